@@ -1,0 +1,26 @@
+"""Shared test helpers: the saved real pages, built into Scrapy responses from their bytes."""
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from scrapy.http import HtmlResponse, Request
+
+PROJECT = Path(__file__).resolve().parent.parent
+SHARED = PROJECT.parent / "shared"
+FIXTURES = SHARED / "fixtures" / "ubb"
+EXPECTED = SHARED / "expected"
+SIM = SHARED / "sim" / "ubbsite.py"
+
+
+def saved_response(path: Path, url: str) -> HtmlResponse:
+    """A response from a saved page's bytes, decoded as Scrapy decodes the live page (the <meta> charset)."""
+    return HtmlResponse(url=url, body=path.read_bytes(), request=Request(url))
+
+
+@pytest.fixture
+def site_page():
+    def load(name: str, url: str | None = None) -> HtmlResponse:
+        return saved_response(FIXTURES / "site" / name,
+                              url or f"https://www.cs.ubbcluj.ro/files/orar/2025-2/tabelar/{name}")
+    return load

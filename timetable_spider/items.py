@@ -1,0 +1,74 @@
+"""What the spider yields. Pipelines read these through ItemAdapter."""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from timetable_spider.calendar_rules import Period
+
+
+@dataclass
+class SpecializationListing:
+    """One "Anul N" link of the timetable index: a specialization's year and its page."""
+
+    code: str
+    name: str
+    year: int
+    degree: str  # "bachelor" or "master", from the index section
+    url: str
+
+
+@dataclass(frozen=True)
+class TimetableEntry:
+    """One row of a group's table, validated but kept as the page words it."""
+
+    day: str
+    start: str  # "HH:MM", Europe/Bucharest
+    end: str
+    frequency: str  # "", "sapt. 1" or "sapt. 2"
+    room: str
+    formation: str  # year-wide code ("IE2"), group ("921") or subgroup ("921/1")
+    kind: str  # "Curs", "Seminar" or "Laborator"
+    subject: str
+    teacher: str
+
+
+@dataclass
+class Group:
+    name: str
+    entries: list[TimetableEntry] = field(default_factory=list)
+
+
+@dataclass
+class Timetable:
+    """One spec page (a specialization's year) with its groups."""
+
+    code: str
+    name: str
+    year: int
+    degree: str
+    url: str
+    groups: list[Group] = field(default_factory=list)
+
+
+@dataclass
+class RoomLegend:
+    url: str
+    rooms: dict[str, str] = field(default_factory=dict)
+
+
+@dataclass
+class AcademicCalendar:
+    """The academic year's tables: (study line, table key) -> periods, keys from calendar_rules."""
+
+    url: str
+    academic_year: str  # "2025-2026"
+    tables: dict[tuple[str, str], list[Period]] = field(default_factory=dict)
+
+
+@dataclass
+class PageFailure:
+    """A page that could not be fetched or understood, for the run's status."""
+
+    url: str
+    reason: str
+    kind: str  # "index", "timetable", "legend" or "academic calendar"

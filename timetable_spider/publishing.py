@@ -1,0 +1,124 @@
+"""Build the site in a staging directory beside SITE_DIR and swap it in whole.
+
+Readers of SITE_DIR (a web server, a deploy, a student's subscription) see either the old
+site or the new one, never a mix, a partial file or a temp file, even if the crawl is killed.
+A file whose bytes did not change is hard-linked from the published site, so it keeps its
+inode and mtime and a deploy syncs only real changes.
+"""
+from __future__ import annotations
+
+import ctypes
+import ctypes.util
+import errno
+import logging
+import os
+import shutil
+import tempfile
+from pathlib import Path
+
+logger = logging.getLogger(__name__)
+
+STAGING_PREFIX = ".staging-"
+RETIRED_PREFIX = ".retired-"
+RENAME_EXCHANGE = 2  # linux/fs.h
+
+
+class SiteBuild:
+    """A new version of the site, written beside the published one until it is published."""
+
+    def __init__(self, site_dir: str | os.PathLike):
+        self.site_dir = Path(site_dir).absolute()
+        self.site_dir.parent.mkdir(parents=True, exist_ok=True)
+        remove_leftovers(self.site_dir)
+        self.path = Path(tempfile.mkdtemp(prefix=f".{self.site_dir.name}{STAGING_PREFIX}",
+                                          dir=self.site_dir.parent))
+        self.files_written = 0  # new or changed
+        self.files_kept = 0  # same bytes as published
+        self._keep_dotfiles()
+
+    def write(self, relative: str, data: bytes) -> None:
+        target = self._inside(self.path, relative)
+        target.parent.mkdir(parents=True, exist_ok=True)
+        published = self.site_dir / relative
+        try:
+            if published.is_file() and published.stat().st_size == len(data) \
+                    and published.read_bytes() == data:
+                os.link(published, target)
+                self.files_kept += 1
+                return
+        except OSError:  # another filesystem, or a race with a reader: just write it
+            pass
+        target.write_bytes(data)
+        self.files_written += 1
+
+    def read_published(self, relative: str) -> bytes | None:
+        """The currently published bytes of a file, if any."""
+        try:
+            return self._inside(self.site_dir, relative).read_bytes()
+        except (OSError, ValueError):
+            return None
+
+    def publish(self) -> None:
+        """Make the staged site the published one, atomically where the kernel allows."""
+        os.chmod(self.path, 0o755)  # mkdtemp makes it private; the site is for everyone
+        if not self.site_dir.exists():
+            os.rename(self.path, self.site_dir)
+            return
+        if _exchange(self.path, self.site_dir):
+            shutil.rmtree(self.path, ignore_errors=True)  # now holds the old site
+            return
+        # No renameat2 here: two renames, with a gap of microseconds between them.
+        retired = self.site_dir.parent / f".{self.site_dir.name}{RETIRED_PREFIX}{os.getpid()}"
+        os.rename(self.site_dir, retired)
+        os.rename(self.path, self.site_dir)
+        shutil.rmtree(retired, ignore_errors=True)
+
+    def discard(self) -> None:
+        shutil.rmtree(self.path, ignore_errors=True)
+
+    def _keep_dotfiles(self) -> None:
+        """Files such as .gitignore or .htaccess at the top of the site are the owner's: keep them."""
+        if self.site_dir.is_dir():
+            for entry in self.site_dir.iterdir():
+                if entry.name.startswith(".") and entry.is_file():
+                    os.link(entry, self.path / entry.name)
+
+    @staticmethod
+    def _inside(root: Path, relative: str) -> Path:
+        target = (root / relative).resolve()
+        if root.resolve() not in target.parents:
+            raise ValueError(f"refusing to write {relative!r} outside the site")
+        return target
+
+
+def remove_leftovers(site_dir: Path) -> None:
+    """Staging and retired directories left by a killed crawl; they are never published."""
+    for prefix in (STAGING_PREFIX, RETIRED_PREFIX):
+        for leftover in site_dir.parent.glob(f".{site_dir.name}{prefix}*"):
+            shutil.rmtree(leftover, ignore_errors=True)
+
+
+def write_atomically(path: Path, data: bytes, temp_dir: Path) -> None:
+    """Replace one file whole, through a temp file in temp_dir (same filesystem, out of sight)."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, temp = tempfile.mkstemp(prefix=f".{path.name}.", dir=temp_dir)
+    with os.fdopen(fd, "wb") as handle:
+        handle.write(data)
+    os.chmod(temp, 0o644)
+    os.replace(temp, path)
+
+
+def _exchange(a: Path, b: Path) -> bool:
+    """Swap two directories in one step with renameat2(RENAME_EXCHANGE); False where unsupported."""
+    libc_name = ctypes.util.find_library("c")
+    libc = ctypes.CDLL(libc_name, use_errno=True) if libc_name else None
+    renameat2 = getattr(libc, "renameat2", None)
+    if renameat2 is None:
+        return False
+    at_fdcwd = -100
+    if renameat2(at_fdcwd, os.fsencode(a), at_fdcwd, os.fsencode(b), RENAME_EXCHANGE) == 0:
+        return True
+    code = ctypes.get_errno()
+    if code in (errno.ENOSYS, errno.EINVAL, errno.ENOTSUP):
+        return False
+    raise OSError(code, os.strerror(code), str(b))

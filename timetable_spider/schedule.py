@@ -1,0 +1,117 @@
+"""A spec page turned into dated classes and the calendars that hold them. No Scrapy, no I/O.
+
+The ICS and JSON writers both start from here, so the dates are worked out once per page,
+and the teaching weeks once per academic-calendar table.
+"""
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass
+from datetime import date
+
+from timetable_spider import calendar_rules
+from timetable_spider.calendar_rules import Period
+from timetable_spider.items import Timetable, TimetableEntry
+from timetable_spider.site_paths import calendar_file_name
+
+
+@dataclass(frozen=True)
+class ScheduledClass:
+    """A timetable row with everything a calendar event needs."""
+
+    entry: TimetableEntry
+    uid: str
+    summary: str
+    location: str
+    dates: tuple[date, ...]
+
+
+@dataclass
+class GroupCalendar:
+    group: str
+    subgroup: int | None  # None: the whole group ("-all", or a group without subgroups)
+    file_name: str
+    classes: list[ScheduledClass]
+
+
+@dataclass
+class SpecSchedule:
+    timetable: Timetable
+    table_key: str
+    study_line: str
+    classes: list[ScheduledClass]  # distinct, in page order
+    calendars: list[GroupCalendar]
+
+
+class SemesterCalendar:
+    """The academic calendar's tables for one semester, with teaching weeks computed once per table."""
+
+    def __init__(self, tables: dict[tuple[str, str], list[Period]], semester: str):
+        self.tables = tables
+        self.semester = semester
+        self.semester_number = calendar_rules.parse_semester(semester)[1]
+        self._weeks: dict[tuple[str, str], tuple[list[date], frozenset[date]]] = {}
+
+    def table_key(self, timetable: Timetable) -> str:
+        final = calendar_rules.is_final_year(timetable.degree, timetable.name, timetable.year)
+        return calendar_rules.calendar_table_key(self.semester_number, final)
+
+    def weeks_and_days_off(self, line: str, key: str) -> tuple[list[date], frozenset[date]]:
+        if (line, key) not in self._weeks:
+            periods = self.tables[(line, key)]
+            self._weeks[(line, key)] = (calendar_rules.teaching_weeks(periods),
+                                        calendar_rules.holidays(periods))
+        return self._weeks[(line, key)]
+
+
+def schedule_timetable(timetable: Timetable, calendar: SemesterCalendar,
+                       rooms: dict[str, str]) -> SpecSchedule:
+    line = calendar_rules.study_line(timetable.name)
+    key = calendar.table_key(timetable)
+    weeks, days_off = calendar.weeks_and_days_off(line, key)
+
+    scheduled: dict[TimetableEntry, ScheduledClass] = {}
+    uids: set[str] = set()
+    for group in timetable.groups:
+        for entry in group.entries:
+            if entry not in scheduled:
+                uid = _unique_uid(calendar.semester, timetable.code, entry, uids)
+                scheduled[entry] = ScheduledClass(
+                    entry=entry, uid=uid, summary=summary_of(entry), location=location_of(entry, rooms),
+                    dates=tuple(calendar_rules.class_dates(
+                        weeks, calendar_rules.weekday_number(entry.day),
+                        calendar_rules.week_parity(entry.frequency), days_off)))
+
+    calendars = []
+    for group in timetable.groups:
+        formations = [e.formation for e in group.entries]
+        for subgroup in (*calendar_rules.subgroups_of(group.name, formations), None):
+            classes = [scheduled[e] for e in dict.fromkeys(group.entries)
+                       if calendar_rules.attends(e.formation, group.name, subgroup)]
+            has_subgroups = "/" not in group.name
+            calendars.append(GroupCalendar(
+                group=group.name, subgroup=subgroup, classes=classes,
+                file_name=calendar_file_name(group.name, subgroup, has_subgroups)))
+    return SpecSchedule(timetable=timetable, table_key=key, study_line=line,
+                        classes=list(scheduled.values()), calendars=calendars)
+
+
+def summary_of(entry: TimetableEntry) -> str:
+    return f"[{calendar_rules.event_type_letter(entry.kind)}] {entry.subject}"
+
+
+def location_of(entry: TimetableEntry, rooms: dict[str, str]) -> str:
+    where = rooms.get(entry.room)
+    return f"{entry.room}, {where}" if where else entry.room
+
+
+def _unique_uid(semester: str, code: str, entry: TimetableEntry, taken: set[str]) -> str:
+    """Stable across crawls for the same class on the same slot; room and teacher only break ties."""
+    slot = (semester, code, entry.formation, calendar_rules.plain(entry.day), entry.start, entry.end,
+            calendar_rules.plain(entry.frequency), calendar_rules.plain(entry.kind), entry.subject)
+    for parts in (slot, (*slot, entry.room), (*slot, entry.room, entry.teacher)):
+        uid = hashlib.sha1("\x1f".join(parts).encode()).hexdigest()[:20] + "@timetable-spider"
+        if uid not in taken:
+            taken.add(uid)
+            return uid
+    raise AssertionError("distinct entries always differ in some part")  # pragma: no cover

@@ -1,0 +1,51 @@
+# Scrapy settings for timetable_spider. Each line that differs from Scrapy's defaults says why.
+# https://docs.scrapy.org/en/latest/topics/settings.html
+
+BOT_NAME = "timetable_spider"
+
+SPIDER_MODULES = ["timetable_spider.spiders"]
+NEWSPIDER_MODULE = "timetable_spider.spiders"
+
+# Our `crawl` command: exits non-zero when the run did not publish, so cron notices.
+COMMANDS_MODULE = "timetable_spider.commands"
+
+# What is crawled. Override with -s for a mirror or the simulated site.
+TIMETABLE_ROOT = "https://www.cs.ubbcluj.ro/files/orar"
+ACADEMIC_CALENDAR_URL = "https://www.ubbcluj.ro/ro/studenti/invatamant/structura_anului_universitar"
+# Where the site is published; built beside it and swapped in whole.
+SITE_DIR = "site"
+# When the academic calendar offers final years two variants ("Varianta 1/2"), the faculty's choice.
+FINAL_YEAR_VARIANT = 1
+
+USER_AGENT = "timetable_spider (UBB Cluj FMI timetable to calendar; +https://www.cs.ubbcluj.ro/)"
+
+# robots.txt would cost a round trip per host before the first page; we fetch only the handful
+# of public timetable pages published for students, once per run, politely throttled below.
+ROBOTSTXT_OBEY = False
+
+# Politeness: at most 8 requests in flight per server (Scrapy's template says 1 with a 1 s
+# delay, which makes the ~73 pages take over a minute), paced by AutoThrottle.
+CONCURRENT_REQUESTS_PER_DOMAIN = 8
+DOWNLOAD_DELAY = 0
+AUTOTHROTTLE_ENABLED = True
+# The default 5 s start delay would dominate a crawl this small; latency sets the pace after the first answers.
+AUTOTHROTTLE_START_DELAY = 0.1
+AUTOTHROTTLE_MAX_DELAY = 10
+AUTOTHROTTLE_TARGET_CONCURRENCY = 8
+
+# No session state to keep, and no telnet console on a cron-run crawler.
+COOKIES_ENABLED = False
+TELNETCONSOLE_ENABLED = False
+
+# A timetable page is ~50 kB; anything near these sizes is not one.
+DOWNLOAD_MAXSIZE = 4 * 1024 * 1024
+DOWNLOAD_WARNSIZE = 1024 * 1024
+DOWNLOAD_TIMEOUT = 30
+
+ITEM_PIPELINES = {
+    "timetable_spider.pipelines.DedupeSpecializationsPipeline": 100,
+    "timetable_spider.pipelines.PublishSitePipeline": 800,
+}
+
+LOG_LEVEL = "INFO"
+FEED_EXPORT_ENCODING = "utf-8"

@@ -1,0 +1,38 @@
+"""Where things go under SITE_DIR. Names come from outside, so every one is made safe here.
+
+The layout is the one of the generator this project replaces, so students' links keep working:
+"<Spec name>/Year <n>/<group>-1.ics", "-2.ics", "-all.ics", or "<group>.ics".
+"""
+from __future__ import annotations
+
+import re
+import unicodedata
+
+UNSAFE = re.compile(r"[/\\:*?\"<>|]")
+
+
+def safe_component(name: str) -> str:
+    """One readable, stable path component that cannot leave its directory.
+
+    "/" (and other separators) become "-", control characters go, and leading dots and
+    spaces are dropped, so "..", "/etc" and "../../x" stay inside the site.
+    """
+    text = "".join(c for c in name if unicodedata.category(c)[0] != "C")
+    text = UNSAFE.sub("-", text)
+    text = " ".join(text.split()).lstrip(". ").rstrip(". ")
+    return text[:120] or "_"
+
+
+def spec_directory(spec_name: str, year: int) -> str:
+    return f"{safe_component(spec_name)}/Year {year}"
+
+
+def calendar_file_name(group: str, subgroup: int | None, has_subgroups: bool) -> str:
+    stem = safe_component(group)
+    if not has_subgroups:
+        return f"{stem}.ics"
+    return f"{stem}-{'all' if subgroup is None else subgroup}.ics"
+
+
+def data_file_name(code: str) -> str:
+    return f"data/{safe_component(code)}.json"

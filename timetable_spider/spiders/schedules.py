@@ -1,0 +1,105 @@
+"""The `schedules` spider: navigates the timetable site and the academic calendar, yields items.
+
+Everything is requested once and concurrently: the index, the room legend and the academic
+calendar at once, then every spec page as soon as the index names it.
+"""
+from __future__ import annotations
+
+from datetime import date
+
+import scrapy
+from scrapy.http import Response
+from twisted.python.failure import Failure
+
+from timetable_spider import calendar_rules
+from timetable_spider.items import AcademicCalendar, PageFailure, RoomLegend, Timetable
+from timetable_spider.parsing.academic_calendar import CalendarLayoutError, parse_academic_calendar
+from timetable_spider.parsing.timetable_pages import parse_index, parse_room_legend, parse_timetable_page
+
+
+class SchedulesSpider(scrapy.Spider):
+    name = "schedules"
+
+    def __init__(self, semester: str | None = None, **kwargs):
+        super().__init__(**kwargs)
+        self.semester = semester or calendar_rules.default_semester(date.today())
+        self.academic_year_start, self.semester_number = calendar_rules.parse_semester(self.semester)
+
+    @classmethod
+    def from_crawler(cls, crawler, *args, **kwargs):
+        spider = super().from_crawler(crawler, *args, **kwargs)
+        settings = crawler.settings
+        root = settings.get("TIMETABLE_ROOT").rstrip("/")
+        spider.index_url = f"{root}/{spider.semester}/tabelar/index.html"
+        spider.legend_url = f"{root}/{spider.semester}/sali/legenda.html"
+        spider.academic_calendar_url = settings.get("ACADEMIC_CALENDAR_URL")
+        spider.final_year_variant = settings.getint("FINAL_YEAR_VARIANT")
+        return spider
+
+    async def start(self):
+        self.logger.info("Crawling semester %s from %s", self.semester, self.index_url)
+        yield scrapy.Request(self.index_url, self.parse_index, errback=self.page_failed,
+                             meta={"page_kind": "index"})
+        yield scrapy.Request(self.legend_url, self.parse_legend, errback=self.page_failed,
+                             meta={"page_kind": "legend"})
+        yield scrapy.Request(self.academic_calendar_url, self.parse_academic_calendar,
+                             errback=self.page_failed, meta={"page_kind": "academic calendar"})
+
+    def parse_index(self, response: Response):
+        listings = parse_index(response, response.url)
+        if not listings:
+            yield self._failure(response.url, "index", "no specialization links found on the index")
+            return
+        self.crawler.stats.set_value("timetable_spider/specializations_listed", len(listings))
+        for listing in listings:
+            yield listing
+            yield response.follow(listing.url, self.parse_timetable, errback=self.page_failed,
+                                  cb_kwargs={"listing": listing}, meta={"page_kind": "timetable"})
+
+    def parse_timetable(self, response: Response, listing):
+        title, groups, problems = parse_timetable_page(response)
+        for problem in problems:
+            self.logger.warning("Skipped on %s: %s", response.url, problem)
+            self.crawler.stats.inc_value("timetable_spider/skipped_parts")
+        if not groups:
+            yield self._failure(response.url, "timetable", "no group tables found on the page")
+            return
+        yield Timetable(code=listing.code, name=listing.name, year=listing.year,
+                        degree=listing.degree, url=response.url, groups=groups)
+
+    def parse_legend(self, response: Response):
+        rooms = parse_room_legend(response)
+        if not rooms:
+            self.logger.warning("The room legend %s lists no rooms; locations will be room codes only",
+                                response.url)
+        yield RoomLegend(url=response.url, rooms=rooms)
+
+    def parse_academic_calendar(self, response: Response):
+        try:
+            academic_year, tables = parse_academic_calendar(response, self.final_year_variant)
+        except CalendarLayoutError as error:
+            yield self._failure(response.url, "academic calendar", str(error))
+            return
+        expected = f"{self.academic_year_start}-{self.academic_year_start + 1}"
+        if academic_year != expected:
+            yield self._failure(response.url, "academic calendar",
+                                f"it is for academic year {academic_year}, but semester "
+                                f"{self.semester} belongs to {expected}")
+            return
+        yield AcademicCalendar(url=response.url, academic_year=academic_year, tables=tables)
+
+    def page_failed(self, failure: Failure):
+        request = failure.request
+        kind = request.meta.get("page_kind", "page")
+        reason = failure.getErrorMessage() or failure.type.__name__
+        response = getattr(failure.value, "response", None)
+        if response is not None:
+            reason = f"HTTP {response.status}"
+            if kind == "index" and response.status == 404:
+                reason += f" (is there a timetable for semester {self.semester}?)"
+        yield self._failure(request.url, kind, reason)
+
+    def _failure(self, url: str, kind: str, reason: str) -> PageFailure:
+        self.logger.error("Failed %s page %s: %s", kind, url, reason)
+        self.crawler.stats.inc_value(f"timetable_spider/failed_pages/{kind}")
+        return PageFailure(url=url, reason=reason, kind=kind)

@@ -1,0 +1,59 @@
+"""site/index.html: every calendar, by specialization, year and group.
+
+The page template is package data, so it ships inside the egg that Scrapyd runs.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from html import escape
+from importlib.resources import files
+from string import Template
+from urllib.parse import quote
+
+
+@dataclass
+class YearLink:
+    year: int
+    code: str
+    directory: str  # "" when the page was not published this run
+    # (group, [(calendar file, label)]), e.g. ("921", [("921-1.ics", "subgroup 1"), ...])
+    groups: list[tuple[str, list[tuple[str, str]]]] = field(default_factory=list)
+
+
+@dataclass
+class SpecLink:
+    name: str
+    degree: str
+    years: list[YearLink] = field(default_factory=list)
+
+
+DEGREE_TITLES = {"bachelor": "Bachelor (Studii Licență)", "master": "Master (Studii Master)"}
+
+
+def render(specs: list[SpecLink], semester: str, generated: str) -> bytes:
+    template = Template(files("timetable_spider").joinpath("templates/index.html").read_text("utf-8"))
+    sections = []
+    for degree, title in DEGREE_TITLES.items():
+        rows = [_spec(spec) for spec in specs if spec.degree == degree]
+        if rows:
+            sections.append(f'<section>\n<h2>{escape(title)}</h2>\n{"".join(rows)}</section>\n')
+    return template.substitute(
+        semester=escape(semester), generated=escape(generated), body="".join(sections)).encode()
+
+
+def _spec(spec: SpecLink) -> str:
+    years = []
+    for year in spec.years:
+        if not year.groups:
+            years.append(f"<li>Year {year.year} <span class=missing>(no calendars)</span></li>\n")
+            continue
+        groups = "".join(
+            f"<li><span class=group>{escape(group)}</span> "
+            + " ".join(f'<a href="{escape(quote(f"{year.directory}/{name}"))}">{escape(label)}</a>'
+                       for name, label in calendars)
+            + "</li>\n"
+            for group, calendars in year.groups)
+        years.append(f"<li>Year {year.year} <span class=code>({escape(year.code)})</span>\n"
+                     f"<ul class=groups>\n{groups}</ul></li>\n")
+    return f"<h3>{escape(spec.name)}</h3>\n<ul class=years>\n{''.join(years)}</ul>\n"
+
