@@ -10,6 +10,7 @@ import unicodedata
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date, timedelta
+from functools import lru_cache
 
 WEEKDAYS = {"luni": 0, "marti": 1, "miercuri": 2, "joi": 3, "vineri": 4, "sambata": 5, "duminica": 6}
 EVENT_TYPES = {"curs": "C", "seminar": "S", "laborator": "L"}
@@ -35,6 +36,7 @@ class Period:
     holidays: tuple[date, ...] = ()
 
 
+@lru_cache(maxsize=8192)
 def plain(text: str) -> str:
     """Lower-case ASCII folding, so "Marți", "marti" and "Marþi" compare equal."""
     folded = unicodedata.normalize("NFKD", text)

@@ -104,12 +104,12 @@ class PublishSitePipeline:
         for scheduled in schedule.classes:
             if not scheduled.dates:
                 continue
-            body = self.writer.event_body(scheduled)
-            fingerprint = self.writer.fingerprint(body)
+            parts = self.writer.event_parts(scheduled)
+            fingerprint = self.writer.fingerprint(parts)
             old_fingerprint, old_stamp = previous.get(scheduled.uid, ("", ""))
             dtstamp = old_stamp if old_fingerprint == fingerprint else self.dtstamp
             stamps[scheduled.uid] = (fingerprint, dtstamp)
-            events[scheduled.uid] = self.writer.stamped(body, dtstamp)
+            events[scheduled.uid] = self.writer.stamped(parts, dtstamp)
 
         for calendar in schedule.calendars:
             chosen = [events[c.uid] for c in calendar.classes if c.uid in events]
@@ -124,7 +124,7 @@ class PublishSitePipeline:
             self.calendars_written += 1
             self.events_written += len(chosen)
         self.build.write(data_path, json_data.dumps(
-            json_data.spec_data(schedule, self.semester, directory, stamps)))
+            json_data.spec_data(schedule, self.semester, directory, stamps), indent=None))
         self.schedules[timetable.code] = schedule
         self.directories[timetable.code] = directory
         if len(self.schedules) % 10 == 0:

@@ -34,11 +34,14 @@ class SiteBuild:
                                           dir=self.site_dir.parent))
         self.files_written = 0  # new or changed
         self.files_kept = 0  # same bytes as published
+        self._directories: set[Path] = set()
         self._keep_dotfiles()
 
     def write(self, relative: str, data: bytes) -> None:
         target = self._inside(self.path, relative)
-        target.parent.mkdir(parents=True, exist_ok=True)
+        if target.parent not in self._directories:
+            target.parent.mkdir(parents=True, exist_ok=True)
+            self._directories.add(target.parent)
         published = self.site_dir / relative
         try:
             if published.is_file() and published.stat().st_size == len(data) \
@@ -85,10 +88,11 @@ class SiteBuild:
 
     @staticmethod
     def _inside(root: Path, relative: str) -> Path:
-        target = (root / relative).resolve()
-        if root.resolve() not in target.parents:
+        """root/relative, refusing any path that would leave root ("..", absolute paths)."""
+        target = os.path.normpath(os.path.join(root, relative))
+        if not target.startswith(os.path.join(root, "")) or "\0" in relative:
             raise ValueError(f"refusing to write {relative!r} outside the site")
-        return target
+        return Path(target)
 
 
 def remove_leftovers(site_dir: Path) -> None:

@@ -108,22 +108,26 @@ def parse_timetable_page(page: Selector) -> tuple[str, list[Group], list[RowProb
 
 
 def _parse_group_table(table: Selector, group: str) -> tuple[list[TimetableEntry], list[RowProblem]]:
-    rows = table.xpath("./tr | ./tbody/tr")
+    # lxml directly: this loop runs for every cell of ~70 pages, parsel's per-node XPath is 10x slower
+    rows = [tr for tr in table.root.iter("tr")]
     columns = list(range(len(COLUMNS)))
-    header = rows[0].xpath("./th") if rows else []
-    if header:
-        names = [calendar_rules.plain(text_of(th)) for th in header]
+    if rows and rows[0].find("th") is not None:
+        names = [calendar_rules.plain(_cell_text(th)) for th in rows[0].iter("th")]
         if all(c in names for c in COLUMNS):
             columns = [names.index(c) for c in COLUMNS]
         rows = rows[1:]
     entries, problems = [], []
     for number, row in enumerate(rows, start=1):
-        cells = [text_of(td) for td in row.xpath("./td")]
+        cells = [_cell_text(td) for td in row.iterchildren("td")]
         try:
             entries.append(_parse_row(cells, columns))
         except ValueError as error:
             problems.append(RowProblem(f"group {group}, row {number}", str(error), " | ".join(cells)))
     return entries, problems
+
+
+def _cell_text(element) -> str:
+    return " ".join("".join(element.itertext()).split())
 
 
 def _parse_row(cells: list[str], columns: list[int]) -> TimetableEntry:

@@ -13,8 +13,9 @@ from timetable_spider.schedule import SpecSchedule
 SCHEMA_VERSION = 1
 
 
-def dumps(data: Any) -> bytes:
-    text = json.dumps(data, ensure_ascii=False, indent=1)
+def dumps(data: Any, indent: int | None = 1) -> bytes:
+    """indent=None for the large spec files: json's fast C encoder only runs without indentation."""
+    text = json.dumps(data, ensure_ascii=False, indent=indent)
     return (text.replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026") + "\n").encode()
 
 
