@@ -32,6 +32,21 @@ AUTOTHROTTLE_ENABLED = True
 AUTOTHROTTLE_START_DELAY = 0.1
 AUTOTHROTTLE_MAX_DELAY = 10
 AUTOTHROTTLE_TARGET_CONCURRENCY = 8
+# ...with 304 read as a normal answer and 429/503 as a request to slow down.
+EXTENSIONS = {
+    "scrapy.extensions.throttle.AutoThrottle": None,
+    "timetable_spider.throttle.PoliteAutoThrottle": 0,
+}
+
+# Transient faults (5xx, timeouts, dropped connections) are retried 5 times, pausing
+# 0.5 s, 1 s, 2 s... before each retry rather than retrying at once.
+RETRY_TIMES = 5
+RETRY_BACKOFF_BASE = 0.5
+RETRY_BACKOFF_MAX = 8
+DOWNLOADER_MIDDLEWARES = {
+    "scrapy.downloadermiddlewares.retry.RetryMiddleware": None,
+    "timetable_spider.middlewares.BackoffRetryMiddleware": 550,
+}
 
 # No session state to keep, and no telnet console on a cron-run crawler.
 COOKIES_ENABLED = False
@@ -49,3 +64,8 @@ ITEM_PIPELINES = {
 
 LOG_LEVEL = "INFO"
 FEED_EXPORT_ENCODING = "utf-8"
+
+# Conditional requests (If-None-Match / If-Modified-Since): an unchanged page costs a 304.
+HTTPCACHE_ENABLED = True
+HTTPCACHE_POLICY = "timetable_spider.httpcache.RevalidatingPolicy"
+HTTPCACHE_DIR = "httpcache"
