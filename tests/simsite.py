@@ -290,6 +290,9 @@ def run_crawl(server: SimServer | None = None, *, semester: str | None = "2025-2
             lines.append(line)
             if on_output is not None:
                 on_output(line, process)
+    except BaseException:
+        process.kill()
+        raise
     finally:
         process.stdout.close()
         _pid, status, rusage = os.wait4(process.pid, 0)
