@@ -71,4 +71,7 @@ class PageFailure:
 
     url: str
     reason: str
-    kind: str  # "index", "timetable", "legend" or "academic calendar"
+    # "index", "legend", "academic calendar", "timetable layout" (a page with no group tables),
+    # or "timetable" (a spec page that could not be fetched: its last published version is kept)
+    kind: str
+    code: str = ""  # the spec page's code, for "timetable"

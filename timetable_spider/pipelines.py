@@ -7,7 +7,6 @@ staging directory, and publishes it only when the crawl finished and nothing fai
 """
 from __future__ import annotations
 
-import json
 import logging
 from datetime import datetime, timezone
 
@@ -15,11 +14,11 @@ from itemadapter import ItemAdapter
 from scrapy import signals
 from scrapy.exceptions import DropItem, NotConfigured
 
-from timetable_spider import site_paths
+from timetable_spider import run_status, site_paths
 from timetable_spider.items import (
     AcademicCalendar, PageFailure, RoomLegend, SpecializationListing, Timetable)
 from timetable_spider.publishing import SiteBuild, write_atomically
-from timetable_spider.schedule import SemesterCalendar, SpecSchedule, schedule_timetable
+from timetable_spider.schedule import SemesterCalendar, schedule_timetable
 from timetable_spider.writers import index_page, json_data
 from timetable_spider.writers.ics import CalendarWriter
 
@@ -45,14 +44,17 @@ class DedupeSpecializationsPipeline:
 class PublishSitePipeline:
     def __init__(self, crawler):
         self.crawler = crawler
-        self.site_dir = crawler.settings.get("SITE_DIR")
+        settings = crawler.settings
+        self.site_dir = settings.get("SITE_DIR")
         if not self.site_dir:
             raise NotConfigured("SITE_DIR is empty: there is nowhere to publish the site")
+        self.max_shrink = settings.getfloat("PUBLISH_MAX_SHRINK")
+        self.allow_shrink = settings.getbool("PUBLISH_ALLOW_SHRINK")
         self.listings: list[SpecializationListing] = []
         self.failures: list[PageFailure] = []
         self.pending: list[Timetable] = []
-        self.schedules: dict[str, SpecSchedule] = {}
-        self.directories: dict[str, str] = {}
+        self.spec_records: dict[str, dict] = {}  # code -> what data/<CODE>.json holds
+        self.kept_previous: list[str] = []
         self.calendar: SemesterCalendar | None = None
         self.rooms: dict[str, str] | None = None
         self.calendars_written = 0
@@ -97,7 +99,7 @@ class PublishSitePipeline:
         schedule = schedule_timetable(timetable, self.calendar, self.rooms)
         directory = site_paths.spec_directory(timetable.name, timetable.year)
         data_path = site_paths.data_file_name(timetable.code)
-        previous = json_data.previous_stamps(self.build.read_published(data_path))
+        previous = json_data.previous_stamps(json_data.load_spec_record(self.build.read_published(data_path)))
 
         events: dict[str, bytes] = {}
         stamps: dict[str, tuple[str, str]] = {}
@@ -111,6 +113,7 @@ class PublishSitePipeline:
             stamps[scheduled.uid] = (fingerprint, dtstamp)
             events[scheduled.uid] = self.writer.stamped(parts, dtstamp)
 
+        written: dict[str, str] = {}
         for calendar in schedule.calendars:
             chosen = [events[c.uid] for c in calendar.classes if c.uid in events]
             if not chosen:
@@ -121,15 +124,15 @@ class PublishSitePipeline:
                           f"Year {timetable.year}, group {who}"
             self.build.write(f"{directory}/{calendar.file_name}",
                              self.writer.calendar(name, description, chosen))
-            self.calendars_written += 1
+            written[calendar.file_name] = calendar.label
             self.events_written += len(chosen)
-        self.build.write(data_path, json_data.dumps(
-            json_data.spec_data(schedule, self.semester, directory, stamps), indent=None))
-        self.schedules[timetable.code] = schedule
-        self.directories[timetable.code] = directory
-        if len(self.schedules) % 10 == 0:
-            logger.info("Wrote %d specialization pages (%d calendars) so far",
-                        len(self.schedules), self.calendars_written)
+        record = json_data.spec_data(schedule, self.semester, directory, stamps, written)
+        self.build.write(data_path, json_data.dumps(record, indent=None))
+        self.spec_records[timetable.code] = record
+        self.calendars_written += len(written)
+        if len(self.spec_records) % 10 == 0:
+            logger.info("Wrote %d spec pages (%d calendars) so far", len(self.spec_records),
+                        self.calendars_written)
 
     def close_spider(self):
         if self.pending:
@@ -137,86 +140,73 @@ class PublishSitePipeline:
                                                 ("room legend", self.rooms)) if value is None]
             logger.error("%d spec pages not written: no %s", len(self.pending), " and no ".join(missing))
             return
-        if not self.schedules:
+        if not self.spec_records:
             return
+        self._keep_previous_versions()
         self.build.write("data/rooms.json", json_data.dumps(self.rooms))
-        self.build.write("data/index.json", json_data.dumps(self._index_data()))
+        self.build.write("data/index.json", json_data.dumps(json_data.index_data(self.listings, self.spec_records)))
         self.build.write("index.html", index_page.render(
-            self._index_links(), self.semester, self.started.strftime("%Y-%m-%d %H:%M UTC")))
+            index_page.links(self.listings, self.spec_records), self.semester,
+            self.started.strftime("%Y-%m-%d %H:%M UTC")))
 
-    def _index_data(self) -> list[dict]:
-        specs: dict[tuple[str, str], dict] = {}
-        for listing in self.listings:
-            spec = specs.setdefault((listing.degree, listing.name), {
-                "name": listing.name, "degree": listing.degree, "years": []})
-            spec["years"].append({"year": listing.year, "code": listing.code,
-                                  "directory": self.directories.get(listing.code),
-                                  "data": site_paths.data_file_name(listing.code)
-                                  if listing.code in self.schedules else None})
-        return list(specs.values())
-
-    def _index_links(self) -> list[index_page.SpecLink]:
-        specs: dict[tuple[str, str], index_page.SpecLink] = {}
-        for listing in self.listings:
-            spec = specs.setdefault((listing.degree, listing.name),
-                                    index_page.SpecLink(name=listing.name, degree=listing.degree))
-            year = index_page.YearLink(year=listing.year, code=listing.code,
-                                       directory=self.directories.get(listing.code, ""))
-            schedule = self.schedules.get(listing.code)
-            if schedule:
-                for calendar in schedule.calendars:
-                    if not any(c.dates for c in calendar.classes):
-                        continue
-                    if not year.groups or year.groups[-1][0] != calendar.group:
-                        year.groups.append((calendar.group, []))
-                    label = ("whole group" if "/" not in calendar.group else "calendar") \
-                        if calendar.subgroup is None else f"subgroup {calendar.subgroup}"
-                    year.groups[-1][1].append((calendar.file_name, label))
-            spec.years.append(year)
-        return list(specs.values())
+    def _keep_previous_versions(self) -> None:
+        """A spec page that could not be fetched keeps its last published calendars and data."""
+        for failure in self.failures:
+            if failure.kind != "timetable" or not failure.code or failure.code in self.spec_records:
+                continue
+            data_path = site_paths.data_file_name(failure.code)
+            record = json_data.load_spec_record(self.build.read_published(data_path))
+            if record is None:
+                logger.warning("No previous version of %s to keep", failure.code)
+                continue
+            files = [f"{record['directory']}/{c['file']}" for g in record["groups"] for c in g["calendars"]]
+            for path in [data_path, *files]:
+                self.build.keep_published(path)
+            self.spec_records[failure.code] = record
+            self.kept_previous.append(failure.code)
+            logger.warning("Kept the last published version of %s (%d calendars): %s could not be fetched",
+                           failure.code, len(files), failure.url)
 
     def spider_closed(self, spider, reason):
-        problems = [f"{f.kind} page {f.url}: {f.reason}" for f in self.failures]
+        counts = {"specializations_listed": len(self.listings),
+                  "spec_pages_written": len(self.spec_records) - len(self.kept_previous),
+                  "spec_pages_kept_from_last_run": len(self.kept_previous),
+                  "calendars": self.calendars_written, "events": self.events_written}
+        previous = run_status.last_published(self.build.read_published(STATUS_FILE))
+        blocking = [f"{f.kind} page {f.url}: {f.reason}" for f in self.failures
+                    if f.code not in self.kept_previous]
         if reason != "finished":
-            problems.append(f"the crawl ended early ({reason})")
+            blocking.append(f"the crawl ended early ({reason})")
         if self.pending:
-            problems.append(f"{len(self.pending)} spec pages could not be dated")
+            blocking.append(f"{len(self.pending)} spec pages could not be dated")
         if not self.calendars_written:
-            problems.append("no calendars were produced")
-        published = not problems
-        status = self._status(reason, problems, published)
+            blocking.append("no calendars were produced")
+        if not self.allow_shrink:
+            blocking += run_status.shrink_problems(counts, (previous or {}).get("counts"), self.max_shrink)
+        kept = [f"{f.kind} page {f.url}: {f.reason}; its last published version was kept"
+                for f in self.failures if f.code in self.kept_previous]
+        outcome = "failed" if blocking else "partial" if kept else "published"
+        status = run_status.status_document(
+            outcome=outcome, semester=self.semester, started=self.started.isoformat(timespec="seconds"),
+            finished=datetime.now(timezone.utc).isoformat(timespec="seconds"), finish_reason=reason,
+            problems=blocking + kept, counts=counts, previous=previous,
+            failed_pages=[{"url": f.url, "kind": f.kind, "reason": f.reason} for f in self.failures])
         stats = self.crawler.stats
-        stats.set_value("timetable_spider/outcome", "published" if published else "failed")
+        stats.set_value("timetable_spider/outcome", outcome)
         stats.set_value("timetable_spider/calendars", self.calendars_written)
-        if published:
+        if outcome != "failed":
             self.build.write(STATUS_FILE, json_data.dumps(status))
             self.build.publish()
             logger.info("Published %d calendars (%d events) for %d spec pages to %s "
                         "(%d files new or changed, %d unchanged)", self.calendars_written,
-                        self.events_written, len(self.schedules), self.build.site_dir,
+                        self.events_written, counts["spec_pages_written"], self.build.site_dir,
                         self.build.files_written, self.build.files_kept)
+            if kept:
+                logger.error("Published, but not everything is fresh:\n  %s", "\n  ".join(kept))
         else:
             self.build.discard()
             status_path = self.build.site_dir / STATUS_FILE
             if status_path.parent.is_dir():
                 write_atomically(status_path, json_data.dumps(status), self.build.site_dir.parent)
             logger.error("Nothing published; %s keeps its previous content. Problems:\n  %s",
-                         self.build.site_dir, "\n  ".join(problems))
-
-    def _status(self, reason: str, problems: list[str], published: bool) -> dict:
-        previous = json.loads(self.build.read_published(STATUS_FILE) or "{}")
-        finished = datetime.now(timezone.utc)
-        return {
-            "semester": self.semester,
-            "started": self.started.isoformat(timespec="seconds"),
-            "finished": finished.isoformat(timespec="seconds"),
-            "outcome": "published" if published else "failed",
-            "finish_reason": reason,
-            "problems": problems,
-            "failed_pages": [{"url": f.url, "kind": f.kind, "reason": f.reason} for f in self.failures],
-            "counts": {"specializations_listed": len(self.listings),
-                       "spec_pages_written": len(self.schedules),
-                       "calendars": self.calendars_written, "events": self.events_written},
-            "last_published": finished.isoformat(timespec="seconds") if published
-            else previous.get("last_published"),
-        }
+                         self.build.site_dir, "\n  ".join(blocking))

@@ -54,6 +54,13 @@ class SiteBuild:
         target.write_bytes(data)
         self.files_written += 1
 
+    def keep_published(self, relative: str) -> None:
+        """Carry a published file into the new site unchanged."""
+        target = self._inside(self.path, relative)
+        target.parent.mkdir(parents=True, exist_ok=True)
+        os.link(self._inside(self.site_dir, relative), target)
+        self.files_kept += 1
+
     def read_published(self, relative: str) -> bytes | None:
         """The currently published bytes of a file, if any."""
         try:

@@ -33,6 +33,13 @@ class GroupCalendar:
     file_name: str
     classes: list[ScheduledClass]
 
+    @property
+    def label(self) -> str:
+        """How the index page names this calendar."""
+        if self.subgroup is not None:
+            return f"subgroup {self.subgroup}"
+        return "calendar" if "/" in self.group else "whole group"
+
 
 @dataclass
 class SpecSchedule:

@@ -57,17 +57,19 @@ class SchedulesSpider(scrapy.Spider):
                                   cb_kwargs={"listing": listing}, meta={"page_kind": "timetable"})
 
     def parse_timetable(self, response: Response, listing):
+        self._check_encoding(response)
         title, groups, problems = parse_timetable_page(response)
         for problem in problems:
             self.logger.warning("Skipped on %s: %s", response.url, problem)
             self.crawler.stats.inc_value("timetable_spider/skipped_parts")
         if not groups:
-            yield self._failure(response.url, "timetable", "no group tables found on the page")
+            yield self._failure(response.url, "timetable layout", "no group tables found on the page")
             return
         yield Timetable(code=listing.code, name=listing.name, year=listing.year,
                         degree=listing.degree, url=response.url, groups=groups)
 
     def parse_legend(self, response: Response):
+        self._check_encoding(response)
         rooms = parse_room_legend(response)
         if not rooms:
             self.logger.warning("The room legend %s lists no rooms; locations will be room codes only",
@@ -88,6 +90,14 @@ class SchedulesSpider(scrapy.Spider):
             return
         yield AcademicCalendar(url=response.url, academic_year=academic_year, tables=tables)
 
+    def _check_encoding(self, response: Response) -> None:
+        """Bytes that do not decode in the page's declared encoding are reported, not guessed at."""
+        undecodable = response.text.count("\ufffd")
+        if undecodable:
+            self.logger.warning("%s: %d characters do not decode as %s, the encoding the page declares; "
+                                "they show as \ufffd", response.url, undecodable, response.encoding)
+            self.crawler.stats.inc_value("timetable_spider/encoding_problems")
+
     def page_failed(self, failure: Failure):
         request = failure.request
         kind = request.meta.get("page_kind", "page")
@@ -97,9 +107,10 @@ class SchedulesSpider(scrapy.Spider):
             reason = f"HTTP {response.status}"
             if kind == "index" and response.status == 404:
                 reason += f" (is there a timetable for semester {self.semester}?)"
-        yield self._failure(request.url, kind, reason)
+        listing = request.cb_kwargs.get("listing")
+        yield self._failure(request.url, kind, reason, code=listing.code if listing else "")
 
-    def _failure(self, url: str, kind: str, reason: str) -> PageFailure:
+    def _failure(self, url: str, kind: str, reason: str, code: str = "") -> PageFailure:
         self.logger.error("Failed %s page %s: %s", kind, url, reason)
         self.crawler.stats.inc_value(f"timetable_spider/failed_pages/{kind}")
-        return PageFailure(url=url, reason=reason, kind=kind)
+        return PageFailure(url=url, reason=reason, kind=kind, code=code)

@@ -27,6 +27,20 @@ class SpecLink:
     years: list[YearLink] = field(default_factory=list)
 
 
+def links(listings, records: dict[str, dict]) -> list[SpecLink]:
+    """The index's specializations, each year with the calendars its data record lists."""
+    specs: dict[tuple[str, str], SpecLink] = {}
+    for listing in listings:
+        spec = specs.setdefault((listing.degree, listing.name), SpecLink(name=listing.name, degree=listing.degree))
+        record = records.get(listing.code)
+        year = YearLink(year=listing.year, code=listing.code, directory=record["directory"] if record else "")
+        if record:
+            year.groups = [(g["name"], [(c["file"], c["label"]) for c in g["calendars"]])
+                           for g in record["groups"] if g["calendars"]]
+        spec.years.append(year)
+    return list(specs.values())
+
+
 DEGREE_TITLES = {"bachelor": "Bachelor (Studii Licență)", "master": "Master (Studii Master)"}
 
 

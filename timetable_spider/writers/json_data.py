@@ -8,7 +8,9 @@ from __future__ import annotations
 import json
 from typing import Any
 
+from timetable_spider.items import SpecializationListing
 from timetable_spider.schedule import SpecSchedule
+from timetable_spider.site_paths import data_file_name
 
 SCHEMA_VERSION = 1
 
@@ -20,17 +22,18 @@ def dumps(data: Any, indent: int | None = 1) -> bytes:
 
 
 def spec_data(schedule: SpecSchedule, semester: str, directory: str,
-              stamps: dict[str, tuple[str, str]]) -> dict[str, Any]:
-    """code, name, year and the groups with their entries and concrete dates.
+              stamps: dict[str, tuple[str, str]], written: dict[str, str]) -> dict[str, Any]:
+    """code, name, year and the groups with their calendars, entries and concrete dates.
 
     stamps maps a class's uid to (fingerprint, DTSTAMP); the next crawl reads them back, so
-    an unchanged event keeps its DTSTAMP.
+    an unchanged event keeps its DTSTAMP. written maps the calendar files written to their labels.
     """
     timetable = schedule.timetable
     classes = {c.entry: c for c in schedule.classes}
     groups = []
     for group in timetable.groups:
-        files = [cal.file_name for cal in schedule.calendars if cal.group == group.name]
+        files = [{"file": cal.file_name, "label": written[cal.file_name]}
+                 for cal in schedule.calendars if cal.group == group.name and cal.file_name in written]
         entries = []
         for entry in dict.fromkeys(group.entries):
             scheduled = classes[entry]
@@ -52,13 +55,36 @@ def spec_data(schedule: SpecSchedule, semester: str, directory: str,
     }
 
 
-def previous_stamps(published: bytes | None) -> dict[str, tuple[str, str]]:
-    """uid -> (fingerprint, DTSTAMP) from a previously published spec file."""
-    if not published:
-        return {}
+def load_spec_record(published: bytes | None) -> dict[str, Any] | None:
+    """A previously published data/<CODE>.json, if it is one this version wrote."""
     try:
-        data = json.loads(published)
-        return {e["uid"]: (e["fingerprint"], e["dtstamp"])
-                for g in data["groups"] for e in g["entries"] if e.get("dtstamp")}
-    except (ValueError, KeyError, TypeError):
+        record = json.loads(published) if published else None
+    except ValueError:
+        return None
+    if not isinstance(record, dict) or record.get("schema") != SCHEMA_VERSION:
+        return None
+    return record
+
+
+def previous_stamps(record: dict[str, Any] | None) -> dict[str, tuple[str, str]]:
+    """uid -> (fingerprint, DTSTAMP) from a previously published spec record."""
+    if not record:
         return {}
+    return {e["uid"]: (e["fingerprint"], e["dtstamp"])
+            for g in record["groups"] for e in g["entries"] if e.get("dtstamp")}
+
+
+def index_data(listings: list[SpecializationListing], records: dict[str, dict]) -> list[dict[str, Any]]:
+    """Every specialization in the index's order, with its years, codes and where they are published."""
+    specs: dict[tuple[str, str], dict[str, Any]] = {}
+    for listing in listings:
+        spec = specs.setdefault((listing.degree, listing.name),
+                                {"name": listing.name, "degree": listing.degree, "years": []})
+        record = records.get(listing.code)
+        spec["years"].append({
+            "year": listing.year, "code": listing.code,
+            "directory": record["directory"] if record else None,
+            "data": data_file_name(listing.code) if record else None,
+            "calendars": [c["file"] for g in record["groups"] for c in g["calendars"]] if record else [],
+        })
+    return list(specs.values())
