@@ -58,6 +58,7 @@ class SemesterCalendar:
         self.semester = semester
         self.semester_number = calendar_rules.parse_semester(semester)[1]
         self._weeks: dict[tuple[str, str], tuple[list[date], frozenset[date]]] = {}
+        self._dates: dict[tuple[str, str, int, int | None], tuple[date, ...]] = {}
 
     def table_key(self, timetable: Timetable) -> str:
         final = calendar_rules.is_final_year(timetable.degree, timetable.name, timetable.year)
@@ -70,12 +71,19 @@ class SemesterCalendar:
                                         calendar_rules.holidays(periods))
         return self._weeks[(line, key)]
 
+    def class_dates(self, line: str, key: str, weekday: int, parity: int | None) -> tuple[date, ...]:
+        """The dates of a weekly class; the same few dozen answers serve every page."""
+        cache_key = (line, key, weekday, parity)
+        if cache_key not in self._dates:
+            weeks, days_off = self.weeks_and_days_off(line, key)
+            self._dates[cache_key] = tuple(calendar_rules.class_dates(weeks, weekday, parity, days_off))
+        return self._dates[cache_key]
+
 
 def schedule_timetable(timetable: Timetable, calendar: SemesterCalendar,
                        rooms: dict[str, str]) -> SpecSchedule:
     line = calendar_rules.study_line(timetable.name)
     key = calendar.table_key(timetable)
-    weeks, days_off = calendar.weeks_and_days_off(line, key)
 
     scheduled: dict[TimetableEntry, ScheduledClass] = {}
     uids: set[str] = set()
@@ -85,9 +93,8 @@ def schedule_timetable(timetable: Timetable, calendar: SemesterCalendar,
                 uid = _unique_uid(calendar.semester, timetable.code, entry, uids)
                 scheduled[entry] = ScheduledClass(
                     entry=entry, uid=uid, summary=summary_of(entry), location=location_of(entry, rooms),
-                    dates=tuple(calendar_rules.class_dates(
-                        weeks, calendar_rules.weekday_number(entry.day),
-                        calendar_rules.week_parity(entry.frequency), days_off)))
+                    dates=calendar.class_dates(line, key, calendar_rules.weekday_number(entry.day),
+                                               calendar_rules.week_parity(entry.frequency)))
 
     calendars = []
     for group in timetable.groups:

@@ -155,9 +155,6 @@ def _local(day: date, at: time) -> str:
     return f"{day:%Y%m%d}T{at:%H%M%S}"
 
 
-def _weekly(first: date, last: date) -> set[date]:
-    days, day = set(), first
-    while day <= last:
-        days.add(day)
-        day += WEEK
-    return days
+@lru_cache(maxsize=1024)
+def _weekly(first: date, last: date) -> frozenset[date]:
+    return frozenset(first + WEEK * n for n in range((last - first).days // 7 + 1))
