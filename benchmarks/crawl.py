@@ -1,0 +1,259 @@
+"""Benchmark the real crawl against the simulated UBB site (../shared/sim/ubbsite.py), on loopback.
+
+    .venv/bin/python benchmarks/crawl.py [--runs 5] [--latency 0.3] [--jitter 0.1]
+
+Everything printed is measured by this run; nothing is hard-coded but the formula of the limit.
+  1. N full crawls, each into a fresh SITE_DIR and HTTPCACHE_DIR against a freshly started server:
+     wall time, CPU (user+sys of the crawl process) and peak RSS from os.wait4, the server's figures.
+  2. The writing phase alone, in-process: the built site's saved pages parsed with
+     timetable_spider.parsing into the spider's items, fed through PublishSitePipeline (CPU s).
+  3. A re-crawl: the same SITE_DIR and HTTPCACHE_DIR twice; the second run's time, 304s and bytes.
+  4. AutoThrottle: requests/second and requests in flight at --latency 2 --jitter 0 vs the given latency.
+  5. The critical-path limit: start-up (a crawl of a semester that has no index) + the index's
+     round trip + ceil(spec pages / CONCURRENT_REQUESTS_PER_DOMAIN) round trips.
+"""
+from __future__ import annotations
+
+import argparse
+import logging
+import math
+import shutil
+import statistics
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+PROJECT = Path(__file__).resolve().parent.parent
+sys.path[:0] = [str(PROJECT), str(PROJECT / "tests")]
+
+from simsite import SimServer, build_site, run_crawl  # noqa: E402
+
+SEMESTER = "2025-2"
+MISSING_SEMESTER = "2031-1"  # no index on the simulated site: start-up and shutdown only
+
+
+def median(values):
+    values = [v for v in values if v is not None]
+    return statistics.median(values) if values else None
+
+
+def fmt(value, spec: str = ".2f") -> str:
+    return "-" if value is None else format(value, spec)
+
+
+class Bench:
+    def __init__(self, args):
+        self.args = args
+        self.tmp = Path(tempfile.mkdtemp(prefix="bench-crawl-"))
+        self.count = 0
+
+    def fresh(self, name: str) -> Path:
+        self.count += 1
+        return self.tmp / f"{self.count:02d}-{name}"
+
+    def crawl(self, server: SimServer, *, site: Path, cache: Path, semester: str = SEMESTER):
+        result = run_crawl(server, semester=semester, site_dir=site, settings={"HTTPCACHE_DIR": cache})
+        if result.returncode != 0 and semester == SEMESTER:
+            tail = "\n".join(result.output.splitlines()[-15:])
+            print(f"  !! crawl exited {result.returncode} (timed out: {result.timed_out}):\n{tail}",
+                  file=sys.stderr)
+        return result
+
+    def served_crawl(self, latency: float, jitter: float, name: str):
+        """One crawl into fresh directories against a freshly started server: (CrawlResult, stats)."""
+        work = self.fresh(name)
+        with SimServer(SEMESTER, latency=latency, jitter=jitter) as server:
+            result = self.crawl(server, site=work / "site", cache=work / "httpcache")
+        shutil.rmtree(work, ignore_errors=True)
+        return result, server.stats or {}
+
+
+def full_crawls(bench: Bench, a) -> list[tuple]:
+    print(f"\n== {a.runs} full crawls, latency {a.latency} s +- {a.jitter} s, fresh SITE_DIR and HTTPCACHE_DIR")
+    header = f"{'run':>6} {'rc':>3} {'wall s':>7} {'cpu s':>6} {'rss MB':>7} {'requests':>8} " \
+             f"{'in flight':>9} {'repeated':>8} {'304':>4} {'503':>4} {'bytes':>9} {'req/s':>6}"
+    print(header)
+    rows = []
+    for n in range(1, a.runs + 1):
+        result, stats = bench.served_crawl(a.latency, a.jitter, f"run{n}")
+        rate = stats["requests"] / stats["active_seconds"] if stats.get("active_seconds") else None
+        row = (result.returncode, result.seconds, result.cpu_seconds, result.max_rss_mb,
+               stats.get("requests"), stats.get("max_in_flight"), len(stats.get("repeated_paths", {})),
+               stats.get("not_modified_304"), (stats.get("refused_503") or 0) + (stats.get("failed_503") or 0),
+               stats.get("bytes_sent"), rate)
+        rows.append(row)
+        print(format_row(str(n), row), flush=True)
+    med = tuple(median([r[i] for r in rows]) for i in range(len(rows[0])))
+    print(format_row("median", med))
+    return rows
+
+
+def format_row(label: str, r) -> str:
+    return (f"{label:>6} {fmt(r[0], '.0f'):>3} {fmt(r[1]):>7} {fmt(r[2]):>6} {fmt(r[3], '.1f'):>7} "
+            f"{fmt(r[4], '.0f'):>8} {fmt(r[5], '.0f'):>9} {fmt(r[6], '.0f'):>8} {fmt(r[7], '.0f'):>4} "
+            f"{fmt(r[8], '.0f'):>4} {fmt(r[9], '.0f'):>9} {fmt(r[10], '.1f'):>6}")
+
+
+# -- 2. the writing phase on its own --
+
+def load_items(root: Path, semester: str):
+    """The items one full crawl yields, from the built site's files, as the spider builds them."""
+    from scrapy.http import HtmlResponse, Request
+
+    from timetable_spider import settings as project_settings
+    from timetable_spider.items import AcademicCalendar, RoomLegend, Timetable
+    from timetable_spider.parsing.academic_calendar import parse_academic_calendar
+    from timetable_spider.parsing.timetable_pages import (
+        parse_index, parse_room_legend, parse_timetable_page)
+
+    base = "https://www.cs.ubbcluj.ro/files/orar"
+    files = root / "files" / "orar" / semester
+
+    def page(path: Path, url: str) -> HtmlResponse:
+        return HtmlResponse(url=url, body=path.read_bytes(), request=Request(url))
+
+    index_url = f"{base}/{semester}/tabelar/index.html"
+    legend_url = f"{base}/{semester}/sali/legenda.html"
+    calendar_path = root / "ro" / "studenti" / "invatamant" / "structura_anului_universitar"
+    listings = parse_index(page(files / "tabelar" / "index.html", index_url), index_url)
+    legend = RoomLegend(url=legend_url, rooms=parse_room_legend(page(files / "sali" / "legenda.html", legend_url)))
+    calendar_url = "https://www.ubbcluj.ro/ro/studenti/invatamant/structura_anului_universitar"
+    academic_year, tables = parse_academic_calendar(page(calendar_path, calendar_url),
+                                                    project_settings.FINAL_YEAR_VARIANT)
+    calendar = AcademicCalendar(url=calendar_url, academic_year=academic_year, tables=tables)
+    timetables = []
+    for listing in listings:
+        _title, groups, _problems = parse_timetable_page(
+            page(files / "tabelar" / listing.url.rsplit("/", 1)[-1], listing.url))
+        if groups:
+            timetables.append(Timetable(code=listing.code, name=listing.name, year=listing.year,
+                                        degree=listing.degree, url=listing.url, groups=groups))
+    # the order of a crawl: the three first pages, the index's listings, then the spec pages
+    return [legend, calendar, *listings, *timetables], len(timetables)
+
+
+def writing_phase(bench: Bench, repeats: int = 5) -> None:
+    from scrapy.utils.test import get_crawler
+
+    from timetable_spider.pipelines import PublishSitePipeline
+    from timetable_spider.spiders.schedules import SchedulesSpider
+
+    root = build_site(SEMESTER)
+    started = time.process_time()
+    items, pages = load_items(root, SEMESTER)
+    parse_cpu = time.process_time() - started
+    logging.getLogger("timetable_spider").setLevel(logging.WARNING)
+    times, written = [], None
+    for n in range(repeats):
+        site = bench.fresh(f"write{n}") / "site"
+        crawler = get_crawler(SchedulesSpider, {
+            "SITE_DIR": str(site), "TIMETABLE_ROOT": "https://www.cs.ubbcluj.ro/files/orar",
+            "ACADEMIC_CALENDAR_URL": "https://www.ubbcluj.ro/ro/studenti/invatamant/structura_anului_universitar"})
+        spider = SchedulesSpider.from_crawler(crawler, semester=SEMESTER)
+        crawler.spider = spider
+        started = time.process_time()
+        pipeline = PublishSitePipeline.from_crawler(crawler)
+        pipeline.open_spider()
+        for item in items:
+            pipeline.process_item(item)
+        pipeline.close_spider()
+        pipeline.spider_closed(spider, "finished")
+        times.append(time.process_time() - started)
+        written = (pipeline.calendars_written, len(list(site.rglob("*.ics"))),
+                   crawler.stats.get_value("timetable_spider/outcome"))
+        shutil.rmtree(site.parent, ignore_errors=True)
+    print(f"\n== writing phase in-process ({pages} spec pages parsed from the built site, no network)")
+    print(f"  parse the saved pages into items:        {parse_cpu:.2f} CPU s (once)")
+    print(f"  PublishSitePipeline, median of {repeats}:      {statistics.median(times):.2f} CPU s "
+          f"(min {min(times):.2f}, max {max(times):.2f}); {written[0]} calendars, "
+          f"{written[1]} .ics on disk, outcome {written[2]}")
+
+
+# -- 3. the re-crawl --
+
+def recrawl(bench: Bench, a) -> None:
+    work = bench.fresh("recrawl")
+    site, cache = work / "site", work / "httpcache"
+    with SimServer(SEMESTER, latency=a.latency, jitter=a.jitter) as server:
+        first = bench.crawl(server, site=site, cache=cache)
+        first_stats = server.restart() or {}  # same port and root: same URLs and validators
+        second = bench.crawl(server, site=site, cache=cache)
+    second_stats = server.stats or {}
+    shutil.rmtree(work, ignore_errors=True)
+    print("\n== re-crawl into the same SITE_DIR with the same HTTPCACHE_DIR")
+    print(f"{'':>7} {'rc':>3} {'wall s':>7} {'cpu s':>6} {'requests':>8} {'304':>4} {'bytes':>9}")
+    for label, r, s in (("first", first, first_stats), ("second", second, second_stats)):
+        print(f"{label:>7} {r.returncode:>3} {r.seconds:>7.2f} {r.cpu_seconds:>6.2f} "
+              f"{fmt(s.get('requests'), '.0f'):>8} {fmt(s.get('not_modified_304'), '.0f'):>4} "
+              f"{fmt(s.get('bytes_sent'), '.0f'):>9}")
+    if first_stats.get("bytes_sent"):
+        print(f"  second run's bytes: {second_stats.get('bytes_sent', 0) / first_stats['bytes_sent']:.1%} "
+              f"of the first's")
+
+
+# -- 4. AutoThrottle at a slow server --
+
+def throttle(bench: Bench, a, normal_rows) -> None:
+    slow, stats = bench.served_crawl(2.0, 0.0, "slow")
+    print("\n== AutoThrottle: requests/second over the server's active time, and requests in flight")
+    print(f"{'latency':>14} {'rc':>3} {'wall s':>7} {'req/s':>6} {'in flight':>9} {'requests':>8}")
+    print(f"{f'{a.latency}+-{a.jitter} s':>14} {fmt(median([r[0] for r in normal_rows]), '.0f'):>3} "
+          f"{fmt(median([r[1] for r in normal_rows])):>7} {fmt(median([r[10] for r in normal_rows]), '.1f'):>6} "
+          f"{fmt(median([r[5] for r in normal_rows]), '.0f'):>9} {fmt(median([r[4] for r in normal_rows]), '.0f'):>8}"
+          f"   (median of the {len(normal_rows)} runs above)")
+    rate = stats["requests"] / stats["active_seconds"] if stats.get("active_seconds") else None
+    print(f"{'2.0+-0.0 s':>14} {slow.returncode:>3} {slow.seconds:>7.2f} {fmt(rate, '.1f'):>6} "
+          f"{fmt(stats.get('max_in_flight'), '.0f'):>9} {fmt(stats.get('requests'), '.0f'):>8}")
+
+
+# -- 5. the critical path --
+
+def critical_path(bench: Bench, a, normal_rows, repeats: int = 3) -> None:
+    from timetable_spider import settings as project_settings
+
+    concurrency = project_settings.CONCURRENT_REQUESTS_PER_DOMAIN
+    startups = []
+    with SimServer(SEMESTER, latency=0.0, jitter=0.0) as server:
+        for n in range(repeats):
+            work = bench.fresh(f"empty{n}")
+            result = bench.crawl(server, site=work / "site", cache=work / "httpcache", semester=MISSING_SEMESTER)
+            startups.append(result.seconds)
+            shutil.rmtree(work, ignore_errors=True)
+    pages = median([r[4] for r in normal_rows])
+    spec_pages = int(pages) - 3 if pages else 0
+    startup = statistics.median(startups)
+    rounds = 1 + math.ceil(spec_pages / concurrency)
+    limit = startup + rounds * a.latency
+    crawl = median([r[1] for r in normal_rows])
+    print("\n== critical-path limit")
+    print(f"  start-up and shutdown: crawl of {MISSING_SEMESTER} (no index) at latency 0, median of {repeats}: "
+          f"{startup:.2f} s ({', '.join(f'{s:.2f}' for s in startups)})")
+    print(f"  round trips: 1 (index) + ceil({spec_pages} spec pages / {concurrency}) = {rounds} "
+          f"x {a.latency} s = {rounds * a.latency:.2f} s")
+    print(f"  limit: {limit:.2f} s; measured median crawl {fmt(crawl)} s"
+          + (f" ({crawl / limit:.2f}x the limit)" if crawl else ""))
+
+
+def main(argv=None) -> int:
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--runs", type=int, default=5)
+    ap.add_argument("--latency", type=float, default=0.3)
+    ap.add_argument("--jitter", type=float, default=0.1)
+    a = ap.parse_args(argv)
+    bench = Bench(a)
+    try:
+        root = build_site(SEMESTER)
+        print(f"simulated site (semester {SEMESTER}) built under {root}; python {sys.version.split()[0]}")
+        rows = full_crawls(bench, a)
+        writing_phase(bench)
+        recrawl(bench, a)
+        throttle(bench, a, rows)
+        critical_path(bench, a, rows)
+    finally:
+        shutil.rmtree(bench.tmp, ignore_errors=True)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
