@@ -14,8 +14,9 @@
 #   LOCK_FILE     held with flock while a crawl runs        (default: <project>/.scrapy/cron-crawl.lock)
 #
 # Exit status:
-#   0   the site was published
-#   1   the crawl ran but did not publish (see SITE_DIR/data/status.json and the log)
+#   0   the site was published in full (status.json outcome "published")
+#   1   the crawl ran but did not publish in full: outcome "failed" (nothing published) or
+#       "partial" (some pages kept from the last run); see SITE_DIR/data/status.json and the log
 #   75  another run holds the lock; nothing was done
 #   78  misconfigured: no such Python, or flock missing
 #   other: the crawl's own status (e.g. 2 for bad arguments, 128+N if killed by signal N)
@@ -81,7 +82,7 @@ done
 if [ "$status" -eq 0 ]; then
     say "done: published (exit 0)"
 else
-    say "done: NOT published (exit $status)"
-    echo "cron-crawl: the crawl did not publish (exit $status); see $log_file" >&2
+    say "done: NOT published in full (exit $status)"
+    echo "cron-crawl: the crawl did not publish in full (exit $status); see $log_file and SITE_DIR/data/status.json" >&2
 fi
 exit "$status"
