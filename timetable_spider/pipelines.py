@@ -1,13 +1,17 @@
 """Item pipelines: dedupe the specializations, then build the site and publish it whole.
 
 DedupeSpecializationsPipeline is the cleaning step. PublishSitePipeline converts: it hands
-each spec page to the writers (writers/ics.py, writers/json_data.py, writers/index_page.py)
-as soon as the academic calendar and the room legend are known, builds the site in a
-staging directory, and publishes it only when the crawl finished and nothing failed.
+each spec page to the writers (spec_pages.py, with writers/ics.py and writers/json_data.py)
+as soon as the academic calendar and the room legend are known, writes the index
+(writers/index_page.py), builds all of it in a staging directory, and publishes it when the
+crawl finished and nothing blocking failed.
 """
 from __future__ import annotations
 
+import asyncio
 import logging
+import multiprocessing
+from concurrent.futures import Future, ProcessPoolExecutor
 from datetime import datetime, timezone
 
 from itemadapter import ItemAdapter
@@ -18,9 +22,8 @@ from timetable_spider import run_status, site_paths
 from timetable_spider.items import (
     AcademicCalendar, PageFailure, RoomLegend, SpecializationListing, Timetable)
 from timetable_spider.publishing import SiteBuild, write_atomically
-from timetable_spider.schedule import SemesterCalendar, schedule_timetable
+from timetable_spider.spec_pages import SemesterContext, write_spec_page
 from timetable_spider.writers import index_page, json_data
-from timetable_spider.writers.ics import CalendarWriter
 
 logger = logging.getLogger(__name__)
 STATUS_FILE = "data/status.json"
@@ -42,6 +45,13 @@ class DedupeSpecializationsPipeline:
 
 
 class PublishSitePipeline:
+    """Builds the site in a staging directory and publishes it on spider_closed.
+
+    Spec pages are written by PUBLISH_WORKERS worker processes (spec_pages.py) as soon as the
+    academic calendar and the room legend are in, so writing overlaps downloading and uses
+    every core; with PUBLISH_WORKERS = 0 they are written in this process.
+    """
+
     def __init__(self, crawler):
         self.crawler = crawler
         settings = crawler.settings
@@ -50,12 +60,14 @@ class PublishSitePipeline:
             raise NotConfigured("SITE_DIR is empty: there is nowhere to publish the site")
         self.max_shrink = settings.getfloat("PUBLISH_MAX_SHRINK")
         self.allow_shrink = settings.getbool("PUBLISH_ALLOW_SHRINK")
+        self.workers = settings.getint("PUBLISH_WORKERS")
         self.listings: list[SpecializationListing] = []
         self.failures: list[PageFailure] = []
         self.pending: list[Timetable] = []
+        self.jobs: dict[str, Future] = {}  # code -> its SpecPageResult
         self.spec_records: dict[str, dict] = {}  # code -> what data/<CODE>.json holds
         self.kept_previous: list[str] = []
-        self.calendar: SemesterCalendar | None = None
+        self.tables = None
         self.rooms: dict[str, str] | None = None
         self.calendars_written = 0
         self.events_written = 0
@@ -69,10 +81,12 @@ class PublishSitePipeline:
     def open_spider(self):
         spider = self.crawler.spider
         self.semester = spider.semester
+        self.academic_year_start = spider.academic_year_start
         self.started = datetime.now(timezone.utc)
-        self.dtstamp = self.started.strftime("%Y%m%dT%H%M%SZ")
-        self.writer = CalendarWriter(spider.academic_year_start)
         self.build = SiteBuild(self.site_dir)
+        # started now, so the workers are up by the time the first spec page arrives
+        self.pool = ProcessPoolExecutor(self.workers, mp_context=multiprocessing.get_context("forkserver")) \
+            if self.workers else None
 
     def process_item(self, item):
         if isinstance(item, SpecializationListing):
@@ -82,61 +96,49 @@ class PublishSitePipeline:
         elif isinstance(item, RoomLegend):
             self.rooms = ItemAdapter(item)["rooms"]
         elif isinstance(item, AcademicCalendar):
-            self.calendar = SemesterCalendar(ItemAdapter(item)["tables"], self.semester)
+            self.tables = ItemAdapter(item)["tables"]
         elif isinstance(item, Timetable):
             self.pending.append(item)
-        self._write_pending()
+        self._start_pending()
         return item
 
-    def _write_pending(self) -> None:
+    def _start_pending(self) -> None:
         """Spec pages wait only until both the academic calendar and the room legend are in."""
-        if self.calendar is None or self.rooms is None:
+        if self.tables is None or self.rooms is None or not self.pending:
             return
-        while self.pending:
-            self._write_timetable(self.pending.pop(0))
+        context = SemesterContext(
+            semester=self.semester, academic_year_start=self.academic_year_start, tables=self.tables,
+            rooms=self.rooms, site_dir=str(self.build.site_dir), staging=str(self.build.path),
+            dtstamp=self.started.strftime("%Y%m%dT%H%M%SZ"))
+        for timetable in self.pending:
+            job = self.pool.submit(write_spec_page, timetable, context) if self.pool \
+                else _run_here(write_spec_page, timetable, context)
+            job.add_done_callback(self._report_progress)
+            self.jobs[timetable.code] = job
+        self.pending.clear()
 
-    def _write_timetable(self, timetable: Timetable) -> None:
-        schedule = schedule_timetable(timetable, self.calendar, self.rooms)
-        directory = site_paths.spec_directory(timetable.name, timetable.year)
-        data_path = site_paths.data_file_name(timetable.code)
-        previous = json_data.previous_stamps(json_data.load_spec_record(self.build.read_published(data_path)))
+    def _report_progress(self, job: Future) -> None:
+        done = sum(j.done() for j in self.jobs.values())
+        if done % 10 == 0:
+            logger.info("Wrote %d of %d spec pages", done, len(self.listings))
 
-        events: dict[str, bytes] = {}
-        stamps: dict[str, tuple[str, str]] = {}
-        for scheduled in schedule.classes:
-            if not scheduled.dates:
+    async def close_spider(self):
+        for code, job in self.jobs.items():
+            try:
+                result = await asyncio.wrap_future(job)
+            except Exception as error:  # a bug, not bad input: report it, publish nothing
+                logger.exception("Writing spec page %s failed", code)
+                self.failures.append(PageFailure(url=code, reason=repr(error), kind="writing"))
                 continue
-            parts = self.writer.event_parts(scheduled)
-            fingerprint = self.writer.fingerprint(parts)
-            old_fingerprint, old_stamp = previous.get(scheduled.uid, ("", ""))
-            dtstamp = old_stamp if old_fingerprint == fingerprint else self.dtstamp
-            stamps[scheduled.uid] = (fingerprint, dtstamp)
-            events[scheduled.uid] = self.writer.stamped(parts, dtstamp)
-
-        written: dict[str, str] = {}
-        for calendar in schedule.calendars:
-            chosen = [events[c.uid] for c in calendar.classes if c.uid in events]
-            if not chosen:
-                continue  # a calendar with no events is not written
-            who = calendar.group if calendar.subgroup is None else f"{calendar.group}/{calendar.subgroup}"
-            name = f"{timetable.code} {who}, {timetable.name}, Year {timetable.year}"
-            description = f"UBB FMI timetable, semester {self.semester}: {timetable.name}, " \
-                          f"Year {timetable.year}, group {who}"
-            self.build.write(f"{directory}/{calendar.file_name}",
-                             self.writer.calendar(name, description, chosen))
-            written[calendar.file_name] = calendar.label
-            self.events_written += len(chosen)
-        record = json_data.spec_data(schedule, self.semester, directory, stamps, written)
-        self.build.write(data_path, json_data.dumps(record, indent=None))
-        self.spec_records[timetable.code] = record
-        self.calendars_written += len(written)
-        if len(self.spec_records) % 10 == 0:
-            logger.info("Wrote %d spec pages (%d calendars) so far", len(self.spec_records),
-                        self.calendars_written)
-
-    def close_spider(self):
+            self.spec_records[code] = result.record
+            self.calendars_written += result.calendars
+            self.events_written += result.events
+            self.build.files_written += result.files_written
+            self.build.files_kept += result.files_kept
+        if self.pool:
+            self.pool.shutdown()
         if self.pending:
-            missing = [name for name, value in (("academic calendar", self.calendar),
+            missing = [name for name, value in (("academic calendar", self.tables),
                                                 ("room legend", self.rooms)) if value is None]
             logger.error("%d spec pages not written: no %s", len(self.pending), " and no ".join(missing))
             return
@@ -205,8 +207,17 @@ class PublishSitePipeline:
                 logger.error("Published, but not everything is fresh:\n  %s", "\n  ".join(kept))
         else:
             self.build.discard()
-            status_path = self.build.site_dir / STATUS_FILE
-            if status_path.parent.is_dir():
-                write_atomically(status_path, json_data.dumps(status), self.build.site_dir.parent)
+            write_atomically(self.build.site_dir / STATUS_FILE, json_data.dumps(status),
+                             self.build.site_dir.parent)
             logger.error("Nothing published; %s keeps its previous content. Problems:\n  %s",
                          self.build.site_dir, "\n  ".join(blocking))
+
+
+def _run_here(function, *args) -> Future:
+    """Run a job in this process, with the result a worker process would give."""
+    future: Future = Future()
+    try:
+        future.set_result(function(*args))
+    except Exception as error:
+        future.set_exception(error)
+    return future

@@ -23,19 +23,15 @@ RETIRED_PREFIX = ".retired-"
 RENAME_EXCHANGE = 2  # linux/fs.h
 
 
-class SiteBuild:
-    """A new version of the site, written beside the published one until it is published."""
+class SiteFiles:
+    """Files of a new site version in its staging directory; usable from a worker process."""
 
-    def __init__(self, site_dir: str | os.PathLike):
+    def __init__(self, site_dir: str | os.PathLike, staging: str | os.PathLike):
         self.site_dir = Path(site_dir).absolute()
-        self.site_dir.parent.mkdir(parents=True, exist_ok=True)
-        remove_leftovers(self.site_dir)
-        self.path = Path(tempfile.mkdtemp(prefix=f".{self.site_dir.name}{STAGING_PREFIX}",
-                                          dir=self.site_dir.parent))
+        self.path = Path(staging)
         self.files_written = 0  # new or changed
         self.files_kept = 0  # same bytes as published
         self._directories: set[Path] = set()
-        self._keep_dotfiles()
 
     def write(self, relative: str, data: bytes) -> None:
         target = self._inside(self.path, relative)
@@ -44,12 +40,11 @@ class SiteBuild:
             self._directories.add(target.parent)
         published = self.site_dir / relative
         try:
-            if published.is_file() and published.stat().st_size == len(data) \
-                    and published.read_bytes() == data:
+            if published.stat().st_size == len(data) and published.read_bytes() == data:
                 os.link(published, target)
                 self.files_kept += 1
                 return
-        except OSError:  # another filesystem, or a race with a reader: just write it
+        except OSError:  # not published yet, or on another filesystem: write it
             pass
         target.write_bytes(data)
         self.files_written += 1
@@ -67,6 +62,26 @@ class SiteBuild:
             return self._inside(self.site_dir, relative).read_bytes()
         except (OSError, ValueError):
             return None
+
+    @staticmethod
+    def _inside(root: Path, relative: str) -> Path:
+        """root/relative, refusing any path that would leave root ("..", absolute paths)."""
+        target = os.path.normpath(os.path.join(root, relative))
+        if not target.startswith(os.path.join(root, "")) or "\0" in relative:
+            raise ValueError(f"refusing to write {relative!r} outside the site")
+        return Path(target)
+
+
+class SiteBuild(SiteFiles):
+    """A new version of the site, written beside the published one until it is published."""
+
+    def __init__(self, site_dir: str | os.PathLike):
+        site_dir = Path(site_dir).absolute()
+        site_dir.parent.mkdir(parents=True, exist_ok=True)
+        remove_leftovers(site_dir)
+        super().__init__(site_dir, tempfile.mkdtemp(prefix=f".{site_dir.name}{STAGING_PREFIX}",
+                                                    dir=site_dir.parent))
+        self._keep_dotfiles()
 
     def publish(self) -> None:
         """Make the staged site the published one, atomically where the kernel allows."""
@@ -92,14 +107,6 @@ class SiteBuild:
             for entry in self.site_dir.iterdir():
                 if entry.name.startswith(".") and entry.is_file():
                     os.link(entry, self.path / entry.name)
-
-    @staticmethod
-    def _inside(root: Path, relative: str) -> Path:
-        """root/relative, refusing any path that would leave root ("..", absolute paths)."""
-        target = os.path.normpath(os.path.join(root, relative))
-        if not target.startswith(os.path.join(root, "")) or "\0" in relative:
-            raise ValueError(f"refusing to write {relative!r} outside the site")
-        return Path(target)
 
 
 def remove_leftovers(site_dir: Path) -> None:

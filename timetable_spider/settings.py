@@ -18,6 +18,8 @@ SITE_DIR = "site"
 # the last published run (a changed page layout looks like that); PUBLISH_ALLOW_SHRINK=1 overrides.
 PUBLISH_MAX_SHRINK = 0.2
 PUBLISH_ALLOW_SHRINK = False
+# Worker processes that write the spec pages' calendars while the crawl downloads (0: in-process).
+PUBLISH_WORKERS = 2
 # When the academic calendar offers final years two variants ("Varianta 1/2"), the faculty's choice.
 FINAL_YEAR_VARIANT = 1
 
@@ -72,4 +74,6 @@ FEED_EXPORT_ENCODING = "utf-8"
 # Conditional requests (If-None-Match / If-Modified-Since): an unchanged page costs a 304.
 HTTPCACHE_ENABLED = True
 HTTPCACHE_POLICY = "timetable_spider.httpcache.RevalidatingPolicy"
-HTTPCACHE_DIR = "httpcache"
+# Empty: ".<site>-httpcache" beside SITE_DIR (the spider sets it), so it works under Scrapyd,
+# whose jobs run where no scrapy.cfg is to anchor Scrapy's default ".scrapy/httpcache".
+HTTPCACHE_DIR = ""

@@ -87,7 +87,8 @@ def parse_timetable_page(page: Selector) -> tuple[str, list[Group], list[RowProb
     groups: list[Group] = []
     problems: list[RowProblem] = []
     pending: str | None = None
-    for number, node in enumerate(page.xpath("//h1 | //table[not(ancestor::table)]"), start=1):
+    tables = 0
+    for node in page.xpath("//h1 | //table[not(ancestor::table)]"):
         if node.root.tag == "h1":
             heading = GROUP_HEADING.match(text_of(node))
             if heading:
@@ -95,8 +96,9 @@ def parse_timetable_page(page: Selector) -> tuple[str, list[Group], list[RowProb
                     problems.append(RowProblem(f"group {pending}", "group heading with no table"))
                 pending = heading.group(1)
             continue
+        tables += 1
         if pending is None:
-            problems.append(RowProblem(f"table {number}", "table with no group heading"))
+            problems.append(RowProblem(f"table {tables}", "table with no group heading"))
             continue
         entries, row_problems = _parse_group_table(node, pending)
         groups.append(Group(name=pending, entries=entries))
@@ -109,7 +111,8 @@ def parse_timetable_page(page: Selector) -> tuple[str, list[Group], list[RowProb
 
 def _parse_group_table(table: Selector, group: str) -> tuple[list[TimetableEntry], list[RowProblem]]:
     # lxml directly: this loop runs for every cell of ~70 pages, parsel's per-node XPath is 10x slower
-    rows = [tr for tr in table.root.iter("tr")]
+    rows = [tr for part in (table.root, *table.root.iterchildren("thead", "tbody"))
+            for tr in part.iterchildren("tr")]
     columns = list(range(len(COLUMNS)))
     if rows and rows[0].find("th") is not None:
         names = [calendar_rules.plain(_cell_text(th)) for th in rows[0].iter("th")]

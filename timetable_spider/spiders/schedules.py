@@ -6,6 +6,7 @@ calendar at once, then every spec page as soon as the index names it.
 from __future__ import annotations
 
 from datetime import date
+from pathlib import Path
 
 import scrapy
 from scrapy.http import Response
@@ -24,6 +25,14 @@ class SchedulesSpider(scrapy.Spider):
         super().__init__(**kwargs)
         self.semester = semester or calendar_rules.default_semester(date.today())
         self.academic_year_start, self.semester_number = calendar_rules.parse_semester(self.semester)
+
+    @classmethod
+    def update_settings(cls, settings):
+        super().update_settings(settings)
+        if not settings.get("HTTPCACHE_DIR"):
+            # beside the site, so cron, Scrapyd and the command line share one cache wherever they run
+            site = Path(settings.get("SITE_DIR")).absolute()
+            settings.set("HTTPCACHE_DIR", str(site.parent / f".{site.name}-httpcache"), priority="spider")
 
     @classmethod
     def from_crawler(cls, crawler, *args, **kwargs):

@@ -44,13 +44,16 @@ class CalendarWriter:
         are fingerprinted without it. Properties are in icalendar's canonical order.
         """
         entry = scheduled.entry
-        start_time, end_time = time.fromisoformat(entry.start), time.fromisoformat(entry.end)
+        start_time = time.fromisoformat(entry.start)
         first, last = scheduled.dates[0], scheduled.dates[-1]
+        # "22-24" ends at midnight, which is 00:00 of the next day
+        end_day, end_time = (first + timedelta(days=1), time(0)) if entry.end == "24:00" \
+            else (first, time.fromisoformat(entry.end))
         head = [
             "BEGIN:VEVENT",
             text_line("SUMMARY", scheduled.summary),
             f"DTSTART;TZID={TIMEZONE}:{_local(first, start_time)}",
-            f"DTEND;TZID={TIMEZONE}:{_local(first, end_time)}",
+            f"DTEND;TZID={TIMEZONE}:{_local(end_day, end_time)}",
         ]
         tail = [fold(f"UID:{scheduled.uid}")]
         if len(scheduled.dates) > 1:

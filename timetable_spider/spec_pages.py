@@ -1,0 +1,94 @@
+"""Writing one spec page's calendars and data file into the staging site.
+
+This is the CPU-heavy part of a crawl, so the pipeline runs it in worker processes, off the
+thread that downloads. It imports no Scrapy: a job and its result are plain, picklable data.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from timetable_spider import site_paths
+from timetable_spider.calendar_rules import Period
+from timetable_spider.items import Timetable
+from timetable_spider.publishing import SiteFiles
+from timetable_spider.schedule import SemesterCalendar, schedule_timetable
+from timetable_spider.writers import json_data
+from timetable_spider.writers.ics import CalendarWriter
+
+
+@dataclass
+class SemesterContext:
+    """What every page of a crawl shares: the academic calendar, the rooms and where to write."""
+
+    semester: str
+    academic_year_start: int
+    tables: dict[tuple[str, str], list[Period]]
+    rooms: dict[str, str]
+    site_dir: str
+    staging: str
+    dtstamp: str  # for events that are new or changed, e.g. "20261123T080000Z"
+
+
+@dataclass
+class SpecPageResult:
+    code: str
+    record: dict[str, Any]  # what data/<CODE>.json holds
+    calendars: int
+    events: int
+    files_written: int
+    files_kept: int
+
+
+_prepared_for: SemesterContext | None = None
+_prepared_tools: tuple[SemesterCalendar, CalendarWriter] | None = None
+
+
+def write_spec_page(timetable: Timetable, context: SemesterContext) -> SpecPageResult:
+    calendar, writer = _prepared(context)
+    files = SiteFiles(context.site_dir, context.staging)
+    schedule = schedule_timetable(timetable, calendar, context.rooms)
+    directory = site_paths.spec_directory(timetable.name, timetable.year)
+    data_path = site_paths.data_file_name(timetable.code)
+    previous = json_data.previous_stamps(json_data.load_spec_record(files.read_published(data_path)))
+
+    events: dict[str, bytes] = {}
+    stamps: dict[str, tuple[str, str]] = {}
+    for scheduled in schedule.classes:
+        if not scheduled.dates:
+            continue
+        parts = writer.event_parts(scheduled)
+        fingerprint = writer.fingerprint(parts)
+        old_fingerprint, old_stamp = previous.get(scheduled.uid, ("", ""))
+        dtstamp = old_stamp if old_fingerprint == fingerprint else context.dtstamp
+        stamps[scheduled.uid] = (fingerprint, dtstamp)
+        events[scheduled.uid] = writer.stamped(parts, dtstamp)
+
+    written: dict[str, str] = {}
+    event_count = 0
+    for group_calendar in schedule.calendars:
+        chosen = [events[c.uid] for c in group_calendar.classes if c.uid in events]
+        if not chosen:
+            continue  # a calendar with no events is not written
+        who = group_calendar.group if group_calendar.subgroup is None \
+            else f"{group_calendar.group}/{group_calendar.subgroup}"
+        name = f"{timetable.code} {who}, {timetable.name}, Year {timetable.year}"
+        description = f"UBB FMI timetable, semester {context.semester}: {timetable.name}, " \
+                      f"Year {timetable.year}, group {who}"
+        files.write(f"{directory}/{group_calendar.file_name}", writer.calendar(name, description, chosen))
+        written[group_calendar.file_name] = group_calendar.label
+        event_count += len(chosen)
+    record = json_data.spec_data(schedule, context.semester, directory, stamps, written)
+    files.write(data_path, json_data.dumps(record, indent=None))
+    return SpecPageResult(code=timetable.code, record=record, calendars=len(written), events=event_count,
+                          files_written=files.files_written, files_kept=files.files_kept)
+
+
+def _prepared(context: SemesterContext) -> tuple[SemesterCalendar, CalendarWriter]:
+    """Teaching weeks, class dates and the VTIMEZONE, worked out once per process and crawl."""
+    global _prepared_for, _prepared_tools
+    if context != _prepared_for:
+        _prepared_for = context
+        _prepared_tools = (SemesterCalendar(context.tables, context.semester),
+                           CalendarWriter(context.academic_year_start))
+    return _prepared_tools
