@@ -210,7 +210,11 @@ def test_missing_semester_fails_and_leaves_the_site_alone(tmp_path):
                                   settings={"HTTPCACHE_DIR": tmp_path / "httpcache"})
     assert rc != 0, output[-4000:]
     assert server.index_url("2031-1") in output
-    assert tree(site) == before
+    # the only file a failed run touches is the status file, which says it failed
+    status = json.loads((site / "data" / "status.json").read_text("utf-8"))
+    assert status["outcome"] == "failed"
+    assert server.index_url("2031-1") in {page["url"] for page in status["failed_pages"]}
+    assert {name: entry for name, entry in tree(site).items() if name != "data/status.json"} == before
     assert sorted(p.name for p in parent.iterdir()) == ["site"]  # no staging directory left behind
 
 
