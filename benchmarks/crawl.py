@@ -168,7 +168,7 @@ def writing_phase(bench: Bench, repeats: int = 5) -> None:
             pipeline.spider_closed(spider, "finished")
             cpu_times.append(time.process_time() - cpu)
             wall_times.append(time.perf_counter() - wall)
-            written = (pipeline.calendars_written, len(list(site.rglob("*.ics"))),
+            written = (crawler.stats.get_value("timetable_spider/calendars"), len(list(site.rglob("*.ics"))),
                        crawler.stats.get_value("timetable_spider/outcome"))
             shutil.rmtree(site.parent, ignore_errors=True)
         if workers == 0:

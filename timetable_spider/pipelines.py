@@ -69,8 +69,6 @@ class PublishSitePipeline:
         self.kept_previous: list[str] = []
         self.tables = None
         self.rooms: dict[str, str] | None = None
-        self.calendars_written = 0
-        self.events_written = 0
 
     @classmethod
     def from_crawler(cls, crawler):
@@ -131,8 +129,6 @@ class PublishSitePipeline:
                 self.failures.append(PageFailure(url=code, reason=repr(error), kind="writing"))
                 continue
             self.spec_records[code] = result.record
-            self.calendars_written += result.calendars
-            self.events_written += result.events
             self.build.files_written += result.files_written
             self.build.files_kept += result.files_kept
         if self.pool:
@@ -169,11 +165,19 @@ class PublishSitePipeline:
             logger.warning("Kept the last published version of %s (%d calendars): %s could not be fetched",
                            failure.code, len(files), failure.url)
 
-    def spider_closed(self, spider, reason):
-        counts = {"specializations_listed": len(self.listings),
+    def published_counts(self) -> dict[str, int]:
+        """What the new site would hold, spec pages kept from the last run included."""
+        counts = {"specializations_listed": len(self.listings), "spec_pages": len(self.spec_records),
                   "spec_pages_written": len(self.spec_records) - len(self.kept_previous),
                   "spec_pages_kept_from_last_run": len(self.kept_previous),
-                  "calendars": self.calendars_written, "events": self.events_written}
+                  "groups": 0, "calendars": 0, "events": 0}
+        for record in self.spec_records.values():
+            for key, value in json_data.record_counts(record).items():
+                counts[key] += value
+        return counts
+
+    def spider_closed(self, spider, reason):
+        counts = self.published_counts()
         previous = run_status.last_published(self.build.read_published(STATUS_FILE))
         blocking = [f"{f.kind} page {f.url}: {f.reason}" for f in self.failures
                     if f.code not in self.kept_previous]
@@ -181,7 +185,7 @@ class PublishSitePipeline:
             blocking.append(f"the crawl ended early ({reason})")
         if self.pending:
             blocking.append(f"{len(self.pending)} spec pages could not be dated")
-        if not self.calendars_written:
+        if not counts["calendars"]:
             blocking.append("no calendars were produced")
         if not self.allow_shrink:
             blocking += run_status.shrink_problems(counts, (previous or {}).get("counts"), self.max_shrink)
@@ -195,13 +199,13 @@ class PublishSitePipeline:
             failed_pages=[{"url": f.url, "kind": f.kind, "reason": f.reason} for f in self.failures])
         stats = self.crawler.stats
         stats.set_value("timetable_spider/outcome", outcome)
-        stats.set_value("timetable_spider/calendars", self.calendars_written)
+        stats.set_value("timetable_spider/calendars", counts["calendars"])
         if outcome != "failed":
             self.build.write(STATUS_FILE, json_data.dumps(status))
             self.build.publish()
             logger.info("Published %d calendars (%d events) for %d spec pages to %s "
-                        "(%d files new or changed, %d unchanged)", self.calendars_written,
-                        self.events_written, counts["spec_pages_written"], self.build.site_dir,
+                        "(%d files new or changed, %d unchanged)", counts["calendars"],
+                        counts["events"], counts["spec_pages"], self.build.site_dir,
                         self.build.files_written, self.build.files_kept)
             if kept:
                 logger.error("Published, but not everything is fresh:\n  %s", "\n  ".join(kept))

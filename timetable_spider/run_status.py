@@ -7,7 +7,7 @@ from __future__ import annotations
 import json
 from typing import Any
 
-GUARDED_COUNTS = {"spec_pages_written": "spec pages", "calendars": "calendars", "events": "events"}
+GUARDED_COUNTS = {"spec_pages": "spec pages", "groups": "groups", "calendars": "calendars", "events": "events"}
 
 
 def shrink_problems(counts: dict[str, int], last_published: dict[str, int] | None,

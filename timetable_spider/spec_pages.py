@@ -34,8 +34,6 @@ class SemesterContext:
 class SpecPageResult:
     code: str
     record: dict[str, Any]  # what data/<CODE>.json holds
-    calendars: int
-    events: int
     files_written: int
     files_kept: int
 
@@ -64,8 +62,7 @@ def write_spec_page(timetable: Timetable, context: SemesterContext) -> SpecPageR
         stamps[scheduled.uid] = (fingerprint, dtstamp)
         events[scheduled.uid] = writer.stamped(parts, dtstamp)
 
-    written: dict[str, str] = {}
-    event_count = 0
+    written: dict[str, dict[str, Any]] = {}  # file name -> its label and event count
     for group_calendar in schedule.calendars:
         chosen = [events[c.uid] for c in group_calendar.classes if c.uid in events]
         if not chosen:
@@ -76,11 +73,10 @@ def write_spec_page(timetable: Timetable, context: SemesterContext) -> SpecPageR
         description = f"UBB FMI timetable, semester {context.semester}: {timetable.name}, " \
                       f"Year {timetable.year}, group {who}"
         files.write(f"{directory}/{group_calendar.file_name}", writer.calendar(name, description, chosen))
-        written[group_calendar.file_name] = group_calendar.label
-        event_count += len(chosen)
+        written[group_calendar.file_name] = {"label": group_calendar.label, "events": len(chosen)}
     record = json_data.spec_data(schedule, context.semester, directory, stamps, written)
     files.write(data_path, json_data.dumps(record, indent=None))
-    return SpecPageResult(code=timetable.code, record=record, calendars=len(written), events=event_count,
+    return SpecPageResult(code=timetable.code, record=record,
                           files_written=files.files_written, files_kept=files.files_kept)
 
 

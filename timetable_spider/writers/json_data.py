@@ -22,17 +22,18 @@ def dumps(data: Any, indent: int | None = 1) -> bytes:
 
 
 def spec_data(schedule: SpecSchedule, semester: str, directory: str,
-              stamps: dict[str, tuple[str, str]], written: dict[str, str]) -> dict[str, Any]:
+              stamps: dict[str, tuple[str, str]], written: dict[str, dict[str, Any]]) -> dict[str, Any]:
     """code, name, year and the groups with their calendars, entries and concrete dates.
 
     stamps maps a class's uid to (fingerprint, DTSTAMP); the next crawl reads them back, so
-    an unchanged event keeps its DTSTAMP. written maps the calendar files written to their labels.
+    an unchanged event keeps its DTSTAMP. written maps the calendar files written to their label
+    and event count.
     """
     timetable = schedule.timetable
     classes = {c.entry: c for c in schedule.classes}
     groups = []
     for group in timetable.groups:
-        files = [{"file": cal.file_name, "label": written[cal.file_name]}
+        files = [{"file": cal.file_name, **written[cal.file_name]}
                  for cal in schedule.calendars if cal.group == group.name and cal.file_name in written]
         entries = []
         for entry in dict.fromkeys(group.entries):
@@ -72,6 +73,13 @@ def previous_stamps(record: dict[str, Any] | None) -> dict[str, tuple[str, str]]
         return {}
     return {e["uid"]: (e["fingerprint"], e["dtstamp"])
             for g in record["groups"] for e in g["entries"] if e.get("dtstamp")}
+
+
+def record_counts(record: dict[str, Any]) -> dict[str, int]:
+    """The groups, calendars and events a spec record publishes, for the shrink guard."""
+    calendars = [c for g in record["groups"] for c in g["calendars"]]
+    return {"groups": len(record["groups"]), "calendars": len(calendars),
+            "events": sum(c.get("events", 0) for c in calendars)}
 
 
 def index_data(listings: list[SpecializationListing], records: dict[str, dict]) -> list[dict[str, Any]]:
