@@ -9,18 +9,22 @@ import re
 import unicodedata
 
 UNSAFE = re.compile(r"[/\\:*?\"<>|]")
+# Room under NAME_MAX (255 bytes) for a suffix such as "-all.ics" or ".json".
+MAX_COMPONENT_BYTES = 200
 
 
 def safe_component(name: str) -> str:
     """One readable, stable path component that cannot leave its directory.
 
     "/" (and other separators) become "-", control characters go, and leading dots and
-    spaces are dropped, so "..", "/etc" and "../../x" stay inside the site.
+    spaces are dropped, so "..", "/etc" and "../../x" stay inside the site. Long names are
+    cut to MAX_COMPONENT_BYTES of UTF-8, at a character boundary.
     """
     text = "".join(c for c in name if unicodedata.category(c)[0] != "C")
     text = UNSAFE.sub("-", text)
     text = " ".join(text.split()).lstrip(". ").rstrip(". ")
-    return text[:120] or "_"
+    text = text.encode()[:MAX_COMPONENT_BYTES].decode(errors="ignore").rstrip(". ")
+    return text or "_"
 
 
 def spec_directory(spec_name: str, year: int) -> str:
