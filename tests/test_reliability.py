@@ -380,8 +380,36 @@ def start_crawl(server: SimServer, site: Path, log: Path) -> subprocess.Popen:
                                 env={**os.environ, "PYTHONUNBUFFERED": "1"}, start_new_session=True)
 
 
+def descendants(pid: int) -> set[int]:
+    """The processes started by pid, and theirs (the worker pool's forkserver and workers)."""
+    children: dict[int, list[int]] = {}
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            fields = stat.read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        children.setdefault(int(fields[1]), []).append(int(stat.parent.name))
+    found, todo = set(), [pid]
+    while todo:
+        for child in children.get(todo.pop(), []):
+            found.add(child)
+            todo.append(child)
+    return found
+
+
+def assert_all_exit(pids: set[int], timeout: float = 10) -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        alive = {pid for pid in pids if Path(f"/proc/{pid}").exists()
+                 and Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0] != "Z"}
+        if not alive:
+            return
+        time.sleep(0.1)
+    raise AssertionError(f"processes of the killed crawl still running: {sorted(alive)}")
+
+
 def kill_when(process: subprocess.Popen, site: Path, files: int, timeout: float = 60) -> tuple[Path, int]:
-    """SIGKILL the crawl once its staging directory holds at least `files` files."""
+    """SIGKILL the crawl once its staging directory holds at least `files` files; its workers must end too."""
     deadline = time.monotonic() + timeout
     try:
         while time.monotonic() < deadline:
@@ -390,8 +418,10 @@ def kill_when(process: subprocess.Popen, site: Path, files: int, timeout: float 
             if staging:
                 count = count_files(staging[0])
                 if count >= files:
+                    workers = descendants(process.pid)
                     os.kill(process.pid, signal.SIGKILL)
                     process.wait()
+                    assert_all_exit(workers)
                     return staging[0], count
             time.sleep(0.01)
         raise AssertionError(f"the staging directory never held {files} files")

@@ -11,6 +11,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import multiprocessing
+import os
 from concurrent.futures import Future, ProcessPoolExecutor
 from datetime import datetime, timezone
 
@@ -22,7 +23,7 @@ from timetable_spider import run_status, site_paths
 from timetable_spider.items import (
     AcademicCalendar, PageFailure, RoomLegend, SpecializationListing, Timetable)
 from timetable_spider.publishing import SiteBuild, write_atomically
-from timetable_spider.spec_pages import SemesterContext, write_spec_page
+from timetable_spider.spec_pages import SemesterContext, exit_with, write_spec_page
 from timetable_spider.writers import index_page, json_data
 
 logger = logging.getLogger(__name__)
@@ -83,7 +84,8 @@ class PublishSitePipeline:
         self.started = datetime.now(timezone.utc)
         self.build = SiteBuild(self.site_dir)
         # started now, so the workers are up by the time the first spec page arrives
-        self.pool = ProcessPoolExecutor(self.workers, mp_context=multiprocessing.get_context("forkserver")) \
+        self.pool = ProcessPoolExecutor(self.workers, mp_context=multiprocessing.get_context("forkserver"),
+                                        initializer=exit_with, initargs=(os.getpid(),)) \
             if self.workers else None
 
     def process_item(self, item):

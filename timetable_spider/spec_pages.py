@@ -5,6 +5,9 @@ thread that downloads. It imports no Scrapy: a job and its result are plain, pic
 """
 from __future__ import annotations
 
+import os
+import select
+import threading
 from dataclasses import dataclass
 from typing import Any
 
@@ -36,6 +39,21 @@ class SpecPageResult:
     record: dict[str, Any]  # what data/<CODE>.json holds
     files_written: int
     files_kept: int
+
+
+def exit_with(crawl_pid: int) -> None:
+    """Worker initializer: end this worker when the crawl process ends, even by SIGKILL.
+
+    A worker of a killed crawl would otherwise wait forever on its queues, and keep the
+    forkserver alive with it.
+    """
+    pidfd = os.pidfd_open(crawl_pid)
+
+    def watch() -> None:
+        select.select([pidfd], [], [])
+        os._exit(1)
+
+    threading.Thread(target=watch, name="exit-with-crawl", daemon=True).start()
 
 
 _prepared_for: SemesterContext | None = None
