@@ -37,7 +37,10 @@ AUTOTHROTTLE_ENABLED = True
 # The default 5 s start delay would dominate a crawl this small; latency sets the pace after the first answers.
 AUTOTHROTTLE_START_DELAY = 0.1
 AUTOTHROTTLE_MAX_DELAY = 10
-AUTOTHROTTLE_TARGET_CONCURRENCY = 8
+# The delay becomes latency/16: half the gap at which 8 requests would be in flight, so the
+# cap above sets the pace, not the delay (at 8, timers firing late made the delay the bottleneck:
+# ~0.5 s slower per crawl). The delay still follows the server: 20 ms at 0.3 s latency, 125 ms at 2 s.
+AUTOTHROTTLE_TARGET_CONCURRENCY = 16
 # ...with 304 read as a normal answer and 429/503 as a request to slow down.
 EXTENSIONS = {
     "scrapy.extensions.throttle.AutoThrottle": None,

@@ -2,7 +2,7 @@
 
 Scrapy's AutoThrottle never lowers its delay on a non-200 answer, so a re-crawl made of 304s
 stays at the start delay; and it never raises the delay on 503, the very answer that asks
-a crawler to slow down.
+a crawler to slow down. The delay it settles on goes into the stats, to show how it adapts.
 """
 from __future__ import annotations
 
@@ -19,3 +19,6 @@ class PoliteAutoThrottle(AutoThrottle):
             super()._adjust_delay(slot, latency, response.replace(status=200))
         else:
             super()._adjust_delay(slot, latency, response)
+        stats = self.crawler.stats
+        stats.set_value("autothrottle/delay_ms", round(slot.delay * 1000, 1))
+        stats.max_value("autothrottle/max_delay_ms", round(slot.delay * 1000, 1))
