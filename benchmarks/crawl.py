@@ -1,6 +1,6 @@
 """Benchmark the real crawl against the simulated UBB site (../shared/sim/ubbsite.py), on loopback.
 
-    .venv/bin/python benchmarks/crawl.py [--runs 5] [--latency 0.3] [--jitter 0.1]
+    .venv/bin/python benchmarks/crawl.py [--runs 5] [--latency 0.3] [--jitter 0.1] [--only crawls|writing] [--work-dir DIR]
 
 Everything printed is measured by this run; nothing is hard-coded but the formula of the limit.
   1. N full crawls, each into a fresh SITE_DIR and HTTPCACHE_DIR against a freshly started server:
@@ -18,10 +18,13 @@ import argparse
 import asyncio
 import logging
 import math
+import os
+import re
 import shutil
 import statistics
 import sys
 import tempfile
+import threading
 import time
 from pathlib import Path
 
@@ -43,10 +46,61 @@ def fmt(value, spec: str = ".2f") -> str:
     return "-" if value is None else format(value, spec)
 
 
+class TreeMemory:
+    """Peak memory of a crawl with its worker processes: their PSS summed, sampled every 50 ms.
+
+    PSS, not RSS, because the workers share pages with the forkserver they are forked from.
+    """
+
+    def __init__(self):
+        self.peak_mb = 0.0
+        self._done = threading.Event()
+        self._thread: threading.Thread | None = None
+
+    def watch(self, _line: str, process) -> None:
+        if self._thread is None:
+            self._thread = threading.Thread(target=self._sample, args=(process.pid,), daemon=True)
+            self._thread.start()
+
+    def stop(self) -> None:
+        self._done.set()
+        if self._thread:
+            self._thread.join()
+
+    def _sample(self, pid: int) -> None:
+        while not self._done.wait(0.05):
+            total = 0
+            for member in [pid, *descendants(pid)]:
+                try:
+                    rollup = Path(f"/proc/{member}/smaps_rollup").read_text()
+                except OSError:
+                    continue
+                found = re.search(r"^Pss:\s+(\d+) kB", rollup, re.M)
+                total += int(found.group(1)) if found else 0
+            self.peak_mb = max(self.peak_mb, total / 1024)
+
+
+def descendants(pid: int) -> list[int]:
+    children: dict[int, list[int]] = {}
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            parent = int(stat.read_text().rsplit(")", 1)[1].split()[1])
+        except (OSError, IndexError, ValueError):
+            continue
+        children.setdefault(parent, []).append(int(stat.parent.name))
+    found, todo = [], [pid]
+    while todo:
+        for child in children.get(todo.pop(), []):
+            found.append(child)
+            todo.append(child)
+    return found
+
+
 class Bench:
     def __init__(self, args):
         self.args = args
-        self.tmp = Path(tempfile.mkdtemp(prefix="bench-crawl-"))
+        # In the project directory by default, where the default SITE_DIR is.
+        self.tmp = Path(tempfile.mkdtemp(prefix=".bench-crawl-", dir=args.work_dir))
         self.count = 0
 
     def fresh(self, name: str) -> Path:
@@ -54,7 +108,11 @@ class Bench:
         return self.tmp / f"{self.count:02d}-{name}"
 
     def crawl(self, server: SimServer, *, site: Path, cache: Path, semester: str = SEMESTER):
-        result = run_crawl(server, semester=semester, site_dir=site, settings={"HTTPCACHE_DIR": cache})
+        memory = TreeMemory()
+        result = run_crawl(server, semester=semester, site_dir=site, settings={"HTTPCACHE_DIR": cache},
+                           on_output=memory.watch)
+        memory.stop()
+        result.peak_tree_mb = memory.peak_mb
         if result.returncode != 0 and semester == SEMESTER:
             tail = "\n".join(result.output.splitlines()[-15:])
             print(f"  !! crawl exited {result.returncode} (timed out: {result.timed_out}):\n{tail}",
@@ -72,7 +130,7 @@ class Bench:
 
 def full_crawls(bench: Bench, a) -> list[tuple]:
     print(f"\n== {a.runs} full crawls, latency {a.latency} s +- {a.jitter} s, fresh SITE_DIR and HTTPCACHE_DIR")
-    header = f"{'run':>6} {'rc':>3} {'wall s':>7} {'cpu s':>6} {'rss MB':>7} {'requests':>8} " \
+    header = f"{'run':>6} {'rc':>3} {'wall s':>7} {'cpu s':>6} {'rss MB':>7} {'all MB':>7} {'requests':>8} " \
              f"{'in flight':>9} {'repeated':>8} {'304':>4} {'503':>4} {'bytes':>9} {'req/s':>6}"
     print(header)
     rows = []
@@ -82,16 +140,25 @@ def full_crawls(bench: Bench, a) -> list[tuple]:
         row = (result.returncode, result.seconds, result.cpu_seconds, result.max_rss_mb,
                stats.get("requests"), stats.get("max_in_flight"), len(stats.get("repeated_paths", {})),
                stats.get("not_modified_304"), (stats.get("refused_503") or 0) + (stats.get("failed_503") or 0),
-               stats.get("bytes_sent"), rate)
+               stats.get("bytes_sent"), rate, logged_stat(result.output, "autothrottle/delay_ms"),
+               result.peak_tree_mb)
         rows.append(row)
         print(format_row(str(n), row), flush=True)
     med = tuple(median([r[i] for r in rows]) for i in range(len(rows[0])))
     print(format_row("median", med))
+    print("  cpu s and rss MB: the crawl process (os.wait4); all MB: peak PSS of the crawl and its "
+          "worker processes together")
     return rows
 
 
+def logged_stat(output: str, name: str) -> float | None:
+    """A number from the stats Scrapy dumps at the end of a crawl."""
+    found = re.search(rf"'{re.escape(name)}': ([0-9.]+)", output)
+    return float(found.group(1)) if found else None
+
+
 def format_row(label: str, r) -> str:
-    return (f"{label:>6} {fmt(r[0], '.0f'):>3} {fmt(r[1]):>7} {fmt(r[2]):>6} {fmt(r[3], '.1f'):>7} "
+    return (f"{label:>6} {fmt(r[0], '.0f'):>3} {fmt(r[1]):>7} {fmt(r[2]):>6} {fmt(r[3], '.1f'):>7} {fmt(r[12], '.1f'):>7} "
             f"{fmt(r[4], '.0f'):>8} {fmt(r[5], '.0f'):>9} {fmt(r[6], '.0f'):>8} {fmt(r[7], '.0f'):>4} "
             f"{fmt(r[8], '.0f'):>4} {fmt(r[9], '.0f'):>9} {fmt(r[10], '.1f'):>6}")
 
@@ -135,50 +202,67 @@ def load_items(root: Path, semester: str):
 
 
 def writing_phase(bench: Bench, repeats: int = 5) -> None:
-    from scrapy.utils.test import get_crawler
-
-    from timetable_spider.pipelines import PublishSitePipeline
-    from timetable_spider.spiders.schedules import SchedulesSpider
-
     root = build_site(SEMESTER)
     started = time.process_time()
     items, pages = load_items(root, SEMESTER)
     parse_cpu = time.process_time() - started
     logging.getLogger("timetable_spider").setLevel(logging.WARNING)
     print(f"\n== writing phase in-process ({pages} spec pages parsed from the built site, no network)")
-    print(f"  parse the saved pages into items:        {parse_cpu:.2f} CPU s (once)")
+    print(f"  parse the saved pages into items: {parse_cpu:.2f} CPU s (once)")
     # CPU is measured with PUBLISH_WORKERS=0, where all the writing is this process's own time;
-    # with worker processes, wall time shows what spreading it over the cores buys.
-    for workers in (0, 2):
-        cpu_times, wall_times, written = [], [], None
-        for n in range(repeats):
-            site = bench.fresh(f"write{workers}-{n}") / "site"
-            crawler = get_crawler(SchedulesSpider, {
-                "SITE_DIR": str(site), "PUBLISH_WORKERS": workers,
-                "TIMETABLE_ROOT": "https://www.cs.ubbcluj.ro/files/orar",
-                "ACADEMIC_CALENDAR_URL": "https://www.ubbcluj.ro/ro/studenti/invatamant/structura_anului_universitar"})
-            spider = SchedulesSpider.from_crawler(crawler, semester=SEMESTER)
-            crawler.spider = spider
-            wall, cpu = time.perf_counter(), time.process_time()
-            pipeline = PublishSitePipeline.from_crawler(crawler)
-            pipeline.open_spider()
-            for item in items:
-                pipeline.process_item(item)
-            asyncio.run(pipeline.close_spider())
-            pipeline.spider_closed(spider, "finished")
-            cpu_times.append(time.process_time() - cpu)
-            wall_times.append(time.perf_counter() - wall)
-            written = (crawler.stats.get_value("timetable_spider/calendars"), len(list(site.rglob("*.ics"))),
-                       crawler.stats.get_value("timetable_spider/outcome"))
-            shutil.rmtree(site.parent, ignore_errors=True)
-        if workers == 0:
-            print(f"  PublishSitePipeline in-process, median of {repeats}: {statistics.median(cpu_times):.2f} CPU s "
-                  f"(min {min(cpu_times):.2f}, max {max(cpu_times):.2f}); {written[0]} calendars, "
-                  f"{written[1]} .ics on disk, outcome {written[2]}")
-        else:
-            print(f"  PublishSitePipeline, {workers} worker processes, median of {repeats}: "
-                  f"{statistics.median(wall_times):.2f} wall s (min {min(wall_times):.2f}); "
-                  f"{written[1]} .ics on disk, outcome {written[2]}")
+    # with worker processes, wall time shows what spreading it over the cores buys. Creating
+    # ~1,600 files costs the kernel 0.1-1.2 s on this machine's disk, varying from run to run,
+    # so the same is also timed on tmpfs, where what remains is this project's own CPU.
+    places = [("work dir", bench.tmp)]
+    if Path("/dev/shm").is_dir():
+        places.append(("tmpfs", Path(tempfile.mkdtemp(prefix="bench-crawl-", dir="/dev/shm"))))
+    try:
+        for label, parent in places:
+            user, system, _wall, written = time_writing(items, parent, 0, repeats)
+            cpu = [u + s for u, s in zip(user, system)]
+            print(f"  in-process, {label:>8}, median of {repeats}: {statistics.median(cpu):.2f} CPU s "
+                  f"(user {statistics.median(user):.2f} + sys {statistics.median(system):.2f}; "
+                  f"min {min(cpu):.2f}, max {max(cpu):.2f}); {written}")
+        _user, _system, wall, written = time_writing(items, bench.tmp, 2, repeats)
+        print(f"  2 worker processes, work dir, median of {repeats}: {statistics.median(wall):.2f} wall s "
+              f"(min {min(wall):.2f}, pool start-up included); {written}")
+    finally:
+        for _label, parent in places[1:]:
+            shutil.rmtree(parent, ignore_errors=True)
+
+
+def time_writing(items, parent: Path, workers: int, repeats: int):
+    """PublishSitePipeline over a crawl's items, into fresh sites under parent: user, sys and wall times."""
+    from scrapy.utils.test import get_crawler
+
+    from timetable_spider.pipelines import PublishSitePipeline
+    from timetable_spider.spiders.schedules import SchedulesSpider
+
+    user, system, wall, written = [], [], [], ""
+    for n in range(repeats):
+        site = parent / f"write{workers}-{n}" / "site"
+        crawler = get_crawler(SchedulesSpider, {
+            "SITE_DIR": str(site), "PUBLISH_WORKERS": workers,
+            "TIMETABLE_ROOT": "https://www.cs.ubbcluj.ro/files/orar",
+            "ACADEMIC_CALENDAR_URL": "https://www.ubbcluj.ro/ro/studenti/invatamant/structura_anului_universitar"})
+        spider = SchedulesSpider.from_crawler(crawler, semester=SEMESTER)
+        crawler.spider = spider
+        started, before = time.perf_counter(), os.times()
+        pipeline = PublishSitePipeline.from_crawler(crawler)
+        pipeline.open_spider()
+        for item in items:
+            pipeline.process_item(item)
+        asyncio.run(pipeline.close_spider())
+        pipeline.spider_closed(spider, "finished")
+        after = os.times()
+        wall.append(time.perf_counter() - started)
+        user.append(after.user - before.user)
+        system.append(after.system - before.system)
+        written = (f"{crawler.stats.get_value('timetable_spider/calendars')} calendars, "
+                   f"{len(list(site.rglob('*.ics')))} .ics on disk, "
+                   f"outcome {crawler.stats.get_value('timetable_spider/outcome')}")
+        shutil.rmtree(site.parent, ignore_errors=True)
+    return user, system, wall, written
 
 
 # -- 3. the re-crawl --
@@ -208,14 +292,17 @@ def recrawl(bench: Bench, a) -> None:
 def throttle(bench: Bench, a, normal_rows) -> None:
     slow, stats = bench.served_crawl(2.0, 0.0, "slow")
     print("\n== AutoThrottle: requests/second over the server's active time, and requests in flight")
-    print(f"{'latency':>14} {'rc':>3} {'wall s':>7} {'req/s':>6} {'in flight':>9} {'requests':>8}")
+    print(f"{'latency':>14} {'rc':>3} {'wall s':>7} {'req/s':>6} {'in flight':>9} {'requests':>8} "
+          f"{'delay ms':>8}")
     print(f"{f'{a.latency}+-{a.jitter} s':>14} {fmt(median([r[0] for r in normal_rows]), '.0f'):>3} "
           f"{fmt(median([r[1] for r in normal_rows])):>7} {fmt(median([r[10] for r in normal_rows]), '.1f'):>6} "
-          f"{fmt(median([r[5] for r in normal_rows]), '.0f'):>9} {fmt(median([r[4] for r in normal_rows]), '.0f'):>8}"
-          f"   (median of the {len(normal_rows)} runs above)")
+          f"{fmt(median([r[5] for r in normal_rows]), '.0f'):>9} {fmt(median([r[4] for r in normal_rows]), '.0f'):>8} "
+          f"{fmt(median([r[11] for r in normal_rows]), '.0f'):>8}   (median of the {len(normal_rows)} runs above)")
     rate = stats["requests"] / stats["active_seconds"] if stats.get("active_seconds") else None
     print(f"{'2.0+-0.0 s':>14} {slow.returncode:>3} {slow.seconds:>7.2f} {fmt(rate, '.1f'):>6} "
-          f"{fmt(stats.get('max_in_flight'), '.0f'):>9} {fmt(stats.get('requests'), '.0f'):>8}")
+          f"{fmt(stats.get('max_in_flight'), '.0f'):>9} {fmt(stats.get('requests'), '.0f'):>8} "
+          f"{fmt(logged_stat(slow.output, 'autothrottle/delay_ms'), '.0f'):>8}")
+    print("  delay ms: AutoThrottle's delay between requests when the crawl ended")
 
 
 # -- 5. the critical path --
@@ -252,6 +339,8 @@ def main(argv=None) -> int:
     ap.add_argument("--latency", type=float, default=0.3)
     ap.add_argument("--jitter", type=float, default=0.1)
     ap.add_argument("--only", choices=["crawls", "writing"], help="run just one part")
+    ap.add_argument("--work-dir", type=Path, default=PROJECT,
+                    help="where the sites are written (default: the project directory, like SITE_DIR=site)")
     a = ap.parse_args(argv)
     bench = Bench(a)
     try:
