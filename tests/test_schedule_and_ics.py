@@ -26,6 +26,7 @@ from timetable_spider.items import Group, Timetable, TimetableEntry
 from timetable_spider.parsing.academic_calendar import parse_academic_calendar
 from timetable_spider.parsing.timetable_pages import parse_room_legend, parse_timetable_page
 from timetable_spider.schedule import SemesterCalendar, schedule_timetable
+from timetable_spider.spec_pages import calendar_title
 from timetable_spider.writers.ics import CalendarWriter
 
 CASES = ["IE2-2025-1", "IE2-2025-2", "I1-2025-1", "I1-2025-2"]
@@ -70,10 +71,7 @@ def write_calendars(schedule, semester: str) -> dict[str, bytes]:
         chosen = [events[c.uid] for c in calendar.classes if c.uid in events]
         if not chosen:
             continue
-        who = calendar.group if calendar.subgroup is None else f"{calendar.group}/{calendar.subgroup}"
-        files[calendar.file_name] = writer.calendar(
-            f"{timetable.code} {who}, {timetable.name}, Year {timetable.year}",
-            f"UBB FMI timetable, semester {semester}: {timetable.name}, group {who}", chosen)
+        files[calendar.file_name] = writer.calendar(*calendar_title(timetable, calendar, semester), chosen)
     return files
 
 
@@ -187,7 +185,8 @@ def test_calendar_header(name):
     assert str(calendar["PRODID"]) == "-//timetable_spider//UBB Cluj FMI timetable//EN"
     group = "921" if spec["code"] == "IE2" else "211"
     assert text_value(calendar["X-WR-CALNAME"]) == (
-        f"{spec['code']} {group}/1, {spec['name']}, Year {spec['year']}")
+        f"{spec['code']} {group}/1 · {spec['name']} · Year {spec['year']}")
+    assert "\\" not in str(calendar["X-WR-CALNAME"])  # nothing escaped: apps that show it raw show it right
     timezones = calendar.walk("VTIMEZONE")
     assert [str(tz["TZID"]) for tz in timezones] == ["Europe/Bucharest"]
     assert {sub.name for sub in timezones[0].subcomponents} == {"STANDARD", "DAYLIGHT"}

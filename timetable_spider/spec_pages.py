@@ -15,7 +15,7 @@ from timetable_spider import site_paths
 from timetable_spider.calendar_rules import Period
 from timetable_spider.items import Timetable
 from timetable_spider.publishing import SiteFiles
-from timetable_spider.schedule import SemesterCalendar, schedule_timetable
+from timetable_spider.schedule import GroupCalendar, SemesterCalendar, schedule_timetable
 from timetable_spider.writers import json_data
 from timetable_spider.writers.ics import CalendarWriter
 
@@ -85,17 +85,25 @@ def write_spec_page(timetable: Timetable, context: SemesterContext) -> SpecPageR
         chosen = [events[c.uid] for c in group_calendar.classes if c.uid in events]
         if not chosen:
             continue  # a calendar with no events is not written
-        who = group_calendar.group if group_calendar.subgroup is None \
-            else f"{group_calendar.group}/{group_calendar.subgroup}"
-        name = f"{timetable.code} {who}, {timetable.name}, Year {timetable.year}"
-        description = f"UBB FMI timetable, semester {context.semester}: {timetable.name}, " \
-                      f"Year {timetable.year}, group {who}"
+        name, description = calendar_title(timetable, group_calendar, context.semester)
         files.write(f"{directory}/{group_calendar.file_name}", writer.calendar(name, description, chosen))
         written[group_calendar.file_name] = {"label": group_calendar.label, "events": len(chosen)}
     record = json_data.spec_data(schedule, context.semester, directory, stamps, written)
     files.write(data_path, json_data.dumps(record, indent=None))
     return SpecPageResult(code=timetable.code, record=record,
                           files_written=files.files_written, files_kept=files.files_kept)
+
+
+def calendar_title(timetable: Timetable, group_calendar: GroupCalendar, semester: str) -> tuple[str, str]:
+    """The calendar's name and description, as a calendar app lists it.
+
+    No commas: they must be escaped in TEXT, and some apps show NAME and X-WR-CALNAME raw.
+    """
+    who = group_calendar.group if group_calendar.subgroup is None \
+        else f"{group_calendar.group}/{group_calendar.subgroup}"
+    name = f"{timetable.code} {who} · {timetable.name} · Year {timetable.year}"
+    description = f"UBB FMI timetable {semester} · {timetable.name} · Year {timetable.year} · group {who}"
+    return name, description
 
 
 def _prepared(context: SemesterContext) -> tuple[SemesterCalendar, CalendarWriter]:
