@@ -31,7 +31,7 @@ from pathlib import Path
 PROJECT = Path(__file__).resolve().parent.parent
 sys.path[:0] = [str(PROJECT), str(PROJECT / "tests")]
 
-from simsite import SimServer, build_site, run_crawl  # noqa: E402
+from simsite import SimServer, build_site, descendants, run_crawl  # noqa: E402
 
 SEMESTER = "2025-2"
 MISSING_SEMESTER = "2031-1"  # no index on the simulated site: start-up and shutdown only
@@ -78,22 +78,6 @@ class TreeMemory:
                 found = re.search(r"^Pss:\s+(\d+) kB", rollup, re.M)
                 total += int(found.group(1)) if found else 0
             self.peak_mb = max(self.peak_mb, total / 1024)
-
-
-def descendants(pid: int) -> list[int]:
-    children: dict[int, list[int]] = {}
-    for stat in Path("/proc").glob("[0-9]*/stat"):
-        try:
-            parent = int(stat.read_text().rsplit(")", 1)[1].split()[1])
-        except (OSError, IndexError, ValueError):
-            continue
-        children.setdefault(parent, []).append(int(stat.parent.name))
-    found, todo = [], [pid]
-    while todo:
-        for child in children.get(todo.pop(), []):
-            found.append(child)
-            todo.append(child)
-    return found
 
 
 class Bench:

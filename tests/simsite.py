@@ -300,3 +300,20 @@ def run_crawl(server: SimServer | None = None, *, semester: str | None = "2025-2
         watchdog.cancel()
         process.returncode = os.waitstatus_to_exitcode(status)
     return CrawlResult(process.returncode, "".join(lines), seconds, rusage, timed_out.is_set(), command)
+
+
+def descendants(pid: int) -> set[int]:
+    """The processes started by pid, and theirs (the worker pool's forkserver and workers)."""
+    children: dict[int, list[int]] = {}
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            fields = stat.read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        children.setdefault(int(fields[1]), []).append(int(stat.parent.name))
+    found, todo = set(), [pid]
+    while todo:
+        for child in children.get(todo.pop(), []):
+            found.add(child)
+            todo.append(child)
+    return found

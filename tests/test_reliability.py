@@ -27,7 +27,7 @@ from urllib.parse import unquote
 import icalendar
 import pytest
 
-from simsite import PROJECT, SimServer, build_site, crawl_command, free_port, run_crawl
+from simsite import PROJECT, SimServer, build_site, crawl_command, descendants, free_port, run_crawl
 
 SEMESTER = "2025-2"
 LATENCY, JITTER = 0.02, 0.01
@@ -378,23 +378,6 @@ def start_crawl(server: SimServer, site: Path, log: Path) -> subprocess.Popen:
     with open(log, "wb") as out:
         return subprocess.Popen(command, cwd=PROJECT, stdout=out, stderr=subprocess.STDOUT,
                                 env={**os.environ, "PYTHONUNBUFFERED": "1"}, start_new_session=True)
-
-
-def descendants(pid: int) -> set[int]:
-    """The processes started by pid, and theirs (the worker pool's forkserver and workers)."""
-    children: dict[int, list[int]] = {}
-    for stat in Path("/proc").glob("[0-9]*/stat"):
-        try:
-            fields = stat.read_text().rsplit(")", 1)[1].split()
-        except OSError:
-            continue
-        children.setdefault(int(fields[1]), []).append(int(stat.parent.name))
-    found, todo = set(), [pid]
-    while todo:
-        for child in children.get(todo.pop(), []):
-            found.add(child)
-            todo.append(child)
-    return found
 
 
 def assert_all_exit(pids: set[int], timeout: float = 10) -> None:
