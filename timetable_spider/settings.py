@@ -41,8 +41,8 @@ AUTOTHROTTLE_MAX_DELAY = 10
 # cap above sets the pace, not the delay (at 8, timers firing late made the delay the bottleneck:
 # ~0.5 s slower per crawl). The delay still follows the server: 20 ms at 0.3 s latency, 125 ms at 2 s.
 AUTOTHROTTLE_TARGET_CONCURRENCY = 16
-# ...with 304 read as a normal answer and 429/503 as a request to slow down.
 EXTENSIONS = {
+    # ...with 304 read as a normal answer and 429/503 as a request to slow down.
     "scrapy.extensions.throttle.AutoThrottle": None,
     "timetable_spider.throttle.PoliteAutoThrottle": 0,
 }
@@ -60,6 +60,9 @@ DOWNLOADER_MIDDLEWARES = {
 # No session state to keep, and no telnet console on a cron-run crawler.
 COOKIES_ENABLED = False
 TELNETCONSOLE_ENABLED = False
+# Nor Scrapy's remote-control HTTP server, which runs Python code posted to it and leaves a job
+# file in the home directory of whoever runs the crawl.
+REMOTE_CONTROL_ENABLED = False
 
 # A timetable page is ~50 kB; anything near these sizes is not one.
 DOWNLOAD_MAXSIZE = 4 * 1024 * 1024
