@@ -14,7 +14,7 @@ TIMETABLE_ROOT = "https://www.cs.ubbcluj.ro/files/orar"
 ACADEMIC_CALENDAR_URL = "https://www.ubbcluj.ro/ro/studenti/invatamant/structura_anului_universitar"
 # Where the site is published; built beside it and swapped in whole.
 SITE_DIR = "site"
-# Refuse to publish when spec pages, calendars or events fall by more than this share since
+# Refuse to publish when spec pages, groups, calendars or events fall by more than this share since
 # the last published run (a changed page layout looks like that); PUBLISH_ALLOW_SHRINK=1 overrides.
 PUBLISH_MAX_SHRINK = 0.2
 PUBLISH_ALLOW_SHRINK = False
