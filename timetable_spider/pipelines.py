@@ -144,9 +144,10 @@ class PublishSitePipeline:
             return
         self._keep_previous_versions()
         self.build.write("data/rooms.json", json_data.dumps(self.rooms))
-        self.build.write("data/index.json", json_data.dumps(json_data.index_data(self.listings, self.spec_records)))
+        index = json_data.index_data(self.listings, self.spec_records)
+        self.build.write("data/index.json", json_data.dumps(index))
         self.build.write("index.html", index_page.render(
-            index_page.links(self.listings, self.spec_records), self.semester,
+            index_page.links(index, self.spec_records), self.semester,
             self.started.strftime("%Y-%m-%d %H:%M UTC")))
 
     def _keep_previous_versions(self) -> None:
@@ -159,7 +160,7 @@ class PublishSitePipeline:
             if record is None:
                 logger.warning("No previous version of %s to keep", failure.code)
                 continue
-            files = [f"{record['directory']}/{c['file']}" for g in record["groups"] for c in g["calendars"]]
+            files = [f"{record['directory']}/{c['file']}" for c in json_data.record_calendars(record)]
             for path in [data_path, *files]:
                 self.build.keep_published(path)
             self.spec_records[failure.code] = record

@@ -27,18 +27,20 @@ class SpecLink:
     years: list[YearLink] = field(default_factory=list)
 
 
-def links(listings, records: dict[str, dict]) -> list[SpecLink]:
-    """The index's specializations, each year with the calendars its data record lists."""
-    specs: dict[tuple[str, str], SpecLink] = {}
-    for listing in listings:
-        spec = specs.setdefault((listing.degree, listing.name), SpecLink(name=listing.name, degree=listing.degree))
-        record = records.get(listing.code)
-        year = YearLink(year=listing.year, code=listing.code, directory=record["directory"] if record else "")
-        if record:
-            year.groups = [(g["name"], [(c["file"], c["label"]) for c in g["calendars"]])
-                           for g in record["groups"] if g["calendars"]]
-        spec.years.append(year)
-    return list(specs.values())
+def links(index: list[dict], records: dict[str, dict]) -> list[SpecLink]:
+    """data/index.json's specializations, each year with the calendars its spec record lists."""
+    return [SpecLink(name=spec["name"], degree=spec["degree"],
+                     years=[YearLink(year=year["year"], code=year["code"], directory=year["directory"] or "",
+                                     groups=_calendars_by_group(records.get(year["code"])))
+                            for year in spec["years"]])
+            for spec in index]
+
+
+def _calendars_by_group(record: dict | None) -> list[tuple[str, list[tuple[str, str]]]]:
+    if not record:
+        return []
+    return [(g["name"], [(c["file"], c["label"]) for c in g["calendars"]])
+            for g in record["groups"] if g["calendars"]]
 
 
 DEGREE_TITLES = {"bachelor": "Bachelor (Studii Licență)", "master": "Master (Studii Master)"}

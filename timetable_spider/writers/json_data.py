@@ -12,7 +12,8 @@ from timetable_spider.items import SpecializationListing
 from timetable_spider.schedule import SpecSchedule
 from timetable_spider.site_paths import data_file_name
 
-SCHEMA_VERSION = 1
+# 2: each group lists its calendars as {"file", "label", "events"}; an older record is not reused.
+SCHEMA_VERSION = 2
 
 
 def dumps(data: Any, indent: int | None = 1) -> bytes:
@@ -75,11 +76,16 @@ def previous_stamps(record: dict[str, Any] | None) -> dict[str, tuple[str, str]]
             for g in record["groups"] for e in g["entries"] if e.get("dtstamp")}
 
 
+def record_calendars(record: dict[str, Any]) -> list[dict[str, Any]]:
+    """The calendars a spec record lists, each {"file", "label", "events"}, across its groups."""
+    return [c for g in record["groups"] for c in g["calendars"]]
+
+
 def record_counts(record: dict[str, Any]) -> dict[str, int]:
     """The groups, calendars and events a spec record publishes, for the shrink guard."""
-    calendars = [c for g in record["groups"] for c in g["calendars"]]
+    calendars = record_calendars(record)
     return {"groups": len(record["groups"]), "calendars": len(calendars),
-            "events": sum(c.get("events", 0) for c in calendars)}
+            "events": sum(c["events"] for c in calendars)}
 
 
 def index_data(listings: list[SpecializationListing], records: dict[str, dict]) -> list[dict[str, Any]]:
@@ -93,6 +99,6 @@ def index_data(listings: list[SpecializationListing], records: dict[str, dict]) 
             "year": listing.year, "code": listing.code,
             "directory": record["directory"] if record else None,
             "data": data_file_name(listing.code) if record else None,
-            "calendars": [c["file"] for g in record["groups"] for c in g["calendars"]] if record else [],
+            "calendars": [c["file"] for c in record_calendars(record)] if record else [],
         })
     return list(specs.values())
