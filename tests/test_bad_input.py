@@ -19,12 +19,10 @@ from urllib.parse import unquote
 
 import icalendar
 import pytest
-from conftest import FIXTURES, saved_response
+from conftest import FIXTURES, project_crawler, saved_response
 from parsel import Selector
 from scrapy.http import HtmlResponse, Request
-from scrapy.utils.test import get_crawler
 
-from timetable_spider import settings as project_settings
 from timetable_spider import site_paths
 from timetable_spider.items import (
     AcademicCalendar, Group, RoomLegend, SpecializationListing, Timetable, TimetableEntry)
@@ -74,16 +72,15 @@ def subjects(group: Group) -> list[str]:
 
 # -- the spider, as Scrapy builds it -------------------------------------------------------------
 
-def project_crawler(**overrides):
-    values = {name: value for name, value in vars(project_settings).items() if name.isupper()}
-    crawler = get_crawler(SchedulesSpider, {**values, **overrides})
+def spider_crawler(**overrides):
+    crawler = project_crawler(SchedulesSpider, **overrides)
     crawler.spider = crawler._create_spider(semester=SEMESTER)
     return crawler
 
 
 @pytest.fixture
 def crawler():
-    return project_crawler()
+    return spider_crawler()
 
 
 LISTING = SpecializationListing(code="T2", name="Test", year=2, degree="bachelor", url=URL)
@@ -331,7 +328,7 @@ def entry(subject: str = "Algebra", *, day: str = "Luni", start: str = "08:00", 
 def publish(site: Path, academic_calendar: AcademicCalendar, specs: list[tuple[SpecializationListing, list[Group]]],
             rooms: dict[str, str] | None = None):
     """Run PublishSitePipeline over the items a crawl of these specs would yield; returns the crawler."""
-    crawler = project_crawler(SITE_DIR=str(site), PUBLISH_WORKERS=0)
+    crawler = spider_crawler(SITE_DIR=str(site), PUBLISH_WORKERS=0)
     pipeline = PublishSitePipeline.from_crawler(crawler)
     pipeline.open_spider()
     items = [RoomLegend(url="https://example.invalid/legenda.html", rooms=rooms or {"2/I": "Cladirea Centrala"}),

@@ -10,8 +10,6 @@ import subprocess
 import time
 from pathlib import Path
 
-import pytest
-
 from simsite import PROJECT, SimServer
 
 SCRIPT = PROJECT / "scripts" / "cron-crawl.sh"

@@ -7,19 +7,14 @@ import time
 import pytest
 from scrapy.core.downloader import Slot
 from scrapy.http import HtmlResponse, Request, Response
-from scrapy.utils.test import get_crawler
 
+from conftest import project_crawler
 from timetable_spider import settings as project_settings
 from timetable_spider.httpcache import RevalidatingPolicy
 from timetable_spider.middlewares import BackoffRetryMiddleware
 from timetable_spider.throttle import PoliteAutoThrottle
 
 URL = "https://www.cs.ubbcluj.ro/files/orar/2025-2/tabelar/IE2.html"
-
-
-def project_crawler(**overrides):
-    values = {name: value for name, value in vars(project_settings).items() if name.isupper()}
-    return get_crawler(settings_dict={**values, **overrides})
 
 
 @pytest.fixture
