@@ -150,39 +150,33 @@ def format_row(label: str, r) -> str:
 # -- 2. the writing phase on its own --
 
 def load_items(root: Path, semester: str):
-    """The items one full crawl yields, from the built site's files, as the spider builds them."""
-    from scrapy.http import HtmlResponse, Request
+    """The items one full crawl yields, from the built site's files, by the spider's own callbacks."""
+    from scrapy import Request
+    from scrapy.http import HtmlResponse
+    from scrapy.utils.test import get_crawler
 
-    from timetable_spider import settings as project_settings
-    from timetable_spider.items import AcademicCalendar, RoomLegend, Timetable
-    from timetable_spider.parsing.academic_calendar import parse_academic_calendar
-    from timetable_spider.parsing.timetable_pages import (
-        parse_index, parse_room_legend, parse_timetable_page)
+    from timetable_spider import settings
+    from timetable_spider.items import Timetable
+    from timetable_spider.spiders.schedules import SchedulesSpider
 
-    base = "https://www.cs.ubbcluj.ro/files/orar"
-    files = root / "files" / "orar" / semester
+    crawler = get_crawler(SchedulesSpider, {"TIMETABLE_ROOT": settings.TIMETABLE_ROOT,
+                                            "ACADEMIC_CALENDAR_URL": settings.ACADEMIC_CALENDAR_URL})
+    spider = crawler._create_spider(semester=semester)
+    calendar_path = root / "ro" / "studenti" / "invatamant" / "structura_anului_universitar"
 
-    def page(path: Path, url: str) -> HtmlResponse:
+    def saved(url: str) -> HtmlResponse:
+        path = calendar_path if url == spider.academic_calendar_url else root / url.split("/", 3)[3]
         return HtmlResponse(url=url, body=path.read_bytes(), request=Request(url))
 
-    index_url = f"{base}/{semester}/tabelar/index.html"
-    legend_url = f"{base}/{semester}/sali/legenda.html"
-    calendar_path = root / "ro" / "studenti" / "invatamant" / "structura_anului_universitar"
-    listings = parse_index(page(files / "tabelar" / "index.html", index_url), index_url)
-    legend = RoomLegend(url=legend_url, rooms=parse_room_legend(page(files / "sali" / "legenda.html", legend_url)))
-    calendar_url = "https://www.ubbcluj.ro/ro/studenti/invatamant/structura_anului_universitar"
-    academic_year, tables = parse_academic_calendar(page(calendar_path, calendar_url),
-                                                    project_settings.FINAL_YEAR_VARIANT)
-    calendar = AcademicCalendar(url=calendar_url, academic_year=academic_year, tables=tables)
-    timetables = []
-    for listing in listings:
-        _title, groups, _problems = parse_timetable_page(
-            page(files / "tabelar" / listing.url.rsplit("/", 1)[-1], listing.url))
-        if groups:
-            timetables.append(Timetable(code=listing.code, name=listing.name, year=listing.year,
-                                        degree=listing.degree, url=listing.url, groups=groups))
     # the order of a crawl: the three first pages, the index's listings, then the spec pages
-    return [legend, calendar, *listings, *timetables], len(timetables)
+    items = [*spider.parse_legend(saved(spider.legend_url)),
+             *spider.parse_academic_calendar(saved(spider.academic_calendar_url))]
+    spec_requests = []
+    for output in spider.parse_index(saved(spider.index_url)):
+        (spec_requests if isinstance(output, Request) else items).append(output)
+    for request in spec_requests:
+        items += request.callback(saved(request.url), **request.cb_kwargs)
+    return items, sum(isinstance(item, Timetable) for item in items)
 
 
 def writing_phase(bench: Bench, repeats: int = 5) -> None:
@@ -219,6 +213,7 @@ def time_writing(items, parent: Path, workers: int, repeats: int):
     """PublishSitePipeline over a crawl's items, into fresh sites under parent: user, sys and wall times."""
     from scrapy.utils.test import get_crawler
 
+    from timetable_spider import settings
     from timetable_spider.pipelines import PublishSitePipeline
     from timetable_spider.spiders.schedules import SchedulesSpider
 
@@ -227,8 +222,7 @@ def time_writing(items, parent: Path, workers: int, repeats: int):
         site = parent / f"write{workers}-{n}" / "site"
         crawler = get_crawler(SchedulesSpider, {
             "SITE_DIR": str(site), "PUBLISH_WORKERS": workers,
-            "TIMETABLE_ROOT": "https://www.cs.ubbcluj.ro/files/orar",
-            "ACADEMIC_CALENDAR_URL": "https://www.ubbcluj.ro/ro/studenti/invatamant/structura_anului_universitar"})
+            "TIMETABLE_ROOT": settings.TIMETABLE_ROOT, "ACADEMIC_CALENDAR_URL": settings.ACADEMIC_CALENDAR_URL})
         spider = SchedulesSpider.from_crawler(crawler, semester=SEMESTER)
         crawler.spider = spider
         started, before = time.perf_counter(), os.times()
