@@ -8,13 +8,10 @@ import pytest
 from scrapy.http import HtmlResponse, Request
 from scrapy.utils.test import get_crawler
 
+from simsite import SHARED
 from timetable_spider import settings as project_settings
 
-PROJECT = Path(__file__).resolve().parent.parent
-SHARED = PROJECT.parent / "shared"
 FIXTURES = SHARED / "fixtures" / "ubb"
-EXPECTED = SHARED / "expected"
-SIM = SHARED / "sim" / "ubbsite.py"
 
 
 def saved_response(path: Path, url: str) -> HtmlResponse:

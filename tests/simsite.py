@@ -317,3 +317,18 @@ def descendants(pid: int) -> set[int]:
             found.add(child)
             todo.append(child)
     return found
+
+
+def snapshot(root: Path, skip: tuple[str, ...] = ()) -> dict[str, tuple]:
+    """Every directory and file under root: a file's bytes, mtime and inode (a directory: its name)."""
+    tree = {}
+    for path in sorted(root.rglob("*")):
+        relative = path.relative_to(root).as_posix()
+        if relative in skip:
+            continue
+        if path.is_dir() and not path.is_symlink():
+            tree[relative + "/"] = "dir"
+        else:
+            info = path.lstat()
+            tree[relative] = (path.read_bytes(), info.st_mtime_ns, info.st_ino)
+    return tree

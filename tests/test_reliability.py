@@ -27,7 +27,8 @@ from urllib.parse import unquote
 import icalendar
 import pytest
 
-from simsite import PROJECT, SimServer, build_site, crawl_command, descendants, free_port, run_crawl
+from simsite import (
+    PROJECT, SimServer, build_site, crawl_command, descendants, free_port, run_crawl, snapshot)
 
 SEMESTER = "2025-2"
 LATENCY, JITTER = 0.02, 0.01
@@ -87,21 +88,6 @@ class Published:
     site: Path
     server: SimServer
     output: str
-
-
-def snapshot(root: Path, skip: tuple[str, ...] = ()) -> dict[str, tuple]:
-    """Every directory and file under root: a file's bytes, mtime and inode (a directory: its name)."""
-    tree = {}
-    for path in sorted(root.rglob("*")):
-        relative = path.relative_to(root).as_posix()
-        if relative in skip:
-            continue
-        if path.is_dir() and not path.is_symlink():
-            tree[relative + "/"] = "dir"
-        else:
-            info = path.lstat()
-            tree[relative] = (path.read_bytes(), info.st_mtime_ns, info.st_ino)
-    return tree
 
 
 def differences(before: dict, after: dict) -> list[str]:

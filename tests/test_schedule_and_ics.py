@@ -17,8 +17,9 @@ from functools import lru_cache
 import icalendar
 import pytest
 import recurring_ical_events
-from conftest import EXPECTED, FIXTURES, saved_response
+from conftest import FIXTURES, saved_response
 from parsel import Selector
+from simsite import EXPECTED
 
 from timetable_spider.calendar_rules import (
     HUNGARIAN_GERMAN, ROMANIAN, SEMESTER_1, SEMESTER_2, SEMESTER_2_FINAL_YEARS)
