@@ -1,4 +1,4 @@
-"""Benchmark the real crawl against the simulated UBB site (../shared/sim/ubbsite.py), on loopback.
+"""Benchmark the real crawl against the simulated UBB site (tests/ubb_site.py), on loopback.
 
     .venv/bin/python benchmarks/crawl.py [--runs 5] [--latency 0.3] [--jitter 0.1] [--only crawls|writing] [--work-dir DIR]
 
@@ -29,9 +29,10 @@ import time
 from pathlib import Path
 
 PROJECT = Path(__file__).resolve().parent.parent
-sys.path[:0] = [str(PROJECT), str(PROJECT / "tests")]
+sys.path.insert(0, str(PROJECT))
 
-from simsite import SimServer, build_site, descendants, run_crawl  # noqa: E402
+from tests.crawling import descendants, run_crawl  # noqa: E402
+from tests.ubb_site import SimServer, build_site  # noqa: E402
 
 SEMESTER = "2025-2"
 MISSING_SEMESTER = "2031-1"  # no index on the simulated site: start-up and shutdown only

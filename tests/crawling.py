@@ -1,218 +1,43 @@
-"""Helpers to run the real crawler against the simulated UBB site (../shared/sim/ubbsite.py).
+"""Running the crawler in tests: a crawler object with the project's settings, and the real
+`scrapy crawl schedules` as a process, pointed at the simulated UBB site (tests/ubb_site.py).
 
-Not a test module: end-to-end, reliability, Scrapyd and cron tests and benchmarks/crawl.py import it.
+Not a test module: the end-to-end, reliability, Scrapyd and cron tests and benchmarks/crawl.py use it.
 
     with SimServer("2025-2", latency=0.02, jitter=0.01) as server:
         rc, output, seconds = run_crawl(server, site_dir=tmp / "site",
                                         settings={"HTTPCACHE_DIR": tmp / "cache"})
     server.stats["requests"]          # the server's figures, filled in when it stopped
-
-A server can be stopped mid-crawl (server.stop() from another thread, server.stop_after(1.5),
-or run_crawl(..., on_output=...) reacting to a log line), and restarted on the same port
-(server.restart()), which keeps the URLs, ETags and Last-Modified of the pages the same.
 """
 from __future__ import annotations
 
-import atexit
-import json
 import os
-import shutil
-import signal
 import socket
 import subprocess
 import sys
-import tempfile
 import threading
 import time
 from pathlib import Path
 from typing import Callable, Iterator, Mapping
 
+from scrapy.utils.test import get_crawler
+
+from tests.ubb_site import SimServer
+from timetable_spider import settings as project_settings
+
 PROJECT = Path(__file__).resolve().parent.parent
-SHARED = PROJECT.parent / "shared"
-SIM = SHARED / "sim" / "ubbsite.py"
-EXPECTED = SHARED / "expected"
-CALENDAR_PATH = "ro/studenti/invatamant/structura_anului_universitar"
-
-_built: dict[str, Path] = {}
-_build_lock = threading.Lock()
-_work_dir: Path | None = None
 
 
-def _temp_root() -> Path:
-    global _work_dir
-    if _work_dir is None:
-        _work_dir = Path(tempfile.mkdtemp(prefix="ubbsite-"))
-        atexit.register(shutil.rmtree, _work_dir, True)
-    return _work_dir
-
-
-def build_site(semester: str = "2025-2", out: Path | None = None) -> Path:
-    """The built simulated site for a semester, laid out once per process (or afresh into out).
-
-    The cached build is shared: a test that changes pages should build its own copy with out=.
-    """
-    if out is not None:
-        _run_build(Path(out), semester)
-        return Path(out)
-    with _build_lock:
-        if semester not in _built:
-            root = _temp_root() / f"www-{semester}"
-            _run_build(root, semester)
-            _built[semester] = root
-        return _built[semester]
-
-
-def _run_build(out: Path, semester: str) -> None:
-    done = subprocess.run([sys.executable, str(SIM), "build", str(out), "--semester", semester],
-                          capture_output=True, text=True)
-    if done.returncode:
-        raise RuntimeError(f"building the simulated site failed:\n{done.stdout}{done.stderr}")
+def project_crawler(spidercls=None, **overrides):
+    """A crawler with the project's settings (get_crawler alone gives Scrapy's defaults)."""
+    values = {name: value for name, value in vars(project_settings).items() if name.isupper()}
+    return get_crawler(spidercls, {**values, **overrides})
 
 
 def free_port() -> int:
+    """A port nothing listens on (for a server that is never started)."""
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         return s.getsockname()[1]
-
-
-class SimServer:
-    """`ubbsite.py serve` as a subprocess; a context manager. .stats holds the figures once stopped.
-
-    semester picks the built site (build_site); root= serves another directory instead.
-    Every stop's figures are also appended to .stats_history (one dict per server run).
-    """
-
-    def __init__(self, semester: str = "2025-2", *, latency: float = 0.02, jitter: float = 0.01,
-                 fail: float = 0.0, max_conns: int = 0, seed: int = 1, port: int | None = None,
-                 root: Path | None = None, start_timeout: float = 10.0):
-        self.semester = semester
-        self.options = {"latency": latency, "jitter": jitter, "fail": fail,
-                        "max_conns": max_conns, "seed": seed}
-        self.root = Path(root) if root is not None else None
-        self.port = port
-        self.start_timeout = start_timeout
-        self.process: subprocess.Popen | None = None
-        self.stats: dict | None = None
-        self.stats_history: list[dict] = []
-        self._dir = Path(tempfile.mkdtemp(prefix="sim-", dir=_temp_root()))
-        self._runs = 0
-        self._lock = threading.Lock()
-
-    # -- URLs, and the -s settings that point the crawler here --
-    @property
-    def base_url(self) -> str:
-        return f"http://127.0.0.1:{self.port}"
-
-    @property
-    def timetable_root(self) -> str:
-        return f"{self.base_url}/files/orar"
-
-    @property
-    def academic_calendar_url(self) -> str:
-        return f"{self.base_url}/{CALENDAR_PATH}"
-
-    def index_url(self, semester: str | None = None) -> str:
-        return f"{self.timetable_root}/{semester or self.semester}/tabelar/index.html"
-
-    @property
-    def crawl_settings(self) -> dict[str, str]:
-        return {"TIMETABLE_ROOT": self.timetable_root, "ACADEMIC_CALENDAR_URL": self.academic_calendar_url}
-
-    @property
-    def running(self) -> bool:
-        return self.process is not None and self.process.poll() is None
-
-    # -- life cycle --
-    def start(self, **changes) -> "SimServer":
-        """Start serving; keyword arguments change options (latency, jitter, fail, max_conns, seed)."""
-        unknown = set(changes) - set(self.options)
-        if unknown:
-            raise TypeError(f"unknown server options: {sorted(unknown)}")
-        self.options.update(changes)
-        if self.running:
-            raise RuntimeError("the simulated server is already running")
-        if self.root is None:
-            self.root = build_site(self.semester)
-        fixed_port = self.port is not None
-        for _attempt in range(1 if fixed_port else 5):
-            if not fixed_port:
-                self.port = free_port()
-            if self._spawn():
-                return self
-            if not fixed_port:
-                self.port = None
-        raise RuntimeError(f"the simulated server did not start:\n{self.log()}")
-
-    def _spawn(self) -> bool:
-        self._runs += 1
-        self._stats_file = self._dir / f"stats-{self._runs}.json"
-        self._log_file = self._dir / f"serve-{self._runs}.log"
-        o = self.options
-        command = [sys.executable, str(SIM), "serve", str(self.root), "--port", str(self.port),
-                   "--latency", str(o["latency"]), "--jitter", str(o["jitter"]),
-                   "--fail", str(o["fail"]), "--max-conns", str(o["max_conns"]),
-                   "--seed", str(o["seed"]), "--stats", str(self._stats_file)]
-        with open(self._log_file, "wb") as log:
-            self.process = subprocess.Popen(command, stdout=log, stderr=subprocess.STDOUT)
-        deadline = time.monotonic() + self.start_timeout
-        while time.monotonic() < deadline:
-            if self.process.poll() is not None:  # e.g. the port was taken meanwhile
-                return False
-            try:
-                with socket.create_connection(("127.0.0.1", self.port), timeout=0.2):
-                    return True
-            except OSError:
-                time.sleep(0.02)
-        self.process.kill()
-        self.process.wait()
-        return False
-
-    def stop(self, timeout: float = 15.0) -> dict | None:
-        """SIGTERM, wait, and read the figures; safe to call twice or from another thread."""
-        with self._lock:
-            process = self.process
-            if process is None:
-                return self.stats
-            if process.poll() is None:
-                process.send_signal(signal.SIGTERM)
-                try:
-                    process.wait(timeout)
-                except subprocess.TimeoutExpired:
-                    process.kill()
-                    process.wait()
-            self.process = None
-            try:
-                self.stats = json.loads(self._stats_file.read_text())
-            except (OSError, ValueError):
-                self.stats = None
-            if self.stats is not None:
-                self.stats_history.append(self.stats)
-            return self.stats
-
-    def restart(self, **changes) -> dict | None:
-        """Stop (returning that run's figures) and serve again on the same port and root."""
-        stats = self.stop()
-        self.start(**changes)
-        return stats
-
-    def stop_after(self, seconds: float) -> threading.Timer:
-        """Stop the server in the background after a delay (e.g. in the middle of a crawl)."""
-        timer = threading.Timer(seconds, self.stop)
-        timer.daemon = True
-        timer.start()
-        return timer
-
-    def log(self) -> str:
-        try:
-            return self._log_file.read_text(errors="replace")
-        except (OSError, AttributeError):
-            return ""
-
-    def __enter__(self) -> "SimServer":
-        return self.start()
-
-    def __exit__(self, *exc) -> None:
-        self.stop()
 
 
 class CrawlResult:

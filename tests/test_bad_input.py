@@ -19,7 +19,8 @@ from urllib.parse import unquote
 
 import icalendar
 import pytest
-from conftest import FIXTURES, project_crawler, saved_response
+from tests.crawling import project_crawler
+from tests.saved_pages import FIXTURES, saved_response
 from parsel import Selector
 from scrapy.http import HtmlResponse, Request
 

@@ -10,7 +10,8 @@ import subprocess
 import time
 from pathlib import Path
 
-from simsite import PROJECT, SimServer
+from tests.crawling import PROJECT
+from tests.ubb_site import SimServer
 
 SCRIPT = PROJECT / "scripts" / "cron-crawl.sh"
 EX_LOCKED = 75

@@ -7,7 +7,7 @@ import icalendar
 import pytest
 from parsel import Selector
 
-from tests.conftest import FIXTURES
+from tests.saved_pages import FIXTURES
 from timetable_spider.items import Timetable, TimetableEntry
 from timetable_spider.parsing.academic_calendar import parse_academic_calendar
 from timetable_spider.parsing.timetable_pages import parse_room_legend, parse_timetable_page

@@ -1,12 +1,12 @@
 """Parsing of the timetable site's pages: the index, spec pages and the room legend.
 
-The saved real pages are built into Scrapy responses from their bytes (conftest), so they are
+The saved real pages are built into Scrapy responses from their bytes (tests/saved_pages.py), so they are
 decoded as the live pages are. Small HTML strings cover the rows the real pages do not have.
 """
 from __future__ import annotations
 
 import pytest
-from conftest import FIXTURES, saved_response
+from tests.saved_pages import FIXTURES, saved_response
 from parsel import Selector
 from scrapy.http import HtmlResponse, Request
 

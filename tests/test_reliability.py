@@ -27,8 +27,8 @@ from urllib.parse import unquote
 import icalendar
 import pytest
 
-from simsite import (
-    PROJECT, SimServer, build_site, crawl_command, descendants, free_port, run_crawl, snapshot)
+from tests.crawling import PROJECT, crawl_command, descendants, free_port, run_crawl, snapshot
+from tests.ubb_site import SimServer, build_site
 
 SEMESTER = "2025-2"
 LATENCY, JITTER = 0.02, 0.01

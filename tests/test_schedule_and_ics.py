@@ -2,7 +2,7 @@
 
 Every calendar of IE2 and I1 in both semesters of 2025-2026 is written with CalendarWriter,
 parsed with icalendar and expanded with recurring_ical_events; the occurrences must be exactly
-those listed in /work/shared/expected (start, end and summary exact; location and description
+those listed in tests/fixtures/expected (start, end and summary exact; location and description
 contained).
 """
 from __future__ import annotations
@@ -17,9 +17,8 @@ from functools import lru_cache
 import icalendar
 import pytest
 import recurring_ical_events
-from conftest import FIXTURES, saved_response
+from tests.saved_pages import EXPECTED, FIXTURES, saved_response
 from parsel import Selector
-from simsite import EXPECTED
 
 from timetable_spider.calendar_rules import (
     HUNGARIAN_GERMAN, ROMANIAN, SEMESTER_1, SEMESTER_2, SEMESTER_2_FINAL_YEARS)

@@ -16,7 +16,8 @@ from pathlib import Path
 
 import pytest
 
-from simsite import PROJECT, SimServer, free_port
+from tests.crawling import PROJECT, free_port
+from tests.ubb_site import SimServer
 
 BIN = Path(sys.executable).parent
 CALENDARS = 1491

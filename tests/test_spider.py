@@ -4,7 +4,7 @@ from __future__ import annotations
 import asyncio
 
 import pytest
-from conftest import FIXTURES, saved_response
+from tests.saved_pages import FIXTURES, saved_response
 from freezegun import freeze_time
 from scrapy import Request
 from scrapy.http import HtmlResponse

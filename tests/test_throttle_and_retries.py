@@ -8,7 +8,7 @@ import pytest
 from scrapy.core.downloader import Slot
 from scrapy.http import HtmlResponse, Request, Response
 
-from conftest import project_crawler
+from tests.crawling import project_crawler
 from timetable_spider import settings as project_settings
 from timetable_spider.httpcache import RevalidatingPolicy
 from timetable_spider.middlewares import BackoffRetryMiddleware
