@@ -16,12 +16,13 @@ from datetime import date
 
 import pytest
 
-from timetable_spider import calendar_rules
+from timetable_spider import calendar_rules, settings
 from timetable_spider.calendar_rules import (
     HUNGARIAN_GERMAN, ROMANIAN, SEMESTER_1, SEMESTER_2, SEMESTER_2_FINAL_YEARS, Period,
     attends, calendar_table_key, class_dates, default_semester, event_type_letter, holidays,
-    is_final_year, parse_semester, plain, study_line, subgroups_of, teaching_weeks, week_parity,
-    weekday_number)
+    is_final_year, parse_semester, plain, programme_years, study_line, subgroups_of, teaching_weeks,
+    week_parity, weekday_number)
+from timetable_spider.parsing.timetable_pages import parse_index
 
 MON, TUE, WED, THU, FRI = 0, 1, 2, 3, 4
 
@@ -262,19 +263,71 @@ def test_study_line(name, line):
     assert study_line(name) == line
 
 
-@pytest.mark.parametrize("degree, name, year, final", [
-    ("bachelor", "Informatica - linia de studiu romana", 3, True),
-    ("bachelor", "Informatica - linia de studiu romana", 2, False),
-    ("bachelor", "Informatica - linia de studiu romana", 1, False),
-    ("bachelor", "Matematica-Informatica 4 ani - linia de studiu romana", 4, True),
-    ("bachelor", "Matematica-Informatica 4 ani - linia de studiu romana", 3, False),
-    ("bachelor", "Matematica-Informatica 4 ani - linia de studiu maghiara", 4, True),
-    ("master", "Securitate cibernetica", 2, True),
-    ("master", "Securitate cibernetica", 1, False),
-    ("master", "Baze de date", 3, False),
-])
-def test_is_final_year(degree, name, year, final):
-    assert is_final_year(degree, name, year) is final
+# Every specialization of the saved 2025-2 index and how many years it lasts: "4 ani" in the name,
+# and "Ingineria Informatiei" (a 240-credit bachelor since 2023), four; other bachelors three;
+# masters two (among them "Inginerie software", which is not an engineering bachelor).
+PROGRAMME_LENGTHS = [
+    ("bachelor", "Matematica - linia de studiu romana", 3),
+    ("bachelor", "Informatica - linia de studiu romana", 3),
+    ("bachelor", "Matematica informatica - linia de studiu romana", 3),
+    ("bachelor", "Matematica-Informatica 4 ani - linia de studiu romana", 4),
+    ("bachelor", "Matematica informatica - linia de studiu engleza", 3),
+    ("bachelor", "Matematica - linia de studiu maghiara", 3),
+    ("bachelor", "Informatica - linia de studiu maghiara", 3),
+    ("bachelor", "Matematica informatica - linia de studiu maghiara", 3),
+    ("bachelor", "Ingineria Informatiei in limba maghiara", 4),
+    ("bachelor", "Matematica-Informatica 4 ani - linia de studiu maghiara", 4),
+    ("bachelor", "Informatica - in limba germana", 3),
+    ("bachelor", "Informatica - in limba engleza", 3),
+    ("bachelor", "Inteligenta Artificiala in limba engleza", 3),
+    ("bachelor", "Ingineria Informatiei in limba engleza", 4),
+    ("master", "Metode moderne in predarea matematicii", 2),
+    ("master", "Matematici Avansate - in limba engleza", 2),
+    ("master", "Metode moderne in predarea matematicii - in limba maghiara", 2),
+    ("master", "Baze de date", 2),
+    ("master", "Sisteme distribuite in Internet", 2),
+    ("master", "Inginerie software - in limba engleza", 2),
+    ("master", "Inteligenta Computationala Aplicata - in limba engleza", 2),
+    ("master", "Calcul de inalta performanta - in limba engleza", 2),
+    ("master", "Sisteme informatice avansate: modelare, proiectare, dezvoltare - germana si engleza", 2),
+    ("master", "Stiinta datelor in industrie si societate", 2),
+    ("master", "Securitate cibernetica", 2),
+    ("master", "Analiza datelor si modelare - in limba maghiara", 2),
+    ("master", "Proiectarea si dezvoltarea aplicatiilor Enterprise", 2),
+    ("master", "Inteligenta artificiala pentru industrii conectate - in limba engleza", 2),
+    ("master", "Cloud, infrastructura de retea si calcul de inalta performanta - in limba engleza", 2),
+    ("master", "Masterat didactic in Informatica - in limba romana", 2),
+    ("master", "Masterat didactic in Matematica - in limba maghiara", 2),
+    ("master", "Masterat didactic in Informatica - in limba maghiara", 2),
+]
+
+
+def test_programme_lengths_cover_every_specialization_of_the_saved_index(site_page):
+    listings = parse_index(site_page("index.html"), "https://www.cs.ubbcluj.ro/files/orar/2025-2/tabelar/")
+    assert {(l.degree, l.name) for l in listings} == {(d, n) for d, n, _ in PROGRAMME_LENGTHS}
+
+
+@pytest.mark.parametrize("degree, name, years", PROGRAMME_LENGTHS)
+def test_programme_years_with_the_default_settings(degree, name, years):
+    assert programme_years(degree, name, settings.PROGRAMME_YEARS, settings.PROGRAMME_YEARS_BY_NAME) == years
+
+
+def test_a_pattern_added_in_the_settings_changes_a_programme_length():
+    by_name = {"bachelor": {"4 ani": 4, "ingineri": 4, "Inteligența artificială": 4}}
+    assert programme_years("bachelor", "Inteligenta Artificiala in limba engleza",
+                           settings.PROGRAMME_YEARS, by_name) == 4
+    assert programme_years("bachelor", "Informatica - in limba engleza", settings.PROGRAMME_YEARS, by_name) == 3
+
+
+def test_a_degree_without_a_length_is_an_error_naming_the_setting():
+    with pytest.raises(ValueError, match="PROGRAMME_YEARS"):
+        programme_years("doctorate", "Informatica", settings.PROGRAMME_YEARS, settings.PROGRAMME_YEARS_BY_NAME)
+
+
+@pytest.mark.parametrize("year, length, final", [(3, 3, True), (2, 3, False), (3, 4, False), (4, 4, True),
+                                                 (2, 2, True), (1, 2, False)])
+def test_is_final_year(year, length, final):
+    assert is_final_year(year, length) is final
 
 
 @pytest.mark.parametrize("semester, final, key", [

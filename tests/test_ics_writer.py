@@ -13,8 +13,11 @@ from timetable_spider.parsing.academic_calendar import parse_academic_calendar
 from timetable_spider.parsing.timetable_pages import parse_room_legend, parse_timetable_page
 from timetable_spider.schedule import ScheduledClass, SemesterCalendar, schedule_timetable
 from timetable_spider.writers.ics import BUCHAREST, CalendarWriter, description_of, fold
+from timetable_spider.settings import PROGRAMME_YEARS as YEARS_BY_DEGREE, PROGRAMME_YEARS_BY_NAME
 
 DTSTAMP = datetime(2026, 11, 23, 8, 0, tzinfo=timezone.utc)
+
+PROGRAMME_YEARS = (YEARS_BY_DEGREE, PROGRAMME_YEARS_BY_NAME)
 
 
 def icalendar_event(scheduled: ScheduledClass) -> bytes:
@@ -51,7 +54,7 @@ def saved_classes() -> list[ScheduledClass]:
         _, groups, _ = parse_timetable_page(Selector(text=(site / f"{code}.html").read_bytes().decode("iso-8859-2")))
         timetable = Timetable(code=code, name=name, year=year, degree="bachelor", url="", groups=groups)
         for semester in ("2025-1", "2025-2"):
-            classes += [c for c in schedule_timetable(timetable, SemesterCalendar(tables, semester), rooms).classes
+            classes += [c for c in schedule_timetable(timetable, SemesterCalendar(tables, semester, PROGRAMME_YEARS), rooms).classes
                         if c.dates]
     return classes
 

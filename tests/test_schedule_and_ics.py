@@ -28,11 +28,14 @@ from timetable_spider.parsing.timetable_pages import parse_room_legend, parse_ti
 from timetable_spider.schedule import SemesterCalendar, schedule_timetable
 from timetable_spider.spec_pages import calendar_title
 from timetable_spider.writers.ics import CalendarWriter
+from timetable_spider.settings import PROGRAMME_YEARS as YEARS_BY_DEGREE, PROGRAMME_YEARS_BY_NAME
 
 CASES = ["IE2-2025-1", "IE2-2025-2", "I1-2025-1", "I1-2025-2"]
 EXPAND_FROM, EXPAND_TO = date(2025, 9, 1), date(2026, 9, 30)
 DTSTAMP = "20260223T120000Z"
 ROOT = "https://www.cs.ubbcluj.ro/files/orar"
+
+PROGRAMME_YEARS = (YEARS_BY_DEGREE, PROGRAMME_YEARS_BY_NAME)
 
 
 @lru_cache(maxsize=None)
@@ -81,7 +84,7 @@ def case(name: str):
     expected = json.loads((EXPECTED / f"{name}.json").read_text("utf-8"))
     spec, semester = expected["spec"], expected["semester"]
     timetable = load_timetable(spec["code"], spec["name"], spec["year"], semester)
-    schedule = schedule_timetable(timetable, SemesterCalendar(tables(), semester), rooms())
+    schedule = schedule_timetable(timetable, SemesterCalendar(tables(), semester, PROGRAMME_YEARS), rooms())
     files = write_calendars(schedule, semester)
     parsed = {file: icalendar.Calendar.from_ical(data) for file, data in files.items()}
     return expected, schedule, files, parsed
@@ -227,9 +230,9 @@ def test_subgroup_calendar_holds_only_its_subgroup_and_the_rest():
 
 def test_uids_are_stable_when_the_same_page_is_scheduled_twice():
     first = schedule_timetable(load_timetable("IE2", "Informatica - in limba engleza", 2),
-                               SemesterCalendar(tables(), "2025-2"), rooms())
+                               SemesterCalendar(tables(), "2025-2", PROGRAMME_YEARS), rooms())
     second = schedule_timetable(load_timetable("IE2", "Informatica - in limba engleza", 2),
-                                SemesterCalendar(tables(), "2025-2"), rooms())
+                                SemesterCalendar(tables(), "2025-2", PROGRAMME_YEARS), rooms())
     assert [c.uid for c in first.classes] == [c.uid for c in second.classes]
     assert len({c.uid for c in first.classes}) == len(first.classes)
     assert write_calendars(first, "2025-2") == write_calendars(second, "2025-2")
@@ -237,12 +240,12 @@ def test_uids_are_stable_when_the_same_page_is_scheduled_twice():
 
 def test_uid_survives_a_change_of_teacher_and_room():
     timetable = load_timetable("IE2", "Informatica - in limba engleza", 2)
-    before = schedule_timetable(timetable, SemesterCalendar(tables(), "2025-2"), rooms())
+    before = schedule_timetable(timetable, SemesterCalendar(tables(), "2025-2", PROGRAMME_YEARS), rooms())
     course = timetable.groups[0].entries[2]  # Luni 14-16, IE2, Curs, Ingineria sistemelor soft
     changed = dataclasses.replace(course, teacher="Prof. ALTCINEVA", room="C335")
     for group in timetable.groups:
         group.entries = [changed if e == course else e for e in group.entries]
-    after = schedule_timetable(timetable, SemesterCalendar(tables(), "2025-2"), rooms())
+    after = schedule_timetable(timetable, SemesterCalendar(tables(), "2025-2", PROGRAMME_YEARS), rooms())
     assert [c.uid for c in after.classes] == [c.uid for c in before.classes]
     moved = [c for c in after.classes if c.entry == changed][0]
     assert moved.location == "C335, Campus, etaj 3 (str. T. Mihali)"
@@ -250,8 +253,8 @@ def test_uid_survives_a_change_of_teacher_and_room():
 
 def test_uids_differ_between_semesters():
     timetable = load_timetable("IE2", "Informatica - in limba engleza", 2)
-    one = schedule_timetable(timetable, SemesterCalendar(tables(), "2025-1"), rooms())
-    two = schedule_timetable(timetable, SemesterCalendar(tables(), "2025-2"), rooms())
+    one = schedule_timetable(timetable, SemesterCalendar(tables(), "2025-1", PROGRAMME_YEARS), rooms())
+    two = schedule_timetable(timetable, SemesterCalendar(tables(), "2025-2", PROGRAMME_YEARS), rooms())
     assert not {c.uid for c in one.classes} & {c.uid for c in two.classes}
 
 
@@ -269,14 +272,14 @@ def monday_course(schedule):
 
 def test_second_year_gets_the_full_semester():
     schedule = schedule_timetable(load_timetable("IE2", "Informatica - in limba engleza", 2),
-                                  SemesterCalendar(tables(), "2025-2"), rooms())
+                                  SemesterCalendar(tables(), "2025-2", PROGRAMME_YEARS), rooms())
     assert (schedule.study_line, schedule.table_key) == (ROMANIAN, SEMESTER_2)
     assert list(monday_course(schedule).dates) == MONDAY_COURSE_2025_2
 
 
 def test_final_year_stops_on_24_05_2026():
     schedule = schedule_timetable(load_timetable("IE2", "Informatica - in limba engleza", 3),
-                                  SemesterCalendar(tables(), "2025-2"), rooms())
+                                  SemesterCalendar(tables(), "2025-2", PROGRAMME_YEARS), rooms())
     assert schedule.table_key == SEMESTER_2_FINAL_YEARS
     assert list(monday_course(schedule).dates) == MONDAY_COURSE_2025_2[:12]
     calendar = icalendar.Calendar.from_ical(write_calendars(schedule, "2025-2")["921-all.ics"])
@@ -288,14 +291,28 @@ def test_final_year_stops_on_24_05_2026():
 def test_four_year_programme_year_3_is_not_final():
     schedule = schedule_timetable(
         load_timetable("IE2", "Matematica-Informatica 4 ani - linia de studiu romana", 3),
-        SemesterCalendar(tables(), "2025-2"), rooms())
+        SemesterCalendar(tables(), "2025-2", PROGRAMME_YEARS), rooms())
     assert schedule.table_key == SEMESTER_2
+
+
+@pytest.mark.parametrize("name", ["Ingineria Informatiei in limba engleza", "Ingineria Informatiei in limba maghiara"])
+def test_ingineria_informatiei_year_3_is_not_final_and_has_the_whole_semester(name):
+    schedule = schedule_timetable(load_timetable("IE2", name, 3), SemesterCalendar(tables(), "2025-2", PROGRAMME_YEARS),
+                                  rooms())
+    assert schedule.table_key == SEMESTER_2
+    assert max(d for c in schedule.classes for d in c.dates) == date(2026, 6, 5)  # the last Friday
+
+
+def test_ingineria_informatiei_year_4_is_final():
+    schedule = schedule_timetable(load_timetable("IE2", "Ingineria Informatiei in limba engleza", 4),
+                                  SemesterCalendar(tables(), "2025-2", PROGRAMME_YEARS), rooms())
+    assert schedule.table_key == SEMESTER_2_FINAL_YEARS
 
 
 def test_hungarian_line_gets_its_own_easter_and_whit_monday():
     # Hungarian/German line: Easter break 06.04-12.04, days off 25.05 and 01.06.2026
     schedule = schedule_timetable(load_timetable("IE2", "Informatica - linia de studiu maghiara", 2),
-                                  SemesterCalendar(tables(), "2025-2"), rooms())
+                                  SemesterCalendar(tables(), "2025-2", PROGRAMME_YEARS), rooms())
     assert (schedule.study_line, schedule.table_key) == (HUNGARIAN_GERMAN, SEMESTER_2)
     assert list(monday_course(schedule).dates) == [
         date(2026, 2, 23), date(2026, 3, 2), date(2026, 3, 9), date(2026, 3, 16), date(2026, 3, 23),
@@ -305,7 +322,7 @@ def test_hungarian_line_gets_its_own_easter_and_whit_monday():
 
 def test_semester_1_table():
     schedule = schedule_timetable(load_timetable("IE2", "Informatica - in limba engleza", 3, "2025-1"),
-                                  SemesterCalendar(tables(), "2025-1"), rooms())
+                                  SemesterCalendar(tables(), "2025-1", PROGRAMME_YEARS), rooms())
     assert schedule.table_key == SEMESTER_1
     assert monday_course(schedule).dates[-3:] == (date(2025, 12, 15), date(2026, 1, 5), date(2026, 1, 12))
 
@@ -323,7 +340,7 @@ def nasty_calendar() -> tuple[bytes, icalendar.Calendar]:
                            formation="921", kind="Curs", subject=NASTY_SUBJECT, teacher=NASTY_TEACHER)
     timetable = Timetable(code="T1", name="Informatica - in limba engleza", year=2, degree="bachelor",
                           url="", groups=[Group(name="921", entries=[entry])])
-    schedule = schedule_timetable(timetable, SemesterCalendar(tables(), "2025-2"), {})
+    schedule = schedule_timetable(timetable, SemesterCalendar(tables(), "2025-2", PROGRAMME_YEARS), {})
     writer = CalendarWriter(2025)
     data = writer.calendar("T1; 921, \\ x\r\nX-CAL:1", "d", [event_bytes(writer, schedule.classes[0])])
     return data, icalendar.Calendar.from_ical(data)
@@ -385,7 +402,7 @@ def test_a_class_until_midnight_is_refused_or_ends_at_midnight():
         return
     timetable = Timetable(code="T1", name="Informatica - in limba engleza", year=2, degree="bachelor",
                           url="", groups=groups)
-    schedule = schedule_timetable(timetable, SemesterCalendar(tables(), "2025-2"), {})
+    schedule = schedule_timetable(timetable, SemesterCalendar(tables(), "2025-2", PROGRAMME_YEARS), {})
     calendar = icalendar.Calendar.from_ical(write_calendars(schedule, "2025-2")["921-all.ics"])
     first = min(occurrences(calendar), key=lambda e: e["DTSTART"].dt)
     assert first["DTSTART"].dt.isoformat() == "2026-02-23T22:00:00+02:00"

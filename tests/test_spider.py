@@ -4,7 +4,6 @@ from __future__ import annotations
 import asyncio
 
 import pytest
-from tests.saved_pages import FIXTURES, saved_response
 from freezegun import freeze_time
 from scrapy import Request
 from scrapy.http import HtmlResponse
@@ -13,6 +12,8 @@ from scrapy.utils.test import get_crawler
 from twisted.internet.error import DNSLookupError
 from twisted.python.failure import Failure
 
+from tests.crawling import project_crawler
+from tests.saved_pages import FIXTURES, saved_response
 from timetable_spider.calendar_rules import ROMANIAN, SEMESTER_2_FINAL_YEARS
 from timetable_spider.items import (
     AcademicCalendar, PageFailure, RoomLegend, SpecializationListing, Timetable)
@@ -24,7 +25,7 @@ SETTINGS = {"TIMETABLE_ROOT": ROOT + "/", "ACADEMIC_CALENDAR_URL": CALENDAR_URL,
 
 
 def make_spider(semester: str | None = "2025-2", **settings) -> SchedulesSpider:
-    crawler = get_crawler(SchedulesSpider, {**SETTINGS, **settings})
+    crawler = project_crawler(SchedulesSpider, **{**SETTINGS, **settings})
     if semester is None:
         return SchedulesSpider.from_crawler(crawler)
     return SchedulesSpider.from_crawler(crawler, semester=semester)
@@ -138,6 +139,26 @@ def test_an_index_without_links_is_a_failure(spider):
                             encoding="utf-8")
     assert list(spider.parse_index(response)) == [PageFailure(
         url=spider.index_url, reason="no specialization links found on the index", kind="index")]
+
+
+def test_a_year_beyond_the_programme_length_is_reported(spider, caplog):
+    index = (b'<table><tr><th>Studii Licenta</th></tr><tr><td>Informatica - in limba engleza</td>'
+             b'<td><a href="IE3.html">Anul 3</a></td><td><a href="IE4.html">Anul 4</a></td></tr></table>')
+    list(spider.parse_index(HtmlResponse(url=spider.index_url, body=index, encoding="utf-8")))
+    warnings = [r.getMessage() for r in caplog.records if r.levelname == "WARNING"]
+    assert warnings == ["The index lists Informatica - in limba engleza year 4 (IE4), but PROGRAMME_YEARS "
+                        "gives it 3 years, so its final year is taken to be year 3: add a pattern to "
+                        "PROGRAMME_YEARS_BY_NAME"]
+
+
+def test_the_saved_index_fits_the_default_programme_lengths(caplog, spider):
+    list(spider.parse_index(saved_response(FIXTURES / "site" / "index.html", spider.index_url)))
+    assert not [r for r in caplog.records if "PROGRAMME_YEARS" in r.getMessage()]
+
+
+def test_programme_patterns_can_be_given_as_json_on_the_command_line():
+    spider = make_spider(PROGRAMME_YEARS_BY_NAME='{"bachelor": {"4 ani": 4, "artificiala": 4}}')
+    assert spider.programme_years[1] == {"bachelor": {"4 ani": 4, "artificiala": 4}}
 
 
 # --- spec pages ---------------------------------------------------------------------------

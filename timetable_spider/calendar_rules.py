@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, timedelta
 from functools import lru_cache
@@ -112,11 +112,25 @@ def study_line(spec_name: str) -> str:
     return ROMANIAN
 
 
-def is_final_year(degree: str, spec_name: str, year: int) -> bool:
-    """Bachelor year 3 (year 4 of a "4 ani" programme) and master year 2."""
-    if degree == "master":
-        return year == 2
-    return year == (4 if "4 ani" in plain(spec_name) else 3)
+def programme_years(degree: str, spec_name: str, years_by_degree: Mapping[str, int],
+                    years_by_name: Mapping[str, Mapping[str, int]]) -> int:
+    """How many years a programme lasts: the first of its degree's name patterns found in its
+    name (case and diacritics ignored), else its degree's default.
+
+    The names do not always say it: "Ingineria Informatiei" is a 4-year (240-credit) bachelor.
+    """
+    name = plain(spec_name)
+    for pattern, years in years_by_name.get(degree, {}).items():
+        if plain(pattern) in name:
+            return int(years)
+    if degree not in years_by_degree:
+        raise ValueError(f"no programme length for degree {degree!r} (PROGRAMME_YEARS)")
+    return int(years_by_degree[degree])
+
+
+def is_final_year(year: int, programme_length: int) -> bool:
+    """The last year of a programme, which has its own academic-calendar table in semester II."""
+    return year == programme_length
 
 
 def calendar_table_key(semester_number: int, final_year: bool) -> str:

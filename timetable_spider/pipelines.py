@@ -62,6 +62,7 @@ class PublishSitePipeline:
         self.max_shrink = settings.getfloat("PUBLISH_MAX_SHRINK")
         self.allow_shrink = settings.getbool("PUBLISH_ALLOW_SHRINK")
         self.workers = settings.getint("PUBLISH_WORKERS")
+        self.programme_years = (settings.getdict("PROGRAMME_YEARS"), settings.getdict("PROGRAMME_YEARS_BY_NAME"))
         self.listings: list[SpecializationListing] = []
         self.failures: list[PageFailure] = []
         self.pending: list[Timetable] = []
@@ -108,7 +109,7 @@ class PublishSitePipeline:
             return
         context = SemesterContext(
             semester=self.semester, academic_year_start=self.academic_year_start, tables=self.tables,
-            rooms=self.rooms, site_dir=str(self.build.site_dir), staging=str(self.build.path),
+            rooms=self.rooms, programme_years=self.programme_years, site_dir=str(self.build.site_dir), staging=str(self.build.path),
             dtstamp=self.started.strftime("%Y%m%dT%H%M%SZ"))
         for timetable in self.pending:
             job = self.pool.submit(write_spec_page, timetable, context) if self.pool \

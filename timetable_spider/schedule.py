@@ -51,17 +51,23 @@ class SpecSchedule:
 
 
 class SemesterCalendar:
-    """The academic calendar's tables for one semester, with teaching weeks computed once per table."""
+    """The academic calendar's tables for one semester, with teaching weeks computed once per table.
 
-    def __init__(self, tables: dict[tuple[str, str], list[Period]], semester: str):
+    programme_years is (PROGRAMME_YEARS, PROGRAMME_YEARS_BY_NAME), which decide the final years.
+    """
+
+    def __init__(self, tables: dict[tuple[str, str], list[Period]], semester: str,
+                 programme_years: tuple[dict[str, int], dict[str, dict[str, int]]]):
         self.tables = tables
         self.semester = semester
+        self.programme_years = programme_years
         self.semester_number = calendar_rules.parse_semester(semester)[1]
         self._weeks: dict[tuple[str, str], tuple[list[date], frozenset[date]]] = {}
         self._dates: dict[tuple[str, str, int, int | None], tuple[date, ...]] = {}
 
     def table_key(self, timetable: Timetable) -> str:
-        final = calendar_rules.is_final_year(timetable.degree, timetable.name, timetable.year)
+        length = calendar_rules.programme_years(timetable.degree, timetable.name, *self.programme_years)
+        final = calendar_rules.is_final_year(timetable.year, length)
         return calendar_rules.calendar_table_key(self.semester_number, final)
 
     def weeks_and_days_off(self, line: str, key: str) -> tuple[list[date], frozenset[date]]:

@@ -22,6 +22,13 @@ PUBLISH_ALLOW_SHRINK = False
 PUBLISH_WORKERS = 2
 # When the academic calendar offers final years two variants ("Varianta 1/2"), the faculty's choice.
 FINAL_YEAR_VARIANT = 1
+# How many years a programme lasts. Its last year is a final year, which follows its own
+# academic-calendar table in semester II. By degree, unless one of the degree's name patterns
+# (case and diacritics ignored) is in the specialization's name: "Ingineria Informatiei" is a
+# 240-credit, 4-year bachelor although its name does not say "4 ani". A new pattern needs no
+# code: -s 'PROGRAMME_YEARS_BY_NAME={"bachelor": {"4 ani": 4, "ingineri": 4, "another": 4}}'.
+PROGRAMME_YEARS = {"bachelor": 3, "master": 2}
+PROGRAMME_YEARS_BY_NAME = {"bachelor": {"4 ani": 4, "ingineri": 4}}
 
 USER_AGENT = "timetable_spider (UBB Cluj FMI timetable to calendar; +https://www.cs.ubbcluj.ro/)"
 

@@ -28,6 +28,7 @@ class SemesterContext:
     academic_year_start: int
     tables: dict[tuple[str, str], list[Period]]
     rooms: dict[str, str]
+    programme_years: tuple[dict[str, int], dict[str, dict[str, int]]]  # see SemesterCalendar
     site_dir: str
     staging: str
     dtstamp: str  # for events that are new or changed, e.g. "20261123T080000Z"
@@ -111,6 +112,6 @@ def _prepared(context: SemesterContext) -> tuple[SemesterCalendar, CalendarWrite
     global _prepared_for, _prepared_tools
     if context != _prepared_for:
         _prepared_for = context
-        _prepared_tools = (SemesterCalendar(context.tables, context.semester),
+        _prepared_tools = (SemesterCalendar(context.tables, context.semester, context.programme_years),
                            CalendarWriter(context.academic_year_start))
     return _prepared_tools

@@ -43,6 +43,7 @@ class SchedulesSpider(scrapy.Spider):
         spider.legend_url = f"{root}/{spider.semester}/sali/legenda.html"
         spider.academic_calendar_url = settings.get("ACADEMIC_CALENDAR_URL")
         spider.final_year_variant = settings.getint("FINAL_YEAR_VARIANT")
+        spider.programme_years = (settings.getdict("PROGRAMME_YEARS"), settings.getdict("PROGRAMME_YEARS_BY_NAME"))
         return spider
 
     async def start(self):
@@ -60,6 +61,7 @@ class SchedulesSpider(scrapy.Spider):
             yield self._failure(response.url, "index", "no specialization links found on the index")
             return
         self.crawler.stats.set_value("timetable_spider/specializations_listed", len(listings))
+        self._check_programme_lengths(listings)
         for listing in listings:
             yield listing
             yield response.follow(listing.url, self.parse_timetable, errback=self.page_failed,
@@ -98,6 +100,16 @@ class SchedulesSpider(scrapy.Spider):
                                 f"{self.semester} belongs to {expected}")
             return
         yield AcademicCalendar(url=response.url, academic_year=academic_year, tables=tables)
+
+    def _check_programme_lengths(self, listings) -> None:
+        """A year beyond a programme's length means PROGRAMME_YEARS is out of date: its final year is wrong."""
+        for listing in listings:
+            length = calendar_rules.programme_years(listing.degree, listing.name, *self.programme_years)
+            if listing.year > length:
+                self.logger.warning(
+                    "The index lists %s year %d (%s), but PROGRAMME_YEARS gives it %d years, so its final "
+                    "year is taken to be year %d: add a pattern to PROGRAMME_YEARS_BY_NAME",
+                    listing.name, listing.year, listing.code, length, length)
 
     def _check_encoding(self, response: Response) -> None:
         """Bytes that do not decode in the page's declared encoding are reported, not guessed at."""
