@@ -86,10 +86,9 @@ def test_week_numbering_continues_across_the_easter_break():
 
 
 def test_week_parity_continues_across_the_easter_break():
-    weeks = teaching_weeks(SEMESTER_II)
     # week 7 (06.04) is odd and week 8 (20.04) is even: no reset after the break
-    assert class_dates(weeks, MON, 1, frozenset())[3:5] == [date(2026, 4, 6), date(2026, 4, 27)]
-    assert class_dates(weeks, MON, 2, frozenset())[2:4] == [date(2026, 3, 30), date(2026, 4, 20)]
+    assert class_dates(SEMESTER_II, MON, 1)[3:5] == [date(2026, 4, 6), date(2026, 4, 27)]
+    assert class_dates(SEMESTER_II, MON, 2)[2:4] == [date(2026, 3, 30), date(2026, 4, 20)]
 
 
 def test_semester_i_has_two_teaching_periods_around_christmas():
@@ -139,25 +138,22 @@ def test_holidays_come_only_from_teaching_periods():
 
 
 def test_good_friday_and_labour_day_are_removed_from_odd_week_fridays():
-    weeks = teaching_weeks(SEMESTER_II)
     # odd weeks 1,3,5,7,9,11,13 -> Fridays 27.02, 13.03, 27.03, 10.04 (Good Friday),
     # 01.05 (Labour Day), 15.05, 29.05
-    assert class_dates(weeks, FRI, 1, holidays(SEMESTER_II)) == [
+    assert class_dates(SEMESTER_II, FRI, 1) == [
         date(2026, 2, 27), date(2026, 3, 13), date(2026, 3, 27), date(2026, 5, 15),
         date(2026, 5, 29)]
 
 
 def test_weekly_friday_class_in_semester_ii():
-    weeks = teaching_weeks(SEMESTER_II)
-    assert class_dates(weeks, FRI, None, holidays(SEMESTER_II)) == [
+    assert class_dates(SEMESTER_II, FRI, None) == [
         date(2026, 2, 27), date(2026, 3, 6), date(2026, 3, 13), date(2026, 3, 20),
         date(2026, 3, 27), date(2026, 4, 3), date(2026, 4, 24), date(2026, 5, 8),
         date(2026, 5, 15), date(2026, 5, 22), date(2026, 5, 29), date(2026, 6, 5)]
 
 
 def test_whit_monday_01_06_2026_is_removed_from_weekly_monday_class():
-    weeks = teaching_weeks(SEMESTER_II)
-    assert class_dates(weeks, MON, None, holidays(SEMESTER_II)) == [
+    assert class_dates(SEMESTER_II, MON, None) == [
         date(2026, 2, 23), date(2026, 3, 2), date(2026, 3, 9), date(2026, 3, 16),
         date(2026, 3, 23), date(2026, 3, 30), date(2026, 4, 6), date(2026, 4, 20),
         date(2026, 4, 27), date(2026, 5, 4), date(2026, 5, 11), date(2026, 5, 18),
@@ -165,29 +161,25 @@ def test_whit_monday_01_06_2026_is_removed_from_weekly_monday_class():
 
 
 def test_even_week_monday_loses_01_06_2026():
-    weeks = teaching_weeks(SEMESTER_II)
-    assert class_dates(weeks, MON, 2, holidays(SEMESTER_II)) == [
+    assert class_dates(SEMESTER_II, MON, 2) == [
         date(2026, 3, 2), date(2026, 3, 16), date(2026, 3, 30), date(2026, 4, 20),
         date(2026, 5, 4), date(2026, 5, 18)]
 
 
 def test_final_years_weekly_monday_class_ends_18_05_2026():
-    weeks = teaching_weeks(SEMESTER_II_FINAL_YEARS)
-    assert class_dates(weeks, MON, None, holidays(SEMESTER_II_FINAL_YEARS)) == [
+    assert class_dates(SEMESTER_II_FINAL_YEARS, MON, None) == [
         date(2026, 2, 23), date(2026, 3, 2), date(2026, 3, 9), date(2026, 3, 16),
         date(2026, 3, 23), date(2026, 3, 30), date(2026, 4, 6), date(2026, 4, 20),
         date(2026, 4, 27), date(2026, 5, 4), date(2026, 5, 11), date(2026, 5, 18)]
 
 
 def test_final_years_odd_week_friday():
-    weeks = teaching_weeks(SEMESTER_II_FINAL_YEARS)
-    assert class_dates(weeks, FRI, 1, holidays(SEMESTER_II_FINAL_YEARS)) == [
+    assert class_dates(SEMESTER_II_FINAL_YEARS, FRI, 1) == [
         date(2026, 2, 27), date(2026, 3, 13), date(2026, 3, 27), date(2026, 5, 15)]
 
 
 def test_semester_i_weekly_tuesday_loses_epiphany():
-    weeks = teaching_weeks(SEMESTER_I)
-    assert class_dates(weeks, TUE, None, holidays(SEMESTER_I)) == [
+    assert class_dates(SEMESTER_I, TUE, None) == [
         date(2025, 9, 30), date(2025, 10, 7), date(2025, 10, 14), date(2025, 10, 21),
         date(2025, 10, 28), date(2025, 11, 4), date(2025, 11, 11), date(2025, 11, 18),
         date(2025, 11, 25), date(2025, 12, 2), date(2025, 12, 9), date(2025, 12, 16),
@@ -195,19 +187,53 @@ def test_semester_i_weekly_tuesday_loses_epiphany():
 
 
 def test_semester_i_odd_week_wednesday_loses_07_01_2026():
-    weeks = teaching_weeks(SEMESTER_I)
     # odd weeks 1..13: 01.10, 15.10, 29.10, 12.11, 26.11, 10.12, 07.01 (off)
-    assert class_dates(weeks, WED, 1, holidays(SEMESTER_I)) == [
+    assert class_dates(SEMESTER_I, WED, 1) == [
         date(2025, 10, 1), date(2025, 10, 15), date(2025, 10, 29), date(2025, 11, 12),
         date(2025, 11, 26), date(2025, 12, 10)]
 
 
 def test_semester_i_even_week_monday_loses_01_12_2025_and_continues_after_christmas():
-    weeks = teaching_weeks(SEMESTER_I)
     # even weeks 2..14: 06.10, 20.10, 03.11, 17.11, 01.12 (off), 15.12, 12.01
-    assert class_dates(weeks, MON, 2, holidays(SEMESTER_I)) == [
+    assert class_dates(SEMESTER_I, MON, 2) == [
         date(2025, 10, 6), date(2025, 10, 20), date(2025, 11, 3), date(2025, 11, 17),
         date(2025, 12, 15), date(2026, 1, 12)]
+
+
+# --- a class's date lies inside a teaching period -----------------------------------------
+
+def test_a_period_starting_on_wednesday_has_no_monday_or_tuesday_classes_that_week():
+    # Wednesday 01.10.2025 to Friday 17.10.2025: week 1 is the partial week of 29.09
+    periods = [teach(date(2025, 10, 1), date(2025, 10, 17))]
+    assert class_dates(periods, MON, None) == [date(2025, 10, 6), date(2025, 10, 13)]
+    assert class_dates(periods, TUE, None) == [date(2025, 10, 7), date(2025, 10, 14)]
+    assert class_dates(periods, WED, None) == [date(2025, 10, 1), date(2025, 10, 8), date(2025, 10, 15)]
+
+
+def test_the_partial_week_is_week_1_for_parity():
+    periods = [teach(date(2025, 10, 1), date(2025, 10, 17))]
+    # odd weeks: 1 (29.09, from Wednesday on) and 3 (13.10); even: week 2 (06.10)
+    assert class_dates(periods, MON, 1) == [date(2025, 10, 13)]
+    assert class_dates(periods, WED, 1) == [date(2025, 10, 1), date(2025, 10, 15)]
+    assert class_dates(periods, MON, 2) == [date(2025, 10, 6)]
+
+
+SATURDAY = 5
+
+
+def test_a_period_ending_on_friday_has_no_saturday_class_that_week():
+    # Monday 23.02.2026 to Friday 13.03.2026, then a vacation
+    periods = [teach(date(2026, 2, 23), date(2026, 3, 13)), pause(date(2026, 3, 14), date(2026, 3, 22))]
+    assert class_dates(periods, SATURDAY, None) == [date(2026, 2, 28), date(2026, 3, 7)]
+    assert class_dates(periods, FRI, None) == [date(2026, 2, 27), date(2026, 3, 6), date(2026, 3, 13)]
+
+
+def test_saturday_classes_of_the_real_semester_ii_stay_in_teaching_periods():
+    # the periods end on Sundays (12.04, 07.06), so every Saturday of a teaching week counts
+    assert class_dates(SEMESTER_II, SATURDAY, None) == [
+        date(2026, 2, 28), date(2026, 3, 7), date(2026, 3, 14), date(2026, 3, 21), date(2026, 3, 28),
+        date(2026, 4, 4), date(2026, 4, 11), date(2026, 4, 25), date(2026, 5, 2), date(2026, 5, 9),
+        date(2026, 5, 16), date(2026, 5, 23), date(2026, 5, 30), date(2026, 6, 6)]
 
 
 # --- frequency, day and type --------------------------------------------------------------

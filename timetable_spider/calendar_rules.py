@@ -91,15 +91,21 @@ def holidays(periods: Iterable[Period]) -> frozenset[date]:
     return frozenset(day for p in periods if p.teaching for day in p.holidays)
 
 
-def class_dates(weeks: Sequence[date], weekday: int, parity: int | None,
-                days_off: frozenset[date]) -> list[date]:
-    """Every date a weekly class meets: its weekday in each teaching week of the right parity."""
+def class_dates(periods: Sequence[Period], weekday: int, parity: int | None) -> list[date]:
+    """Every date a weekly class meets: its weekday in each teaching week of the right parity,
+    when that day itself falls in a teaching period and is not a day off.
+
+    A period that starts on a Wednesday numbers that partial week 1, but its Monday and Tuesday
+    are still before the semester; one that ends on a Friday has its Saturday in the vacation.
+    """
+    teaching = [p for p in periods if p.teaching]
+    days_off = holidays(teaching)
     dates = []
-    for number, monday in enumerate(weeks, start=1):
+    for number, monday in enumerate(teaching_weeks(teaching), start=1):
         if parity is not None and number % 2 != parity % 2:
             continue
         day = monday + timedelta(days=weekday)
-        if day not in days_off:
+        if day not in days_off and any(p.start <= day <= p.end for p in teaching):
             dates.append(day)
     return dates
 

@@ -51,7 +51,7 @@ class SpecSchedule:
 
 
 class SemesterCalendar:
-    """The academic calendar's tables for one semester, with teaching weeks computed once per table.
+    """The academic calendar's tables for one semester, with class dates computed once per table.
 
     programme_years is (PROGRAMME_YEARS, PROGRAMME_YEARS_BY_NAME), which decide the final years.
     """
@@ -62,7 +62,6 @@ class SemesterCalendar:
         self.semester = semester
         self.programme_years = programme_years
         self.semester_number = calendar_rules.parse_semester(semester)[1]
-        self._weeks: dict[tuple[str, str], tuple[list[date], frozenset[date]]] = {}
         self._dates: dict[tuple[str, str, int, int | None], tuple[date, ...]] = {}
 
     def table_key(self, timetable: Timetable) -> str:
@@ -70,19 +69,11 @@ class SemesterCalendar:
         final = calendar_rules.is_final_year(timetable.year, length)
         return calendar_rules.calendar_table_key(self.semester_number, final)
 
-    def weeks_and_days_off(self, line: str, key: str) -> tuple[list[date], frozenset[date]]:
-        if (line, key) not in self._weeks:
-            periods = self.tables[(line, key)]
-            self._weeks[(line, key)] = (calendar_rules.teaching_weeks(periods),
-                                        calendar_rules.holidays(periods))
-        return self._weeks[(line, key)]
-
     def class_dates(self, line: str, key: str, weekday: int, parity: int | None) -> tuple[date, ...]:
         """The dates of a weekly class; the same few dozen answers serve every page."""
         cache_key = (line, key, weekday, parity)
         if cache_key not in self._dates:
-            weeks, days_off = self.weeks_and_days_off(line, key)
-            self._dates[cache_key] = tuple(calendar_rules.class_dates(weeks, weekday, parity, days_off))
+            self._dates[cache_key] = tuple(calendar_rules.class_dates(self.tables[(line, key)], weekday, parity))
         return self._dates[cache_key]
 
 
