@@ -4,11 +4,12 @@ from __future__ import annotations
 from datetime import date
 
 import pytest
+from scrapy.http import HtmlResponse
 from tests.saved_pages import FIXTURES, saved_response
 
 from timetable_spider.calendar_rules import (
-    HUNGARIAN_GERMAN, ROMANIAN, SEMESTER_1, SEMESTER_2, SEMESTER_2_FINAL_YEARS, Period)
-from timetable_spider.parsing.academic_calendar import CalendarLayoutError, parse_academic_calendar
+    HUNGARIAN_GERMAN, ROMANIAN, SEMESTER_1, SEMESTER_2, SEMESTER_2_FINAL_YEARS, Period, holidays)
+from timetable_spider.parsing.academic_calendar import CalendarLayoutError, days_off_in, parse_academic_calendar
 
 URL = "https://www.ubbcluj.ro/ro/studenti/invatamant/structura_anului_universitar"
 TEACHING = "activitate didactic\u0103"  # "activitate didactică"
@@ -243,6 +244,66 @@ def test_a_variant_the_page_does_not_offer_is_refused():
     assert "romanian semester_2_final_years" in message
     assert "hungarian_german semester_2_final_years" in message
     assert "romanian semester_1" not in message
+
+
+# --- days off: every calendar page of the fixtures -----------------------------------------
+
+D = date
+# The days off each table's teaching periods name in their notes, read off the pages by hand.
+DAYS_OFF = {
+    ("site/academic_calendar.html", 1): {
+        (ROMANIAN, SEMESTER_1): {D(2025, 12, 1), D(2026, 1, 6), D(2026, 1, 7)},
+        (ROMANIAN, SEMESTER_2): {D(2026, 4, 10), D(2026, 5, 1), D(2026, 6, 1)},
+        (ROMANIAN, SEMESTER_2_FINAL_YEARS): {D(2026, 4, 10), D(2026, 5, 1)},
+        (HUNGARIAN_GERMAN, SEMESTER_1): {D(2025, 12, 1), D(2026, 1, 6), D(2026, 1, 7)},
+        (HUNGARIAN_GERMAN, SEMESTER_2): {D(2026, 4, 3), D(2026, 5, 1), D(2026, 5, 25), D(2026, 6, 1)},
+        (HUNGARIAN_GERMAN, SEMESTER_2_FINAL_YEARS): {D(2026, 4, 3), D(2026, 5, 1)},
+    },
+    **{("other/academic_calendar_2026-2027-reconstructed.html", variant): {
+        (ROMANIAN, SEMESTER_1): {D(2026, 11, 30), D(2026, 12, 1), D(2027, 1, 6), D(2027, 1, 7)},
+        (ROMANIAN, SEMESTER_2): {D(2027, 4, 30), D(2027, 5, 1), D(2027, 6, 1)},
+        (ROMANIAN, SEMESTER_2_FINAL_YEARS): {D(2027, 4, 30), D(2027, 5, 1)},
+        (HUNGARIAN_GERMAN, SEMESTER_1): {D(2026, 11, 30), D(2026, 12, 1), D(2027, 1, 6), D(2027, 1, 7)},
+        (HUNGARIAN_GERMAN, SEMESTER_2): {D(2027, 3, 26), D(2027, 5, 1), D(2027, 5, 17), D(2027, 6, 1)},
+        (HUNGARIAN_GERMAN, SEMESTER_2_FINAL_YEARS): {D(2027, 3, 26), D(2027, 5, 1), D(2027, 5, 17)},
+    } for variant in (1, 2)},
+}
+
+
+@pytest.mark.parametrize("page, variant", list(DAYS_OFF))
+def test_days_off_of_every_saved_calendar_page(page, variant):
+    _, tables = parse_academic_calendar(saved_response(FIXTURES / page, URL), variant)
+    assert {key: holidays(periods) for key, periods in tables.items()} == DAYS_OFF[(page, variant)]
+
+
+@pytest.mark.parametrize("notes, days", [
+    ("12 săptămâni (luni, 01.12.2025, Ziua Marii Uniri - zi liberă)", [D(2025, 12, 1)]),
+    ("7 săptămâni (vineri, 01.05.2026, Ziua Muncii și luni, 01.06.2026, a II-a zi de Rusalii - zile libere)",
+     [D(2026, 5, 1), D(2026, 6, 1)]),
+    ("(01.05.2026 - zi libera)", [D(2026, 5, 1)]),
+    # a range of free days counts in full, however it is written
+    ("7 săptămâni (30.04.2027 - 02.05.2027, Paștele Ortodox - zile libere)",
+     [D(2027, 4, 30), D(2027, 5, 1), D(2027, 5, 2)]),
+    ("(29.04 - 01.05.2027 zile libere)", [D(2027, 4, 29), D(2027, 4, 30), D(2027, 5, 1)]),
+    ("14 săptămâni (zile libere: 24-26.12.2025)", [D(2025, 12, 24), D(2025, 12, 25), D(2025, 12, 26)]),
+    # dates the notes do not call free
+    ("14 săptămâni (activitatea din 01.12.2025 se recuperează)", []),
+    ("(01.05.2026 - zi liberă; recuperare sâmbătă, 09.05.2026)", [D(2026, 5, 1)]),
+    ("(01.05.2026 - zi liberă, 15.05.2026 Ziua Facultății)", [D(2026, 5, 1)]),
+    ("7 săptămâni, până la 12.04.2026", []),
+    ("a II-a zi de Rusalii 01.06.2026", []),
+])
+def test_days_off_are_the_days_the_notes_call_free(notes, days):
+    assert list(days_off_in(notes)) == days
+
+
+def test_dates_in_a_teaching_periods_notes_that_are_not_free_are_not_holidays():
+    saved = (FIXTURES / "site" / "academic_calendar.html").read_bytes().decode()
+    edited = saved.replace("(vineri, 10.04.2026, Vinerea Mare - zi liberă)",
+                           "(orele din 10.04.2026 se recuperează sâmbătă, 18.04.2026)", 1)
+    assert edited != saved
+    _, tables = parse_academic_calendar(HtmlResponse(URL, body=edited.encode(), encoding="utf-8"))
+    assert tables[(ROMANIAN, SEMESTER_2)][0].holidays == ()
 
 
 # --- a layout the parser must refuse ------------------------------------------------------

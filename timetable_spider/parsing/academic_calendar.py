@@ -7,7 +7,7 @@ its position, and a layout that does not yield all six tables is refused with a 
 from __future__ import annotations
 
 import re
-from datetime import date
+from datetime import date, timedelta
 
 from parsel import Selector
 
@@ -16,7 +16,12 @@ from timetable_spider.calendar_rules import (
 from timetable_spider.parsing.timetable_pages import text_of
 
 DATE = r"(\d{1,2})\.(\d{1,2})\.(\d{4})"
-RANGE = re.compile(DATE + r"\s*[-\u2013\u2014]\s*" + DATE + r"\s*(.*)$")
+DASH = r"\s*[-\u2013\u2014]\s*"
+RANGE = re.compile(DATE + DASH + DATE + r"\s*(.*)$")
+# In the notes: "zi liberă" / "zile libere" (folded), the clauses that name the days off.
+FREE_DAYS = re.compile(r"\bzi(?:le)? liber[ae]\b")
+# Dates in the notes: "24.12.2025 - 26.12.2025", "24.12 - 26.12.2025", "24-26.12.2025" or one day.
+NOTED_DAYS = re.compile(r"(\d{1,2})(?:\.(\d{1,2}))?(?:\.(\d{4}))?" + DASH + DATE + "|" + DATE)
 ACADEMIC_YEAR = re.compile(r"structura anului universitar\s+(\d{4})\s*[-\u2013]\s*(\d{4})")
 SEMESTER_HEADING = re.compile(r"^semestrul\s+(ii|i)\b(.*)$")
 VARIANT = re.compile(r"\bvarianta\s+(\d+)")
@@ -95,10 +100,38 @@ def _periods(table: Selector) -> list[Period]:
         else:
             label, notes = match.group(7), ""
         teaching = plain(label).startswith("activitate didactica")
-        days_off = tuple(_date(*d) for d in re.findall(DATE, label + " " + notes)) if teaching else ()
+        days_off = days_off_in(f"{label} {notes}") if teaching else ()
         periods.append(Period(start=start, end=end, label=label, notes=notes,
                               teaching=teaching, holidays=days_off))
     return periods
+
+
+def days_off_in(notes: str) -> tuple[date, ...]:
+    """The days a period's notes call free ("zi liberă", "zile libere"), ranges in full.
+
+    Notes name other dates too (a make-up day, a deadline), so a date counts only in a clause
+    that ends in the mark ("luni, 01.12.2025, Ziua Marii Uniri - zi liberă") or that the mark
+    opens with a colon ("zile libere: 24-26.12.2025"). Clauses end at ";", "(" and ")".
+    """
+    days: list[date] = []
+    for clause in re.split(r"[;()]", plain(notes)):
+        marks = list(FREE_DAYS.finditer(clause))
+        if not marks:
+            continue
+        free = clause[:marks[-1].end()]
+        free += "".join(clause[m.end():] for m in marks[-1:] if clause[m.end():].lstrip().startswith(":"))
+        for found in NOTED_DAYS.finditer(free):
+            days.extend(_noted_days(found.groups()))
+    return tuple(sorted(set(days)))
+
+
+def _noted_days(groups: tuple[str | None, ...]) -> list[date]:
+    first_day, first_month, first_year, day, month, year, single_day, single_month, single_year = groups
+    if single_day:
+        return [_date(single_day, single_month, single_year)]
+    last = _date(day, month, year)
+    first = _date(first_day, first_month or month, first_year or year)
+    return [first + timedelta(days=n) for n in range((last - first).days + 1)]
 
 
 def _date(day: str, month: str, year: str) -> date:
