@@ -70,8 +70,9 @@ class CrawlResult:
 
 def crawl_command(server: SimServer | None = None, *, semester: str | None = "2025-2",
                   site_dir: Path | str | None = None, settings: Mapping[str, object] | None = None,
-                  args: tuple[str, ...] = ()) -> list[str]:
-    command = [sys.executable, "-m", "scrapy", "crawl", "schedules"]
+                  args: tuple[str, ...] = (), module: str = "scrapy") -> list[str]:
+    """The command line of a crawl; module is what `python -m` runs ("scrapy", or a test's wrapper)."""
+    command = [sys.executable, "-m", module, "crawl", "schedules"]
     if semester is not None:
         command += ["-a", f"semester={semester}"]
     merged: dict[str, object] = dict(server.crawl_settings) if server is not None else {}
@@ -87,14 +88,16 @@ def run_crawl(server: SimServer | None = None, *, semester: str | None = "2025-2
               site_dir: Path | str | None = None, settings: Mapping[str, object] | None = None,
               args: tuple[str, ...] = (), timeout: float = 300.0,
               on_output: Callable[[str, subprocess.Popen], None] | None = None,
-              env: Mapping[str, str] | None = None, cwd: Path | str = PROJECT) -> CrawlResult:
+              env: Mapping[str, str] | None = None, cwd: Path | str = PROJECT,
+              module: str = "scrapy") -> CrawlResult:
     """`python -m scrapy crawl schedules` in the project root, pointed at server (if given).
 
     settings become -s NAME=VALUE (after the server's URLs and SITE_DIR, so they can override
     them). on_output(line, process) sees each output line as it comes, e.g. to stop the server
     mid-crawl or to signal the crawl. The crawl is killed after timeout seconds.
     """
-    command = crawl_command(server, semester=semester, site_dir=site_dir, settings=settings, args=args)
+    command = crawl_command(server, semester=semester, site_dir=site_dir, settings=settings, args=args,
+                            module=module)
     child_env = dict(os.environ if env is None else env)
     child_env.setdefault("PYTHONUNBUFFERED", "1")
     started = time.monotonic()

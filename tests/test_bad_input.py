@@ -19,10 +19,11 @@ from urllib.parse import unquote
 
 import icalendar
 import pytest
-from tests.crawling import project_crawler
+from tests import builders
+from tests.builders import entry, listing, outcome, run_pipeline, spec_items, spider_crawler
 from tests.saved_pages import FIXTURES, saved_response
 from parsel import Selector
-from scrapy.http import HtmlResponse, Request
+from scrapy.http import HtmlResponse, Request, Response, TextResponse, XmlResponse
 
 from timetable_spider import site_paths
 from timetable_spider.items import (
@@ -72,12 +73,6 @@ def subjects(group: Group) -> list[str]:
 
 
 # -- the spider, as Scrapy builds it -------------------------------------------------------------
-
-def spider_crawler(**overrides):
-    crawler = project_crawler(SchedulesSpider, **overrides)
-    crawler.spider = crawler._create_spider(semester=SEMESTER)
-    return crawler
-
 
 @pytest.fixture
 def crawler():
@@ -230,6 +225,39 @@ def test_spider_reports_undecodable_bytes_and_keeps_every_row(crawler, caplog, c
     assert stat(crawler, "skipped_parts") is None
 
 
+MISLABELLED = page(heading("921"), table(row(*GOOD_BEFORE), row(
+    "Luni", "12-14", "", "2/I", "921", "Seminar", "Logică și ţ", "Prof. Ştefan"), row(*GOOD_AFTER)),
+    charset="ISO-8859-2")
+
+
+def test_a_utf8_page_labelled_iso_8859_2_is_read_as_utf8_with_a_warning(crawler, caplog):
+    body = MISLABELLED.encode("utf-8")  # as a browser saves a page it shows
+    assert body.decode("iso-8859-2") != body.decode("utf-8")  # both decode: only one is right
+    with caplog.at_level(logging.WARNING):
+        [timetable] = run_callback(crawler, body)
+    assert subjects(timetable.groups[0])[1] == "Logică și ţ"
+    assert timetable.groups[0].entries[1].teacher == "Prof. Ştefan"
+    assert warnings_of(caplog) == [f"{URL} declares iso8859-2, but its bytes are UTF-8; read as UTF-8"]
+    assert stat(crawler, "encoding_problems") == 1
+
+
+def test_an_iso_8859_2_page_stays_iso_8859_2(crawler, caplog):
+    with caplog.at_level(logging.WARNING):
+        # ISO-8859-2 has "ş" with a cedilla, not "ș" with a comma
+        [timetable] = run_callback(crawler, MISLABELLED.replace("ș", "ş").encode("iso-8859-2"))
+    assert subjects(timetable.groups[0])[1] == "Logică şi ţ"
+    assert warnings_of(caplog) == []
+
+
+def test_a_page_served_with_a_non_html_content_type_is_parsed_as_html(crawler):
+    body = page(heading("921"), table(row(*GOOD_BEFORE), row(*GOOD_AFTER))).encode()
+    for served in (Response(url=URL, body=body, request=Request(URL)),
+                   XmlResponse(url=URL, body=body, request=Request(URL)),
+                   TextResponse(url=URL, body=body, encoding="utf-8", request=Request(URL))):
+        [timetable] = list(crawler.spider.parse_timetable(served, listing=LISTING))
+        assert subjects(timetable.groups[0]) == ["Algebra", "Programare Web"], type(served).__name__
+
+
 def test_a_clean_page_gives_no_warning(crawler, caplog):
     with caplog.at_level(logging.WARNING):
         [timetable] = run_callback(crawler, page(heading("921"), table(row(*GOOD_BEFORE), row(*GOOD_AFTER))))
@@ -313,41 +341,16 @@ def test_site_build_refuses_paths_outside_the_site(tmp_path, relative):
 
 @pytest.fixture(scope="module")
 def academic_calendar() -> AcademicCalendar:
-    year, tables = parse_academic_calendar(saved_response(FIXTURES / "site" / "academic_calendar.html",
-                                                          CALENDAR_URL))
-    assert year == "2025-2026"
-    return AcademicCalendar(url=CALENDAR_URL, academic_year=year, tables=tables)
-
-
-def entry(subject: str = "Algebra", *, day: str = "Luni", start: str = "08:00", end: str = "10:00",
-          room: str = "2/I", formation: str = "Y1", kind: str = "Curs", teacher: str = "Prof. ALFA Ana",
-          frequency: str = "") -> TimetableEntry:
-    return TimetableEntry(day=day, start=start, end=end, frequency=frequency, room=room,
-                          formation=formation, kind=kind, subject=subject, teacher=teacher)
+    return builders.academic_calendar()
 
 
 def publish(site: Path, academic_calendar: AcademicCalendar, specs: list[tuple[SpecializationListing, list[Group]]],
             rooms: dict[str, str] | None = None):
     """Run PublishSitePipeline over the items a crawl of these specs would yield; returns the crawler."""
-    crawler = spider_crawler(SITE_DIR=str(site), PUBLISH_WORKERS=0)
-    pipeline = PublishSitePipeline.from_crawler(crawler)
-    pipeline.open_spider()
-    items = [RoomLegend(url="https://example.invalid/legenda.html", rooms=rooms or {"2/I": "Cladirea Centrala"}),
-             academic_calendar]
-    for listing, groups in specs:
-        items += [listing, Timetable(code=listing.code, name=listing.name, year=listing.year,
-                                     degree=listing.degree, url=listing.url, groups=groups)]
-    for item in items:
-        pipeline.process_item(item)
-    asyncio.run(pipeline.close_spider())
-    pipeline.spider_closed(crawler.spider, "finished")
-    assert crawler.stats.get_value("timetable_spider/outcome") == "published"
+    legend = RoomLegend(url="https://example.invalid/legenda.html", rooms=rooms or {"2/I": "Cladirea Centrala"})
+    crawler = run_pipeline(site, [legend, academic_calendar, *spec_items(specs)])
+    assert outcome(crawler) == "published"
     return crawler
-
-
-def listing(code: str, name: str, year: int = 1) -> SpecializationListing:
-    return SpecializationListing(code=code, name=name, year=year, degree="bachelor",
-                                 url=f"https://www.cs.ubbcluj.ro/files/orar/2025-2/tabelar/{code}.html")
 
 
 def everything_under(root: Path) -> dict[str, bytes | None]:
@@ -386,9 +389,9 @@ def test_pipeline_writes_nothing_outside_site_dir(tmp_path, academic_calendar):
 
     after = everything_under(tmp_path)
     escaped = {k: v for k, v in after.items()
-               if not k.startswith("a/b/public/site/") and k != "a/b/public/site"}
+               if not k.startswith("a/b/public/site/") and k not in ("a/b/public/site", "a/b/public/.site.lock")}
     assert escaped == before, "written outside SITE_DIR"
-    assert sorted(os.listdir(site.parent)) == ["site"]
+    assert sorted(os.listdir(site.parent)) == [".site.lock", "site"]
     assert sorted(os.listdir("/etc")) == etc_before
     for path in site.rglob("*"):
         assert os.path.realpath(path).startswith(str(site) + os.sep)

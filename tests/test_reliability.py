@@ -11,6 +11,8 @@ MaBD), which is crawled in ~3 s; the fault and kill cases crawl the whole site (
 """
 from __future__ import annotations
 
+import errno
+import fcntl
 import html
 import json
 import os
@@ -130,12 +132,13 @@ def hidden_entries(site: Path) -> list[str]:
 
 
 def crawl(root: Path, site: Path, *, semester: str = SEMESTER, settings: dict | None = None,
-          on_output=None, **server_options):
+          on_output=None, env: dict | None = None, module: str = "scrapy", **server_options):
     """Serve root and crawl it into site; returns (result, server) with the server stopped."""
     options = {"latency": LATENCY, "jitter": JITTER, **server_options}
     with SimServer(root=root, **options) as server:
         result = run_crawl(server, semester=semester, site_dir=site, timeout=CRAWL_TIMEOUT,
-                           settings={**NO_CACHE, **(settings or {})},
+                           settings={**NO_CACHE, **(settings or {})}, module=module,
+                           env=env and {**os.environ, **env},
                            on_output=on_output and (lambda line, process: on_output(line, server)))
     assert not result.timed_out, result.output[-3000:]
     return result, server
@@ -191,7 +194,7 @@ def assert_untouched(site: Path, before: dict, previous_status: dict) -> dict:
     """The site as it was, but for a status.json that says the run failed; returns that status."""
     changed = differences(before, snapshot(site, skip=(STATUS,)))
     assert not changed, f"the previous site changed: {changed[:10]}"
-    assert sorted(os.listdir(site.parent)) == [site.name], "a staging or temp file was left behind"
+    assert sorted(os.listdir(site.parent)) == [".site.lock", site.name], "a staging or temp file was left behind"
     status = read_status(site)
     assert status["outcome"] == "failed", status
     # the record of the last real publication survives a failed run
@@ -271,7 +274,155 @@ def test_spec_page_failing_after_retries_keeps_its_previous_version(previous, sm
     assert [y["code"] for spec in index for y in spec["years"]] == SMALL_CODES
     assert all(y["calendars"] for spec in index for y in spec["years"])
     assert "Published" in result.output
+    assert sorted(os.listdir(site.parent)) == [".site.lock", "site"]
+
+
+# -- a parser that raises on one page ------------------------------------------------------------
+
+def test_a_parser_error_on_a_spec_page_is_a_failed_page_and_keeps_its_previous_version(previous, small_www):
+    site, before, previous_status = previous
+    kept = {path: before[path] for path in spec_files(site, "IE2")}
+
+    result, server = crawl(small_www, site, module="tests.crawl_with_a_parser_bug",
+                           env={"PARSER_BUG_PAGES": "IE2.html"})
+
+    assert result.returncode == 1, context(result)
+    url = spec_url(server, "IE2")
+    reason = "parsing the page raised RuntimeError('a planted parser bug')"
+    assert f"Failed timetable page {url}: {reason}" in result.output
+    assert "Traceback" in result.output  # a bug: its traceback is in the log
+    status = read_status(site)
+    assert status["outcome"] == "partial"
+    assert status["failed_pages"] == [{"url": url, "kind": "timetable", "reason": reason}]
+    assert status["counts"]["spec_pages_kept_from_last_run"] == 1
+    after = snapshot(site)
+    assert {path: after.get(path) for path in kept} == kept
+
+
+# -- a misconfigured server ----------------------------------------------------------------------
+
+def test_pages_served_with_the_wrong_content_type_are_read_as_html(small_published, small_www, tmp_path):
+    www = copy_www(small_www, tmp_path / "www")
+    sidecars = {tabelar(www).parent / "sali" / "legenda.html": "text/xml",
+                calendar_page(www): "text/plain; charset=utf-8",
+                tabelar(www) / "IE2.html": "application/xml"}
+    for page, content_type in sidecars.items():
+        page.with_name(page.name + ".content-type").write_text(content_type)
+    site = copy_site(small_published.site, tmp_path)
+    before = snapshot(site)
+
+    result, _server = crawl(www, site)
+
+    assert result.returncode == 0, context(result)
+    assert "encoding_problems" not in result.output and "lists no rooms" not in result.output
+    after = snapshot(site)
+    # (data/<CODE>.json name the pages' URLs, which have this server's port)
+    same = [name for name in before if name.endswith(".ics") or name == "data/rooms.json"]
+    assert [name for name in same if after[name] != before[name]] == []  # same bytes, same files
+
+
+# -- a new semester ------------------------------------------------------------------------------
+
+def test_a_spec_page_failing_in_a_new_semester_has_no_calendars_and_the_rest_is_published(small_www, tmp_path):
+    www = copy_www(small_www, tmp_path / "www")
+    shutil.copytree(tabelar(www).parent, tabelar(www, "2025-1").parent)  # the same pages, a semester earlier
+    site = tmp_path / "public" / "site"
+    first, _server = crawl(www, site, semester="2025-1")
+    assert first.returncode == 0, context(first)
+    old_calendars = [site / path for path in spec_files(site, "MaBD2") if path.endswith(".ics")]
+    (tabelar(www) / "MaBD2.html").unlink()
+
+    result, server = crawl(www, site, settings=FAST_RETRIES)
+
+    assert result.returncode == 1, context(result)
+    url = spec_url(server, "MaBD2")
+    status = read_status(site)
+    assert (status["outcome"], status["semester"]) == ("partial", SEMESTER)
+    assert status["failed_pages"] == [{"url": url, "kind": "timetable", "reason": "HTTP 404"}]
+    assert status["problems"] == [f"timetable page {url}: HTTP 404; it has no calendars this run "
+                                  "(its last published version is of semester 2025-1)"]
+    assert not (site / "data" / "MaBD2.json").exists()
+    assert not any(path.exists() for path in old_calendars), "last semester's calendars were republished"
+    assert status["counts"]["spec_pages_written"] == len(SMALL_CODES) - 1
+    for code in SMALL_CODES[:-1]:
+        assert json.loads((site / "data" / f"{code}.json").read_text("utf-8"))["semester"] == SEMESTER
+
+
+# -- one crawl at a time, and where a site cannot be swapped -------------------------------------
+
+def test_a_second_crawl_of_the_same_site_exits_75_at_once_and_touches_nothing(previous, small_www):
+    site, _before, _status = previous
+    leftover = site.parent / ".site.staging-of-the-running-crawl"
+    leftover.mkdir()
+    with open(site.parent / ".site.lock", "a+") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX | fcntl.LOCK_NB)  # the first crawl, still running
+        everything = snapshot(site.parent)
+        result, server = crawl(small_www, site)
+
+    assert result.returncode == 75, context(result)
+    assert f"Another crawl is publishing to {site}" in result.output
+    assert "(outcome: locked)" in result.output
+    assert server.stats["requests"] == 0
+    assert snapshot(site.parent) == everything, "the second crawl touched something"
+
+
+@pytest.fixture
+def tmpfs(tmp_path):
+    """Mount a tmpfs of a given size on a directory; unmounted after the test. Needs root."""
+    mounted: list[Path] = []
+
+    def mount(target: Path, size: str) -> Path:
+        target.mkdir(parents=True, exist_ok=True)
+        done = subprocess.run(["mount", "-t", "tmpfs", "-o", f"size={size}", "tmpfs", str(target)],
+                              capture_output=True, text=True)
+        if done.returncode:
+            pytest.skip(f"cannot mount a tmpfs here: {done.stderr.strip() or done.returncode}")
+        mounted.append(target)
+        return target
+
+    yield mount
+    for target in reversed(mounted):
+        subprocess.run(["umount", "-l", str(target)], check=True)
+
+
+def test_a_site_dir_that_is_a_mount_point_is_refused_before_crawling(small_published, small_www, tmp_path, tmpfs):
+    site = tmpfs(tmp_path / "volume" / "site", "64m")
+    shutil.copytree(small_published.site, site, dirs_exist_ok=True)
+    before = snapshot(site)
+
+    result, server = crawl(small_www, site)
+
+    assert result.returncode == 1, context(result)
+    assert f"SITE_DIR {site} is a mount point." in result.output
+    assert f"-s SITE_DIR={site}/site" in result.output
+    assert server.stats["requests"] == 0
+    assert snapshot(site) == before
     assert sorted(os.listdir(site.parent)) == ["site"]
+
+
+def test_a_full_disk_fails_the_run_and_keeps_the_old_site(small_published, small_www, tmp_path, tmpfs):
+    public = tmpfs(tmp_path / "public", "32m")
+    site = public / "site"
+    shutil.copytree(small_published.site, site)
+    before = snapshot(site)
+    www = copy_www(small_www, tmp_path / "www")
+    page = tabelar(www) / "IE2.html"
+    page.write_bytes(page.read_bytes().replace(b"Programare Web", b"Programare Web Avansata"))
+    with open(public / "filler", "wb") as filler:  # the rest of the disk, taken
+        try:
+            while True:
+                filler.write(b"\0" * 65536)
+                filler.flush()
+        except OSError as error:
+            assert error.errno == errno.ENOSPC
+
+    result, _server = crawl(www, site)
+
+    assert result.returncode == 1, context(result)
+    assert "No space left on device" in result.output
+    assert "Nothing published" in result.output
+    assert snapshot(site) == before, "the old site changed"
+    assert sorted(os.listdir(public)) == [".site.lock", "filler", "site"]
 
 
 # -- pages without which nothing can be published ------------------------------------------------
@@ -436,7 +587,7 @@ def test_sigkill_while_writing_leaves_the_site_whole(full_published, work, tmp_p
 
     assert result.returncode == 0, context(result)
     assert staging_dirs(site) == [], "the next crawl should remove what a killed one left"
-    assert sorted(os.listdir(site.parent)) == ["site"]
+    assert sorted(os.listdir(site.parent)) == [".site.lock", "site"]
     assert hidden_entries(site) == []
     after = snapshot(site)
     summaries = {path: ics_summaries(site / path) for path in ie2_calendars}

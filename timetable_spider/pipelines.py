@@ -17,12 +17,12 @@ from datetime import datetime, timezone
 
 from itemadapter import ItemAdapter
 from scrapy import signals
-from scrapy.exceptions import DropItem, NotConfigured
+from scrapy.exceptions import CloseSpider, DropItem, NotConfigured
 
 from timetable_spider import run_status, site_paths
 from timetable_spider.items import (
     AcademicCalendar, PageFailure, RoomLegend, SpecializationListing, Timetable)
-from timetable_spider.publishing import SiteBuild, write_atomically
+from timetable_spider.publishing import PublishingRefused, SiteBuild, write_atomically
 from timetable_spider.spec_pages import SemesterContext, exit_with, write_spec_page
 from timetable_spider.writers import index_page, json_data
 
@@ -68,9 +68,13 @@ class PublishSitePipeline:
         self.pending: list[Timetable] = []
         self.jobs: dict[str, Future] = {}  # code -> its SpecPageResult
         self.spec_records: dict[str, dict] = {}  # code -> what data/<CODE>.json holds
-        self.kept_previous: list[str] = []
+        self.kept_previous: list[str] = []  # failed spec pages whose last published version is kept
+        self.without_calendars: dict[str, str] = {}  # failed spec pages with none to keep -> why
+        self.build_errors: list[str] = []  # exceptions while building the site: bugs, a full disk
         self.tables = None
         self.rooms: dict[str, str] | None = None
+        self.build: SiteBuild | None = None
+        self.pool: ProcessPoolExecutor | None = None
 
     @classmethod
     def from_crawler(cls, crawler):
@@ -83,7 +87,12 @@ class PublishSitePipeline:
         self.semester = spider.semester
         self.academic_year_start = spider.academic_year_start
         self.started = datetime.now(timezone.utc)
-        self.build = SiteBuild(self.site_dir)
+        try:
+            self.build = SiteBuild(self.site_dir)
+        except PublishingRefused as refusal:  # before any request: nothing is crawled or touched
+            logger.error("%s (outcome: %s)", refusal, refusal.outcome)
+            self.crawler.stats.set_value("timetable_spider/outcome", refusal.outcome)
+            raise CloseSpider(f"publishing_{refusal.outcome}") from None
         # started now, so the workers are up by the time the first spec page arrives
         self.pool = ProcessPoolExecutor(self.workers, mp_context=multiprocessing.get_context("forkserver"),
                                         initializer=exit_with, initargs=(os.getpid(),)) \
@@ -124,6 +133,18 @@ class PublishSitePipeline:
             logger.info("Wrote %d of %d spec pages", done, len(self.listings))
 
     async def close_spider(self):
+        if self.build is None:
+            return
+        try:
+            await self._build_site()
+        except Exception as error:  # a bug or a full disk: nothing may be published
+            logger.exception("Building the site failed")
+            self.build_errors.append(f"building the site failed: {error!r}")
+        finally:
+            if self.pool:
+                self.pool.shutdown()
+
+    async def _build_site(self) -> None:
         for code, job in self.jobs.items():
             try:
                 result = await asyncio.wrap_future(job)
@@ -134,8 +155,6 @@ class PublishSitePipeline:
             self.spec_records[code] = result.record
             self.build.files_written += result.files_written
             self.build.files_kept += result.files_kept
-        if self.pool:
-            self.pool.shutdown()
         if self.pending:
             missing = [name for name, value in (("academic calendar", self.tables),
                                                 ("room legend", self.rooms)) if value is None]
@@ -152,14 +171,19 @@ class PublishSitePipeline:
             self.started.strftime("%Y-%m-%d %H:%M UTC")))
 
     def _keep_previous_versions(self) -> None:
-        """A spec page that could not be fetched keeps its last published calendars and data."""
+        """A spec page that failed keeps its last published calendars and data, if they are of
+        this semester; otherwise it has no calendars this run (never last semester's)."""
         for failure in self.failures:
             if failure.kind != "timetable" or not failure.code or failure.code in self.spec_records:
                 continue
             data_path = site_paths.data_file_name(failure.code)
             record = json_data.load_spec_record(self.build.read_published(data_path))
-            if record is None:
-                logger.warning("No previous version of %s to keep", failure.code)
+            if record is None or record["semester"] != self.semester:
+                why = "no version of it was published before" if record is None else \
+                    f"its last published version is of semester {record['semester']}"
+                self.without_calendars[failure.code] = why
+                logger.warning("%s has no calendars this run: it failed (%s), and %s",
+                               failure.code, failure.url, why)
                 continue
             files = [f"{record['directory']}/{c['file']}" for c in json_data.record_calendars(record)]
             for path in [data_path, *files]:
@@ -174,6 +198,7 @@ class PublishSitePipeline:
         counts = {"specializations_listed": len(self.listings), "spec_pages": len(self.spec_records),
                   "spec_pages_written": len(self.spec_records) - len(self.kept_previous),
                   "spec_pages_kept_from_last_run": len(self.kept_previous),
+                  "spec_pages_without_calendars": len(self.without_calendars),
                   "groups": 0, "calendars": 0, "events": 0}
         for record in self.spec_records.values():
             for key, value in json_data.record_counts(record).items():
@@ -181,10 +206,61 @@ class PublishSitePipeline:
         return counts
 
     def spider_closed(self, spider, reason):
+        if self.build is None:  # refused before crawling
+            return
+        try:
+            self._publish_or_keep_the_old_site(reason)
+        finally:
+            self.build.close()
+
+    def _publish_or_keep_the_old_site(self, reason: str) -> None:
+        """The outcome is "published" or "partial" only once the new site is in place."""
         counts = self.published_counts()
         previous = run_status.last_published(self.build.read_published(STATUS_FILE))
-        blocking = [f"{f.kind} page {f.url}: {f.reason}" for f in self.failures
-                    if f.code not in self.kept_previous]
+        blocking = self._blocking_problems(reason, counts, previous)
+        page_problems = [
+            f"{f.kind} page {f.url}: {f.reason}; its last published version was kept" if f.code in self.kept_previous
+            else f"{f.kind} page {f.url}: {f.reason}; it has no calendars this run ({self.without_calendars[f.code]})"
+            for f in self.failures if f.code in self.kept_previous or f.code in self.without_calendars]
+
+        def status(outcome: str, problems: list[str]) -> bytes:
+            return json_data.dumps(run_status.status_document(
+                outcome=outcome, semester=self.semester, started=self.started.isoformat(timespec="seconds"),
+                finished=datetime.now(timezone.utc).isoformat(timespec="seconds"), finish_reason=reason,
+                problems=problems, counts=counts, previous=previous,
+                failed_pages=[{"url": f.url, "kind": f.kind, "reason": f.reason} for f in self.failures]))
+
+        if not blocking:
+            outcome = "partial" if page_problems else "published"
+            try:
+                self.build.write(STATUS_FILE, status(outcome, page_problems))
+                self.build.publish()
+            except Exception as error:  # a failing swap or a full disk: the old site stays
+                logger.exception("Publishing the new site failed")
+                blocking.append(f"publishing failed: {error!r}")
+            else:
+                self._report(outcome, counts)
+                logger.info("Published %d calendars (%d events) for %d spec pages to %s "
+                            "(%d files new or changed, %d unchanged)", counts["calendars"],
+                            counts["events"], counts["spec_pages"], self.build.site_dir,
+                            self.build.files_written, self.build.files_kept)
+                if page_problems:
+                    logger.error("Published, but not everything is fresh:\n  %s", "\n  ".join(page_problems))
+                return
+        self.build.discard()
+        self._report("failed", counts)
+        logger.error("Nothing published; %s keeps its previous content. Problems:\n  %s",
+                     self.build.site_dir, "\n  ".join(blocking))
+        try:
+            write_atomically(self.build.site_dir / STATUS_FILE, status("failed", blocking + page_problems),
+                             self.build.site_dir.parent)
+        except OSError:
+            logger.exception("Could not write %s either", STATUS_FILE)
+
+    def _blocking_problems(self, reason: str, counts: dict[str, int], previous: dict | None) -> list[str]:
+        """What stops this crawl from being published at all."""
+        blocking = [f"{f.kind} page {f.url}: {f.reason}" for f in self.failures if f.kind != "timetable"]
+        blocking += self.build_errors
         if reason != "finished":
             blocking.append(f"the crawl ended early ({reason})")
         if self.pending:
@@ -193,32 +269,12 @@ class PublishSitePipeline:
             blocking.append("no calendars were produced")
         if not self.allow_shrink:
             blocking += run_status.shrink_problems(counts, (previous or {}).get("counts"), self.max_shrink)
-        kept = [f"{f.kind} page {f.url}: {f.reason}; its last published version was kept"
-                for f in self.failures if f.code in self.kept_previous]
-        outcome = "failed" if blocking else "partial" if kept else "published"
-        status = run_status.status_document(
-            outcome=outcome, semester=self.semester, started=self.started.isoformat(timespec="seconds"),
-            finished=datetime.now(timezone.utc).isoformat(timespec="seconds"), finish_reason=reason,
-            problems=blocking + kept, counts=counts, previous=previous,
-            failed_pages=[{"url": f.url, "kind": f.kind, "reason": f.reason} for f in self.failures])
+        return blocking
+
+    def _report(self, outcome: str, counts: dict[str, int]) -> None:
         stats = self.crawler.stats
         stats.set_value("timetable_spider/outcome", outcome)
         stats.set_value("timetable_spider/calendars", counts["calendars"])
-        if outcome != "failed":
-            self.build.write(STATUS_FILE, json_data.dumps(status))
-            self.build.publish()
-            logger.info("Published %d calendars (%d events) for %d spec pages to %s "
-                        "(%d files new or changed, %d unchanged)", counts["calendars"],
-                        counts["events"], counts["spec_pages"], self.build.site_dir,
-                        self.build.files_written, self.build.files_kept)
-            if kept:
-                logger.error("Published, but not everything is fresh:\n  %s", "\n  ".join(kept))
-        else:
-            self.build.discard()
-            write_atomically(self.build.site_dir / STATUS_FILE, json_data.dumps(status),
-                             self.build.site_dir.parent)
-            logger.error("Nothing published; %s keeps its previous content. Problems:\n  %s",
-                         self.build.site_dir, "\n  ".join(blocking))
 
 
 def _run_here(function, *args) -> Future:

@@ -10,6 +10,7 @@ from __future__ import annotations
 import ctypes
 import ctypes.util
 import errno
+import fcntl
 import logging
 import os
 import shutil
@@ -20,7 +21,16 @@ logger = logging.getLogger(__name__)
 
 STAGING_PREFIX = ".staging-"
 RETIRED_PREFIX = ".retired-"
+LOCK_SUFFIX = ".lock"
 RENAME_EXCHANGE = 2  # linux/fs.h
+
+
+class PublishingRefused(Exception):
+    """This crawl may not publish to SITE_DIR at all; outcome says why, for the run's status."""
+
+    def __init__(self, outcome: str, message: str):
+        super().__init__(message)
+        self.outcome = outcome
 
 
 class SiteFiles:
@@ -73,15 +83,36 @@ class SiteFiles:
 
 
 class SiteBuild(SiteFiles):
-    """A new version of the site, written beside the published one until it is published."""
+    """A new version of the site, written beside the published one until it is published.
+
+    It holds the lock ".<site>.lock" beside SITE_DIR from its start until close(), so two crawls
+    (cron and Scrapyd, or two Scrapyd jobs) never build for one site at once; only the holder
+    removes what a killed crawl left.
+    """
 
     def __init__(self, site_dir: str | os.PathLike):
         site_dir = Path(site_dir).absolute()
+        if os.path.ismount(site_dir):
+            raise PublishingRefused("refused", (
+                f"SITE_DIR {site_dir} is a mount point. A new site is swapped in by renaming a "
+                f"directory in its place, which a mount point does not allow. Mount the volume one "
+                f"level up and publish into a directory inside it (for example -s SITE_DIR={site_dir}/site), "
+                f"then serve that directory."))
         site_dir.parent.mkdir(parents=True, exist_ok=True)
-        remove_leftovers(site_dir)
-        super().__init__(site_dir, tempfile.mkdtemp(prefix=f".{site_dir.name}{STAGING_PREFIX}",
-                                                    dir=site_dir.parent))
-        self._keep_dotfiles()
+        self._lock = _lock_beside(site_dir)
+        try:
+            remove_leftovers(site_dir)
+            super().__init__(site_dir, tempfile.mkdtemp(prefix=f".{site_dir.name}{STAGING_PREFIX}",
+                                                        dir=site_dir.parent))
+            self._keep_dotfiles()
+        except BaseException:
+            self.close()
+            raise
+
+    def close(self) -> None:
+        """Let the next crawl build: release the lock (closing the file releases the flock)."""
+        if not self._lock.closed:
+            self._lock.close()
 
     def publish(self) -> None:
         """Make the staged site the published one, atomically where the kernel allows."""
@@ -109,6 +140,19 @@ class SiteBuild(SiteFiles):
                     os.link(entry, self.path / entry.name)
 
 
+def _lock_beside(site_dir: Path):
+    path = site_dir.parent / f".{site_dir.name}{LOCK_SUFFIX}"
+    lock = open(path, "a+")
+    try:
+        fcntl.flock(lock, fcntl.LOCK_EX | fcntl.LOCK_NB)
+    except BlockingIOError:
+        lock.close()
+        raise PublishingRefused("locked", (
+            f"Another crawl is publishing to {site_dir} (it holds {path}); this one stops "
+            f"without touching anything.")) from None
+    return lock
+
+
 def remove_leftovers(site_dir: Path) -> None:
     """Staging and retired directories left by a killed crawl; they are never published."""
     for prefix in (STAGING_PREFIX, RETIRED_PREFIX):
@@ -120,10 +164,14 @@ def write_atomically(path: Path, data: bytes, temp_dir: Path) -> None:
     """Replace one file whole, through a temp file in temp_dir (same filesystem, out of sight)."""
     path.parent.mkdir(parents=True, exist_ok=True)
     fd, temp = tempfile.mkstemp(prefix=f".{path.name}.", dir=temp_dir)
-    with os.fdopen(fd, "wb") as handle:
-        handle.write(data)
-    os.chmod(temp, 0o644)
-    os.replace(temp, path)
+    try:
+        with os.fdopen(fd, "wb") as handle:
+            handle.write(data)
+        os.chmod(temp, 0o644)
+        os.replace(temp, path)
+    except BaseException:
+        os.unlink(temp)  # a full disk must not also leave a temp file behind
+        raise
 
 
 def _exchange(a: Path, b: Path) -> bool:

@@ -7,6 +7,10 @@ from __future__ import annotations
 
 from scrapy.commands.crawl import Command as ScrapyCrawlCommand
 
+# By the run's outcome; anything else (partial, failed, refused, a crash) is 1.
+# 75 (EX_TEMPFAIL): another crawl held SITE_DIR's lock, so this one did nothing; as scripts/cron-crawl.sh.
+EXIT_STATUS = {"published": 0, "locked": 75}
+
 
 class Command(ScrapyCrawlCommand):
     def _create_crawler(self, spname):
@@ -15,6 +19,6 @@ class Command(ScrapyCrawlCommand):
 
     def run(self, args, opts):
         super().run(args, opts)
-        stats = self.crawler.stats
-        if self.exitcode == 0 and stats and stats.get_value("timetable_spider/outcome") != "published":
-            self.exitcode = 1
+        if self.exitcode == 0:
+            stats = self.crawler.stats
+            self.exitcode = EXIT_STATUS.get(stats.get_value("timetable_spider/outcome") if stats else None, 1)

@@ -1,0 +1,76 @@
+"""Items built by hand, and the publishing pipeline run over them in-process, for tests that need
+a real published site without a crawl."""
+from __future__ import annotations
+
+import asyncio
+from functools import lru_cache
+from pathlib import Path
+
+from tests.crawling import project_crawler
+from tests.saved_pages import FIXTURES, saved_response
+from timetable_spider.items import (
+    AcademicCalendar, Group, RoomLegend, SpecializationListing, Timetable, TimetableEntry)
+from timetable_spider.parsing.academic_calendar import parse_academic_calendar
+from timetable_spider.pipelines import PublishSitePipeline
+from timetable_spider.spiders.schedules import SchedulesSpider
+
+CALENDAR_URL = "https://www.ubbcluj.ro/ro/studenti/invatamant/structura_anului_universitar"
+LEGEND = RoomLegend(url="https://example.invalid/legenda.html", rooms={"2/I": "Cladirea Centrala"})
+
+
+@lru_cache(maxsize=None)
+def academic_calendar() -> AcademicCalendar:
+    """The saved 2025-2026 academic calendar, as the spider yields it."""
+    year, tables = parse_academic_calendar(saved_response(FIXTURES / "site" / "academic_calendar.html",
+                                                          CALENDAR_URL))
+    return AcademicCalendar(url=CALENDAR_URL, academic_year=year, tables=tables)
+
+
+def entry(subject: str = "Algebra", *, day: str = "Luni", start: str = "08:00", end: str = "10:00",
+          room: str = "2/I", formation: str = "Y1", kind: str = "Curs", teacher: str = "Prof. ALFA Ana",
+          frequency: str = "") -> TimetableEntry:
+    return TimetableEntry(day=day, start=start, end=end, frequency=frequency, room=room,
+                          formation=formation, kind=kind, subject=subject, teacher=teacher)
+
+
+def listing(code: str, name: str, year: int = 1, semester: str = "2025-2") -> SpecializationListing:
+    return SpecializationListing(code=code, name=name, year=year, degree="bachelor",
+                                 url=f"https://www.cs.ubbcluj.ro/files/orar/{semester}/tabelar/{code}.html")
+
+
+def spec_items(specs: list[tuple[SpecializationListing, list[Group]]]) -> list:
+    """The listing and the timetable a crawl yields for each spec page."""
+    items = []
+    for spec, groups in specs:
+        items += [spec, Timetable(code=spec.code, name=spec.name, year=spec.year, degree=spec.degree,
+                                  url=spec.url, groups=groups)]
+    return items
+
+
+def spider_crawler(semester: str = "2025-2", **settings):
+    crawler = project_crawler(SchedulesSpider, **settings)
+    crawler.spider = crawler._create_spider(semester=semester)
+    return crawler
+
+
+def run_pipeline(site: Path, items: list, *, semester: str = "2025-2", reason: str = "finished", **settings):
+    """PublishSitePipeline over a crawl's items, as Scrapy drives it; returns the crawler (its stats
+    say the outcome). The room legend and the academic calendar come first unless items has them."""
+    crawler = spider_crawler(semester, SITE_DIR=str(site), PUBLISH_WORKERS=0, **settings)
+    pipeline = PublishSitePipeline.from_crawler(crawler)
+    pipeline.open_spider()
+    if not any(isinstance(item, (RoomLegend, AcademicCalendar)) for item in items):
+        items = [LEGEND, academic_calendar(), *items]
+    for item in items:
+        pipeline.process_item(item)
+    asyncio.run(pipeline.close_spider())
+    pipeline.spider_closed(crawler.spider, reason)
+    return crawler
+
+
+def outcome(crawler) -> str | None:
+    return crawler.stats.get_value("timetable_spider/outcome")
+
+
+def group(name: str, *entries: TimetableEntry) -> Group:
+    return Group(name=name, entries=list(entries) or [entry(formation=name)])

@@ -1,0 +1,236 @@
+"""Publishing, in-process: the run's outcome is known only once the new site is in place, a failed
+spec page never brings back another semester's calendars, one crawl at a time per SITE_DIR, and
+a SITE_DIR that is a mount point is refused before anything is crawled.
+
+The pipeline is fed hand-built items (tests/builders.py) and publishes a real site under tmp_path.
+"""
+from __future__ import annotations
+
+import errno
+import json
+import shutil
+import subprocess
+from pathlib import Path
+
+import pytest
+from scrapy.exceptions import CloseSpider
+
+from tests.builders import entry, group, listing, outcome, run_pipeline, spec_items, spider_crawler
+from tests.crawling import snapshot
+from timetable_spider import publishing
+from timetable_spider.items import PageFailure
+from timetable_spider.pipelines import PublishSitePipeline
+from timetable_spider.publishing import PublishingRefused, SiteBuild, SiteFiles
+from timetable_spider.writers import index_page
+
+STATUS = "data/status.json"
+SPECS = [(listing("A1", "Alpha"), [group("111"), group("112")]),
+         (listing("B1", "Beta"), [group("211"), group("212")])]
+
+
+def status_of(site: Path) -> dict:
+    return json.loads((site / STATUS).read_text("utf-8"))
+
+
+def calendars_of(site: Path, code: str) -> list[Path]:
+    record = json.loads((site / "data" / f"{code}.json").read_text("utf-8"))
+    return [site / record["directory"] / c["file"] for g in record["groups"] for c in g["calendars"]]
+
+
+@pytest.fixture
+def published(tmp_path) -> Path:
+    """A site published from SPECS, in a directory of its own."""
+    site = tmp_path / "public" / "site"
+    assert outcome(run_pipeline(site, spec_items(SPECS))) == "published"
+    return site
+
+
+def changed_specs() -> list:
+    """SPECS with another subject in A1, so a new site differs from the published one."""
+    return spec_items([(listing("A1", "Alpha"), [group("111", entry("Geometrie", formation="111")), group("112")]),
+                       SPECS[1]])
+
+
+def assert_failed_and_untouched(site: Path, before: dict, crawler, problem: str) -> None:
+    assert outcome(crawler) == "failed"
+    assert snapshot(site, skip=(STATUS,)) == before, "the published site changed"
+    status = status_of(site)
+    assert status["outcome"] == "failed"
+    assert any(problem in p for p in status["problems"]), status["problems"]
+    assert sorted(p.name for p in site.parent.iterdir()) == [".site.lock", "site"]
+
+
+# -- 6: the outcome is known only after publishing -------------------------------------------------
+
+def test_a_failing_swap_fails_the_run_and_keeps_the_old_site(published, monkeypatch, caplog):
+    before = snapshot(published, skip=(STATUS,))
+
+    def broken_exchange(a, b):
+        raise OSError(errno.EIO, "Input/output error", str(b))
+    monkeypatch.setattr(publishing, "_exchange", broken_exchange)
+
+    crawler = run_pipeline(published, changed_specs())
+
+    assert_failed_and_untouched(published, before, crawler, "publishing failed: OSError(5, 'Input/output error')")
+    assert "Publishing the new site failed" in caplog.text
+    assert "Nothing published" in caplog.text
+
+
+def test_an_error_while_building_fails_the_run_and_keeps_the_old_site(published, monkeypatch, caplog):
+    before = snapshot(published, skip=(STATUS,))
+
+    def broken_render(*args, **kwargs):
+        raise RuntimeError("template bug")
+    monkeypatch.setattr(index_page, "render", broken_render)
+
+    crawler = run_pipeline(published, changed_specs())
+
+    assert_failed_and_untouched(published, before, crawler, "building the site failed: RuntimeError('template bug')")
+    assert "Building the site failed" in caplog.text
+
+
+def test_a_full_disk_when_writing_the_status_fails_the_run(published, monkeypatch):
+    before = snapshot(published, skip=(STATUS,))
+    write = SiteFiles.write
+
+    def full_disk(self, relative, data):
+        if relative == STATUS and self.path != self.site_dir:
+            raise OSError(errno.ENOSPC, "No space left on device")
+        return write(self, relative, data)
+    monkeypatch.setattr(SiteFiles, "write", full_disk)
+
+    crawler = run_pipeline(published, changed_specs())
+
+    assert_failed_and_untouched(published, before, crawler, "No space left on device")
+
+
+# -- 5: a new semester never republishes the old one ------------------------------------------------
+
+def failed(code: str, semester: str = "2025-2") -> PageFailure:
+    return PageFailure(url=listing(code, "", semester=semester).url, reason="HTTP 404", kind="timetable", code=code)
+
+
+@pytest.fixture
+def published_2025_1(tmp_path) -> Path:
+    site = tmp_path / "public" / "site"
+    specs = [(listing(code, name, semester="2025-1"), groups) for (spec, groups), (code, name)
+             in zip(SPECS, [("A1", "Alpha"), ("B1", "Beta")])]
+    assert outcome(run_pipeline(site, spec_items(specs), semester="2025-1")) == "published"
+    return site
+
+
+def test_a_failed_page_of_a_new_semester_has_no_calendars_and_the_rest_is_published(published_2025_1):
+    site = published_2025_1
+    old_beta = calendars_of(site, "B1")
+    assert old_beta
+
+    # one of two pages is a big shrink; the guard is not what this test is about
+    crawler = run_pipeline(site, [*spec_items(SPECS[:1]), SPECS[1][0], failed("B1")], PUBLISH_ALLOW_SHRINK=1)
+
+    assert outcome(crawler) == "partial"
+    assert not (site / "data" / "B1.json").exists()
+    assert not any(path.exists() for path in old_beta), "last semester's calendars were published again"
+    assert json.loads((site / "data" / "A1.json").read_text("utf-8"))["semester"] == "2025-2"
+    status = status_of(site)
+    assert status["outcome"] == "partial"
+    assert status["counts"]["spec_pages_without_calendars"] == 1
+    assert status["counts"]["spec_pages_kept_from_last_run"] == 0
+    assert status["failed_pages"] == [{"url": failed("B1").url, "kind": "timetable", "reason": "HTTP 404"}]
+    assert status["problems"] == [f"timetable page {failed('B1').url}: HTTP 404; it has no calendars this run "
+                                  "(its last published version is of semester 2025-1)"]
+    index = json.loads((site / "data" / "index.json").read_text("utf-8"))
+    assert [(y["code"], y["calendars"] != []) for spec in index for y in spec["years"]] == [
+        ("A1", True), ("B1", False)]
+
+
+def test_a_failed_page_of_the_same_semester_keeps_its_last_version(published):
+    kept = {path: path.read_bytes() for path in calendars_of(published, "B1")}
+
+    crawler = run_pipeline(published, [*spec_items(SPECS[:1]), SPECS[1][0], failed("B1")])
+
+    assert outcome(crawler) == "partial"
+    assert {path: path.read_bytes() for path in kept} == kept
+    assert status_of(published)["counts"]["spec_pages_kept_from_last_run"] == 1
+
+
+def test_a_failed_page_never_published_before_has_no_calendars_and_the_rest_is_published(tmp_path):
+    site = tmp_path / "site"
+    crawler = run_pipeline(site, [*spec_items(SPECS[:1]), SPECS[1][0], failed("B1")])
+    assert outcome(crawler) == "partial"
+    assert status_of(site)["problems"] == [
+        f"timetable page {failed('B1').url}: HTTP 404; it has no calendars this run "
+        "(no version of it was published before)"]
+    assert calendars_of(site, "A1")
+
+
+# -- 9: one crawl at a time per SITE_DIR ----------------------------------------------------------
+
+def test_a_second_build_of_the_same_site_is_refused_and_touches_nothing(tmp_path):
+    site = tmp_path / "site"
+    first = SiteBuild(site)
+    leftover = tmp_path / ".site.staging-killed"
+    leftover.mkdir()
+    try:
+        with pytest.raises(PublishingRefused) as refused:
+            SiteBuild(site)
+        assert refused.value.outcome == "locked"
+        assert str(refused.value) == (f"Another crawl is publishing to {site} (it holds "
+                                      f"{tmp_path / '.site.lock'}); this one stops without touching anything.")
+        assert leftover.is_dir() and first.path.is_dir()
+    finally:
+        first.discard()
+        first.close()
+    SiteBuild(site).close()  # free again, and only now are leftovers removed
+    assert not leftover.exists()
+
+
+def test_a_locked_site_closes_the_spider_before_any_request(tmp_path, caplog):
+    site = tmp_path / "site"
+    holder = SiteBuild(site)
+    try:
+        crawler = spider_crawler(SITE_DIR=str(site), PUBLISH_WORKERS=0)
+        pipeline = PublishSitePipeline.from_crawler(crawler)
+        with pytest.raises(CloseSpider) as closed:
+            pipeline.open_spider()
+        assert closed.value.reason == "publishing_locked"
+        assert outcome(crawler) == "locked"
+        assert "Another crawl is publishing to" in caplog.text
+        pipeline.spider_closed(crawler.spider, "publishing_locked")  # and closing touches nothing either
+        assert not site.exists()
+    finally:
+        holder.discard()
+        holder.close()
+
+
+# -- 7: SITE_DIR may be a mount point ------------------------------------------------------------
+
+@pytest.fixture
+def mount_point(tmp_path):
+    """A real tmpfs mounted on tmp_path/site (needs root; skipped with the reason otherwise)."""
+    target = tmp_path / "site"
+    target.mkdir()
+    mounted = subprocess.run(["mount", "-t", "tmpfs", "-o", "size=8m", "tmpfs", str(target)],
+                             capture_output=True, text=True)
+    if mounted.returncode:
+        pytest.skip(f"cannot mount a tmpfs here: {mounted.stderr.strip() or mounted.returncode}")
+    yield target
+    subprocess.run(["umount", str(target)], check=True)
+
+
+def test_a_mount_point_is_refused_naming_it_and_what_to_do(mount_point):
+    (mount_point / "index.html").write_text("the old site")
+    with pytest.raises(PublishingRefused) as refused:
+        SiteBuild(mount_point)
+    assert refused.value.outcome == "refused"
+    message = str(refused.value)
+    assert message.startswith(f"SITE_DIR {mount_point} is a mount point.")
+    assert f"-s SITE_DIR={mount_point}/site" in message
+    assert sorted(p.name for p in mount_point.parent.iterdir()) == ["site"]  # no lock, no staging
+    assert (mount_point / "index.html").read_text() == "the old site"
+
+
+def test_a_directory_inside_a_mount_point_publishes(mount_point):
+    site = mount_point / "site"
+    assert outcome(run_pipeline(site, spec_items(SPECS))) == "published"
+    assert calendars_of(site, "A1") and status_of(site)["outcome"] == "published"
+    shutil.rmtree(site)
