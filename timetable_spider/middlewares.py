@@ -1,17 +1,23 @@
-"""Downloader middleware: Scrapy's retries, with a growing pause before each retry.
-
-Scrapy retries at once; a server that answered 503 or dropped the connection gets a moment
-to recover instead: RETRY_BACKOFF_BASE seconds, doubling per attempt, at most RETRY_BACKOFF_MAX.
-"""
+"""Middlewares: retries with a pause before each, and callback errors counted as failed pages."""
 from __future__ import annotations
 
 import asyncio
+import logging
 
 from scrapy import Request
 from scrapy.downloadermiddlewares.retry import RetryMiddleware
 
 
+logger = logging.getLogger(__name__)
+
+
 class BackoffRetryMiddleware(RetryMiddleware):
+    """Scrapy's retries, with a growing pause before each retry.
+
+    Scrapy retries at once; a server that answered 503 or dropped the connection gets a moment
+    to recover instead: RETRY_BACKOFF_BASE seconds, doubling per attempt, at most RETRY_BACKOFF_MAX.
+    """
+
     def __init__(self, settings):
         super().__init__(settings)
         self.backoff_base = settings.getfloat("RETRY_BACKOFF_BASE")
@@ -28,3 +34,26 @@ class BackoffRetryMiddleware(RetryMiddleware):
             attempt = result.meta.get("retry_times", 1)
             await asyncio.sleep(min(self.backoff_base * 2 ** (attempt - 1), self.backoff_max))
         return result
+
+
+class CallbackErrorsAsFailedPages:
+    """Spider middleware: a callback that raises is a failed page, like one that could not be fetched.
+
+    Scrapy logs such an error and goes on, so the page would silently drop out of the site; here it
+    becomes the spider's PageFailure item, and the publishing pipeline keeps the page's last
+    published version, names it in status.json and the run exits 1.
+    """
+
+    def __init__(self, crawler):
+        self.crawler = crawler
+
+    @classmethod
+    def from_crawler(cls, crawler):
+        return cls(crawler)
+
+    def process_spider_exception(self, response, exception):
+        failed_page = getattr(self.crawler.spider, "failed_page", None)
+        if failed_page is None:
+            return None
+        logger.error("Parsing %s raised an error", response.url, exc_info=exception)
+        return [failed_page(response.request, f"parsing the page raised {exception!r}")]

@@ -76,6 +76,12 @@ DOWNLOAD_MAXSIZE = 4 * 1024 * 1024
 DOWNLOAD_WARNSIZE = 1024 * 1024
 DOWNLOAD_TIMEOUT = 30
 
+# A callback that raises is a failed page (its last version kept, the run exits 1), not a
+# logged error that drops the page from the site. Nearest the spider, so it sees the error first.
+SPIDER_MIDDLEWARES = {
+    "timetable_spider.middlewares.CallbackErrorsAsFailedPages": 990,
+}
+
 ITEM_PIPELINES = {
     "timetable_spider.pipelines.DedupeSpecializationsPipeline": 100,
     "timetable_spider.pipelines.PublishSitePipeline": 800,

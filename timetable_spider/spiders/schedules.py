@@ -5,11 +5,12 @@ calendar at once, then every spec page as soon as the index names it.
 """
 from __future__ import annotations
 
+import codecs
 from datetime import date
 from pathlib import Path
 
 import scrapy
-from scrapy.http import Response
+from scrapy.http import HtmlResponse, Response, TextResponse
 from twisted.python.failure import Failure
 
 from timetable_spider import calendar_rules
@@ -56,6 +57,7 @@ class SchedulesSpider(scrapy.Spider):
                              errback=self.page_failed, meta={"page_kind": "academic calendar"})
 
     def parse_index(self, response: Response):
+        response = self._readable(response)
         listings = parse_index(response, response.url)
         if not listings:
             yield self._failure(response.url, "index", "no specialization links found on the index")
@@ -68,7 +70,7 @@ class SchedulesSpider(scrapy.Spider):
                                   cb_kwargs={"listing": listing}, meta={"page_kind": "timetable"})
 
     def parse_timetable(self, response: Response, listing):
-        self._check_encoding(response)
+        response = self._readable(response)
         title, groups, problems = parse_timetable_page(response)
         for problem in problems:
             self.logger.warning("Skipped on %s: %s", response.url, problem)
@@ -80,7 +82,7 @@ class SchedulesSpider(scrapy.Spider):
                         degree=listing.degree, url=response.url, groups=groups)
 
     def parse_legend(self, response: Response):
-        self._check_encoding(response)
+        response = self._readable(response)
         rooms = parse_room_legend(response)
         if not rooms:
             self.logger.warning("The room legend %s lists no rooms; locations will be room codes only",
@@ -88,6 +90,7 @@ class SchedulesSpider(scrapy.Spider):
         yield RoomLegend(url=response.url, rooms=rooms)
 
     def parse_academic_calendar(self, response: Response):
+        response = self._readable(response)
         try:
             academic_year, tables = parse_academic_calendar(response, self.final_year_variant)
         except CalendarLayoutError as error:
@@ -111,27 +114,53 @@ class SchedulesSpider(scrapy.Spider):
                     "year is taken to be year %d: add a pattern to PROGRAMME_YEARS_BY_NAME",
                     listing.name, listing.year, listing.code, length, length)
 
-    def _check_encoding(self, response: Response) -> None:
-        """Bytes that do not decode in the page's declared encoding are reported, not guessed at."""
+    def _readable(self, response: Response) -> TextResponse:
+        """The page as HTML text in the encoding its bytes are really in, with problems reported.
+
+        A server that sends the wrong Content-Type gets a response class that cannot be parsed as
+        HTML; the pages are HTML whatever it says. Every byte decodes as ISO-8859-2, so a page that
+        says ISO-8859-2 but was saved as UTF-8 (a browser-edited copy) decodes without error into
+        nonsense: its multi-byte UTF-8 sequences give it away. Undecodable bytes are reported, not guessed at.
+        """
+        if not isinstance(response, HtmlResponse):
+            response = HtmlResponse(url=response.url, headers=response.headers, body=response.body,
+                                    request=response.request, status=response.status)
+        declared = codecs.lookup(response.encoding).name
+        if declared != "utf-8" and not response.body.isascii() and _is_utf8(response.body):
+            self.logger.warning("%s declares %s, but its bytes are UTF-8; read as UTF-8", response.url, declared)
+            self.crawler.stats.inc_value("timetable_spider/encoding_problems")
+            response = response.replace(encoding="utf-8")
         undecodable = response.text.count("\ufffd")
         if undecodable:
             self.logger.warning("%s: %d characters do not decode as %s, the encoding the page declares; "
                                 "they show as \ufffd", response.url, undecodable, response.encoding)
             self.crawler.stats.inc_value("timetable_spider/encoding_problems")
+        return response
 
     def page_failed(self, failure: Failure):
-        request = failure.request
-        kind = request.meta.get("page_kind", "page")
-        reason = failure.getErrorMessage() or failure.type.__name__
         response = getattr(failure.value, "response", None)
+        reason = failure.getErrorMessage() or failure.type.__name__
         if response is not None:
             reason = f"HTTP {response.status}"
-            if kind == "index" and response.status == 404:
+            if failure.request.meta.get("page_kind") == "index" and response.status == 404:
                 reason += f" (is there a timetable for semester {self.semester}?)"
+        yield self.failed_page(failure.request, reason)
+
+    def failed_page(self, request: scrapy.Request, reason: str) -> PageFailure:
+        """A page that could not be fetched, or whose callback raised (middlewares.CallbackErrorsAsFailedPages)."""
         listing = request.cb_kwargs.get("listing")
-        yield self._failure(request.url, kind, reason, code=listing.code if listing else "")
+        return self._failure(request.url, request.meta.get("page_kind", "page"), reason,
+                             code=listing.code if listing else "")
 
     def _failure(self, url: str, kind: str, reason: str, code: str = "") -> PageFailure:
         self.logger.error("Failed %s page %s: %s", kind, url, reason)
         self.crawler.stats.inc_value(f"timetable_spider/failed_pages/{kind}")
         return PageFailure(url=url, reason=reason, kind=kind, code=code)
+
+
+def _is_utf8(body: bytes) -> bool:
+    try:
+        body.decode("utf-8")
+    except UnicodeDecodeError:
+        return False
+    return True
