@@ -8,7 +8,7 @@ from __future__ import annotations
 import re
 import unicodedata
 
-UNSAFE = re.compile(r"[/\\:*?\"<>|]")
+SEPARATORS = re.compile(r"[/\\]")
 # Room under NAME_MAX (255 bytes) for a suffix such as "-all.ics" or ".json".
 MAX_COMPONENT_BYTES = 200
 
@@ -16,15 +16,14 @@ MAX_COMPONENT_BYTES = 200
 def safe_component(name: str) -> str:
     """One readable, stable path component that cannot leave its directory.
 
-    "/" (and other separators) become "-", control characters go, and leading dots and
-    spaces are dropped, so "..", "/etc" and "../../x" stay inside the site. Long names are
-    cut to MAX_COMPONENT_BYTES of UTF-8, at a character boundary.
+    As in the replaced generator, "/" and "\\" become "-" and every other character stays
+    (":" included), so the links students subscribed to keep working. Control characters go,
+    and leading dots and spaces are dropped, so "..", "." and hidden names cannot happen.
+    Long names are cut to MAX_COMPONENT_BYTES of UTF-8, at a character boundary.
     """
     text = "".join(c for c in name if unicodedata.category(c)[0] != "C")
-    text = UNSAFE.sub("-", text)
-    text = " ".join(text.split()).lstrip(". ").rstrip(". ")
-    text = text.encode()[:MAX_COMPONENT_BYTES].decode(errors="ignore").rstrip(". ")
-    return text or "_"
+    text = " ".join(SEPARATORS.sub("-", text).split()).lstrip(". ")
+    return text.encode()[:MAX_COMPONENT_BYTES].decode(errors="ignore") or "_"
 
 
 def spec_directory(spec_name: str, year: int) -> str:
