@@ -3,6 +3,7 @@ a real published site without a crawl."""
 from __future__ import annotations
 
 import asyncio
+import re
 from functools import lru_cache
 from pathlib import Path
 
@@ -74,3 +75,19 @@ def outcome(crawler) -> str | None:
 
 def group(name: str, *entries: TimetableEntry) -> Group:
     return Group(name=name, entries=list(entries) or [entry(formation=name)])
+
+
+LINKED_COLUMNS = {3: "sali", 6: "disc", 7: "cadre"}  # room, subject and teacher link to the faculty's pages
+
+
+def code_of(text: str) -> str:
+    """The code a test page gives a room, subject or teacher: its text with dashes for the rest."""
+    return re.sub(r"[^A-Za-z0-9]+", "-", text).strip("-")
+
+
+def table_row(*cells: str) -> str:
+    """A timetable row; as on the real site, a full row's room, subject and teacher cells are links."""
+    if len(cells) == 8:
+        cells = tuple(f'<a href="../{LINKED_COLUMNS[n]}/{code_of(cell)}.html">{cell}</a>'
+                      if n in LINKED_COLUMNS and code_of(cell) else cell for n, cell in enumerate(cells))
+    return "<tr>" + "".join(f"<td>{cell}</td>" for cell in cells) + "</tr>\n"

@@ -20,7 +20,7 @@ from urllib.parse import unquote
 import icalendar
 import pytest
 from tests import builders
-from tests.builders import entry, listing, outcome, run_pipeline, spec_items, spider_crawler
+from tests.builders import code_of, entry, listing, table_row, outcome, run_pipeline, spec_items, spider_crawler
 from tests.saved_pages import FIXTURES, saved_response
 from parsel import Selector
 from scrapy.http import HtmlResponse, Request, Response, TextResponse, XmlResponse
@@ -44,8 +44,7 @@ GOOD_AFTER = ("Marti", "10-12", "sapt. 1", "L439", "921/1", "Laborator", "Progra
 
 # -- pages from strings --------------------------------------------------------------------------
 
-def row(*cells: str) -> str:
-    return "<tr>" + "".join(f"<td>{cell}</td>" for cell in cells) + "</tr>\n"
+row = table_row
 
 
 def table(*rows: str) -> str:
@@ -142,11 +141,24 @@ def test_spider_warns_counts_and_yields_the_good_rows(crawler, caplog, case):
     assert subjects(timetable.groups[0]) == ["Algebra", "Programare Web"]
     assert timetable.groups[0].entries[0] == TimetableEntry(
         day="Luni", start="08:00", end="10:00", frequency="", room="2/I", formation="921", kind="Curs",
-        subject="Algebra", teacher="Prof. ALFA Ana")
+        subject="Algebra", teacher="Prof. ALFA Ana", room_code="2-I", subject_code="Algebra",
+        teacher_code="Prof-ALFA-Ana")
     [warning] = warnings_of(caplog)
     assert URL in warning and "group 921, row 2" in warning and reason in warning
     assert stat(crawler, "skipped_parts") == 1
     assert stat(crawler, "encoding_problems") is None
+
+
+def test_spider_warns_about_a_row_without_links_and_keeps_it(crawler, caplog):
+    unlinked = "<tr>" + "".join(f"<td>{cell}</td>" for cell in GOOD_AFTER) + "</tr>\n"
+    with caplog.at_level(logging.WARNING):
+        [timetable] = run_callback(crawler, page(heading("921"), table(row(*GOOD_BEFORE), unlinked)))
+    assert subjects(timetable.groups[0]) == ["Algebra", "Programare Web"]
+    assert timetable.groups[0].entries[1].teacher_code == ""
+    [warning] = warnings_of(caplog)
+    assert warning.startswith(f"On {URL}: group 921, row 2: no room, subject or teacher code the crawl can read")
+    assert stat(crawler, "unlinked_cells") == 1
+    assert stat(crawler, "skipped_parts") is None
 
 
 # -- pages whose structure is off ----------------------------------------------------------------

@@ -6,6 +6,7 @@ decoded as the live pages are. Small HTML strings cover the rows the real pages 
 from __future__ import annotations
 
 import pytest
+from tests.builders import table_row
 from tests.saved_pages import FIXTURES, saved_response
 from parsel import Selector
 from scrapy.http import HtmlResponse, Request
@@ -137,7 +138,7 @@ def test_ie2_every_group_has_20_rows(ie2):
 IE2_ROW = {
     "day": "Joi", "start": "18:00", "end": "20:00", "frequency": "sapt. 2", "room": "L338",
     "formation": "924/2", "kind": "Laborator", "subject": "Sisteme de gestiune a bazelor de date",
-    "teacher": "Lect. CIUCIU Ioana",
+    "teacher": "Lect. CIUCIU Ioana", "room_code": "L338", "subject_code": "MLE5028", "teacher_code": "ciio",
 }
 
 
@@ -150,7 +151,7 @@ def test_ie2_group_924_row_14(ie2, field, value):
 IE2_COURSE = {
     "day": "Luni", "start": "14:00", "end": "16:00", "frequency": "", "room": "2/I",
     "formation": "IE2", "kind": "Curs", "subject": "Ingineria sistemelor soft",
-    "teacher": "Lect. ZSIGMOND Imre",
+    "teacher": "Lect. ZSIGMOND Imre", "room_code": "2-I", "subject_code": "MLE5011", "teacher_code": "zsim",
 }
 
 
@@ -191,7 +192,8 @@ def test_i1_every_group_has_18_rows(i1):
 I1_ROW = {
     "day": "Marti", "start": "09:00", "end": "11:00", "frequency": "sapt. 1", "room": "CR406",
     "formation": "213", "kind": "Seminar", "subject": "Arhitectura sistemelor de calcul",
-    "teacher": "Lect. SOTROPA Diana",
+    # the teacher's code survives her change of name
+    "teacher": "Lect. SOTROPA Diana", "room_code": "CR406", "subject_code": "MLR5004", "teacher_code": "hadi",
 }
 
 
@@ -204,7 +206,8 @@ def test_i1_one_hour_course(i1):
     # "19-20": a one-hour slot, the last row of group 213
     assert i1[1][2].entries[17] == TimetableEntry(
         day="Vineri", start="19:00", end="20:00", frequency="", room="AAM", formation="I1",
-        kind="Curs", subject="Programare in C", teacher="Lect. MIRCEA Ioan Gabriel")
+        kind="Curs", subject="Programare in C", teacher="Lect. MIRCEA Ioan Gabriel", room_code="AAM",
+        subject_code="MLR5076", teacher_code="mida")
 
 
 # --- room legend --------------------------------------------------------------------------
@@ -253,14 +256,16 @@ def test_ie1_2018_first_row():
     _, groups, _ = parse_timetable_page(other_page("IE1-2018-1.html"))
     assert groups[0].entries[0] == TimetableEntry(
         day="Luni", start="08:00", end="10:00", frequency="sapt. 1", room="A321", formation="911",
-        kind="Seminar", subject="Arhitectura sistemelor de calcul", teacher="Lect. STERCA Adrian")
+        kind="Seminar", subject="Arhitectura sistemelor de calcul", teacher="Lect. STERCA Adrian",
+        room_code="A321", subject_code="MLE5004", teacher_code="stad")
 
 
 def test_ie1_2019_group_917_row_12():
     _, groups, _ = parse_timetable_page(other_page("IE1-2019-1.html"))
     assert groups[6].entries[11] == TimetableEntry(
         day="Marti", start="14:00", end="16:00", frequency="sapt. 2", room="A322", formation="917",
-        kind="Seminar", subject="Arhitectura sistemelor de calcul", teacher="Lect. STERCA Adrian")
+        kind="Seminar", subject="Arhitectura sistemelor de calcul", teacher="Lect. STERCA Adrian",
+        room_code="A322", subject_code="MLE5004", teacher_code="stad")
 
 
 @pytest.fixture
@@ -277,18 +282,19 @@ def test_browser_saved_page_has_only_group_217(browser_saved):
     assert problems == []
 
 
-def test_browser_saved_page_takes_room_text_not_absolute_link(browser_saved):
+def test_browser_saved_page_takes_room_text_and_the_code_of_the_absolute_link(browser_saved):
     # <td><a href="https://www.cs.ubbcluj.ro/files/orar/2024-2/sali/2-I.html">2/I</a></td>
     assert browser_saved[1][0].entries[0] == TimetableEntry(
         day="Luni", start="08:00", end="10:00", frequency="", room="2/I", formation="I1",
-        kind="Curs", subject="Sisteme dinamice", teacher="Conf. SERBAN Marcel")
+        kind="Curs", subject="Sisteme dinamice", teacher="Conf. SERBAN Marcel", room_code="2-I",
+        subject_code="MLR0010", teacher_code="sema")
 
 
 def test_browser_saved_page_subgroup_row(browser_saved):
     assert browser_saved[1][0].entries[8] == TimetableEntry(
         day="Miercuri", start="08:00", end="10:00", frequency="sapt. 1", room="L320",
         formation="217/2", kind="Laborator", subject="Sisteme dinamice",
-        teacher="Drd. GHEORGHE Cristina")
+        teacher="Drd. GHEORGHE Cristina", room_code="L320", subject_code="MLR0010", teacher_code="ghcr")
 
 
 def test_browser_saved_page_is_decoded_as_utf8():
@@ -302,8 +308,7 @@ HEADER = ("<tr><th>Ziua</th><th>Orele</th><th>Frecventa</th><th>Sala</th><th>For
           "<th>Tipul</th><th>Disciplina</th><th>Cadrul didactic</th></tr>")
 
 
-def row(*cells: str) -> str:
-    return "<tr>" + "".join(f"<td>{cell}</td>" for cell in cells) + "</tr>"
+row = table_row
 
 
 GOOD_BEFORE = row("Luni", "8-10", "&nbsp;", "2/I", "IE2", "Curs", "Programare Web", "Conf. STERCA Adrian")
@@ -424,12 +429,59 @@ def test_headings_that_are_not_groups_are_ignored():
 def test_columns_are_found_by_header_names_in_any_order():
     header = ("<tr><th>Orele</th><th>Ziua</th><th>Frecventa</th><th>Sala</th><th>Formatia</th>"
               "<th>Tipul</th><th>Cadrul didactic</th><th>Disciplina</th></tr>")
-    body = (f"<h1>Grupa 921</h1><table>{header}"
-            f"{row('8-10', 'Luni', '', '2/I', 'IE2', 'Curs', 'Conf. X', 'Algebra')}</table>")
+    body = (f"<h1>Grupa 921</h1><table>{header}<tr><td>8-10</td><td>Luni</td><td></td>"
+            '<td><a href="../sali/2-I.html">2/I</a></td><td>IE2</td><td>Curs</td>'
+            '<td><a href="../cadre/cox.html">Conf. X</a></td><td><a href="../disc/MLE1.html">Algebra</a></td></tr></table>')
     _, groups, problems = parse_timetable_page(page(body))
     assert problems == []
-    assert (groups[0].entries[0].day, groups[0].entries[0].subject, groups[0].entries[0].teacher) == (
-        "Luni", "Algebra", "Conf. X")
+    found = groups[0].entries[0]
+    assert (found.day, found.subject, found.teacher) == ("Luni", "Algebra", "Conf. X")
+    assert (found.room_code, found.subject_code, found.teacher_code) == ("2-I", "MLE1", "cox")
+
+
+# --- the faculty's codes, from the links --------------------------------------------------
+
+def linked_cells(room: str, subject: str, teacher: str) -> str:
+    return (f"<tr><td>Luni</td><td>8-10</td><td></td><td>{room}</td><td>921</td><td>Curs</td>"
+            f"<td>{subject}</td><td>{teacher}</td></tr>")
+
+
+@pytest.mark.parametrize("teacher_cell, code", [
+    ('<a href="../cadre/susa.html">Lect. X</a>', "susa"),
+    ('<a href="https://www.cs.ubbcluj.ro/files/orar/2024-2/cadre/susa.html">Lect. X</a>', "susa"),
+    ('<a href=" ../cadre/su.sa_2-b.html ">Lect. X</a>', "su.sa_2-b"),
+    ('<a href="../cadre/..%2F..%2Fetc.html">Lect. X</a>', ""),
+    ('<a href="../cadre/../../etc/passwd.html">Lect. X</a>', ""),
+    ('<a href="../cadre/a..b.html">Lect. X</a>', ""),
+    ('<a href="../cadre/%3Cscript%3E.html">Lect. X</a>', ""),
+    ('<a href="../cadre/' + "x" * 80 + '.html">Lect. X</a>', ""),
+    ('<a href="../disc/susa.html">Lect. X</a>', ""),  # a teacher links to a teachers' page
+    ("Lect. X", ""),
+])
+def test_teacher_codes_are_read_from_the_link_or_left_empty(teacher_cell, code):
+    body = (f"<h1>Grupa 921</h1><table>{HEADER}"
+            + linked_cells('<a href="../sali/2-I.html">2/I</a>', '<a href="../disc/M1.html">Algebra</a>', teacher_cell)
+            + "</table>")
+    _, groups, problems = parse_timetable_page(page(body))
+    [entry] = groups[0].entries
+    assert (entry.teacher, entry.teacher_code) == ("Lect. X", code)
+    assert (entry.room_code, entry.subject_code) == ("2-I", "M1")
+    if code:
+        assert problems == []
+    else:
+        [problem] = problems
+        assert problem.kept and problem.where == "group 921, row 1"
+        assert problem.reason == ("no teacher code the crawl can read in the links; the class is left out "
+                                  "of the teacher calendars")
+
+
+def test_a_row_without_any_links_is_kept_and_named():
+    body = f"<h1>Grupa 921</h1><table>{HEADER}" + linked_cells("2/I", "Algebra", "Lect. X") + "</table>"
+    _, groups, problems = parse_timetable_page(page(body))
+    assert [e.subject for e in groups[0].entries] == ["Algebra"]
+    assert [(p.where, p.reason, p.kept) for p in problems] == [(
+        "group 921, row 1", "no room, subject or teacher code the crawl can read in the links; the class "
+        "is left out of the room, subject and teacher calendars", True)]
 
 
 def test_latin2_encoded_page_with_diacritics():

@@ -30,6 +30,11 @@ class TimetableEntry:
     kind: str  # "Curs", "Seminar" or "Laborator"
     subject: str
     teacher: str
+    # The faculty's stable codes, from the links of the room, subject and teacher cells
+    # ("../sali/2-I.html" -> "2-I"); "" when the cell has no link the crawl can read.
+    room_code: str = ""
+    subject_code: str = ""
+    teacher_code: str = ""
 
 
 @dataclass

@@ -7,8 +7,8 @@ still land and the caller can name the page and the row.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
-from urllib.parse import urljoin
+from dataclasses import dataclass, replace
+from urllib.parse import unquote, urljoin
 
 from parsel import Selector
 
@@ -21,6 +21,11 @@ HOURS = re.compile(r"^(\d{1,2})(?:[:.](\d{2}))?\s*-\s*(\d{1,2})(?:[:.](\d{2}))?$
 SPEC_LINK = re.compile(r"^([A-Za-z0-9_-]+)\.html$")
 YEAR_LINK = re.compile(r"Anul\s+(\d+)", re.IGNORECASE)
 DEGREES = {"studii licenta": "bachelor", "studii master": "master"}
+# The faculty's pages a row links to, by column: "../sali/2-I.html", "../disc/MLE5028.html", "../cadre/susa.html".
+LINKED_COLUMNS = {"sala": ("sali", "room"), "disciplina": ("disc", "subject"), "cadrul didactic": ("cadre", "teacher")}
+PAGE_LINK = re.compile(r"(?:^|/)(sali|disc|cadre)/([^/?#]+)\.html?$")
+# A code becomes a file name (teachers/<code>.ics): nothing but letters, digits and . _ -, no "..".
+CODE = re.compile(r"^(?!.*\.\.)[A-Za-z0-9][A-Za-z0-9._-]{0,63}$")
 
 
 @dataclass(frozen=True)
@@ -30,6 +35,7 @@ class RowProblem:
     where: str  # e.g. "group 921, row 4" or "table 3"
     reason: str
     text: str = ""
+    kept: bool = False  # the row is kept, with this noted (a link the crawl cannot read)
 
     def __str__(self) -> str:
         return f"{self.where}: {self.reason}" + (f" ({self.text!r})" if self.text else "")
@@ -121,12 +127,39 @@ def _parse_group_table(table: Selector, group: str) -> tuple[list[TimetableEntry
         rows = rows[1:]
     entries, problems = [], []
     for number, row in enumerate(rows, start=1):
-        cells = [_cell_text(td) for td in row.iterchildren("td")]
+        tds = list(row.iterchildren("td"))
+        cells = [_cell_text(td) for td in tds]
         try:
-            entries.append(_parse_row(cells, columns))
+            entry = _parse_row(cells, columns)
         except ValueError as error:
             problems.append(RowProblem(f"group {group}, row {number}", str(error), " | ".join(cells)))
+            continue
+        codes, unreadable = {}, []
+        for column, (directory, what) in LINKED_COLUMNS.items():
+            td = tds[columns[COLUMNS.index(column)]]
+            codes[what] = _linked_code(td, directory)
+            if not codes[what] and _cell_text(td):
+                unreadable.append(what)
+        if unreadable:
+            problems.append(RowProblem(
+                f"group {group}, row {number}",
+                f"no {_listed(unreadable, 'or')} code the crawl can read in the links; the class is left "
+                f"out of the {_listed(unreadable, 'and')} calendars", " | ".join(cells), kept=True))
+        entries.append(replace(entry, room_code=codes["room"], subject_code=codes["subject"],
+                               teacher_code=codes["teacher"]))
     return entries, problems
+
+
+def _listed(words: list[str], conjunction: str) -> str:
+    return words[0] if len(words) == 1 else f"{', '.join(words[:-1])} {conjunction} {words[-1]}"
+
+
+def _linked_code(cell, directory: str) -> str:
+    """The code of the faculty page a cell links to ("../cadre/susa.html" -> "susa"), or ""."""
+    link = next((a.get("href").strip() for a in cell.iter("a") if a.get("href")), "")
+    found = PAGE_LINK.search(link)
+    code = unquote(found.group(2)) if found and found.group(1) == directory else ""
+    return code if CODE.match(code) else ""
 
 
 def _cell_text(element) -> str:

@@ -73,8 +73,12 @@ class SchedulesSpider(scrapy.Spider):
         response = self._readable(response)
         title, groups, problems = parse_timetable_page(response)
         for problem in problems:
-            self.logger.warning("Skipped on %s: %s", response.url, problem)
-            self.crawler.stats.inc_value("timetable_spider/skipped_parts")
+            if problem.kept:
+                self.logger.warning("On %s: %s", response.url, problem)
+                self.crawler.stats.inc_value("timetable_spider/unlinked_cells")
+            else:
+                self.logger.warning("Skipped on %s: %s", response.url, problem)
+                self.crawler.stats.inc_value("timetable_spider/skipped_parts")
         if not groups:
             yield self._failure(response.url, "timetable layout", "no group tables found on the page")
             return

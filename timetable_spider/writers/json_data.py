@@ -45,8 +45,9 @@ def spec_data(schedule: SpecSchedule, semester: str, directory: str,
                 "frequency": entry.frequency, "room": entry.room, "location": scheduled.location,
                 "formation": entry.formation, "type": entry.kind, "subject": entry.subject,
                 "teacher": entry.teacher, "summary": scheduled.summary,
+                "room_code": entry.room_code, "subject_code": entry.subject_code, "teacher_code": entry.teacher_code,
                 "dates": [d.isoformat() for d in scheduled.dates],
-                "uid": scheduled.uid, "fingerprint": fingerprint, "dtstamp": dtstamp,
+                "uid": scheduled.uid, "fingerprint": fingerprint, "dtstamp": dtstamp, "sequence": 0,
             })
         groups.append({"name": group.name, "calendars": files, "entries": entries})
     return {
