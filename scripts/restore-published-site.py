@@ -45,8 +45,9 @@ def site_files(base: str) -> dict[str, bytes]:
         for year in spec["years"]:
             if not year.get("data"):
                 continue
-            record_bytes = files[year["data"]] = fetch(base, year["data"])
-            record = json.loads(record_bytes)
+            record = json.loads(files.setdefault(year["data"], fetch(base, year["data"])))
+            if year.get("timetable"):
+                files[year["timetable"]] = fetch(base, year["timetable"])
             for group in record["groups"]:
                 for calendar in group["calendars"]:
                     path = f"{record['directory']}/{calendar['file']}"

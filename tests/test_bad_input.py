@@ -441,8 +441,10 @@ def test_markup_in_names_and_subjects_is_escaped(tmp_path, academic_calendar):
     hrefs = [unquote(href) for href in document.xpath("//a/@href").getall()]
     assert hrefs and all((site / href).is_file() for href in hrefs), hrefs
 
-    data_files = sorted((site / "data").glob("*.json"))
-    assert [p.name for p in data_files] == ["X1.json", "index.json", "rooms.json", "status.json"]
+    data_files = sorted((site / "data").rglob("*.json"))
+    assert [p.relative_to(site).as_posix() for p in data_files] == [
+        "data/X1.json", "data/index.json", "data/rooms.json", "data/site.json", "data/status.json",
+        "data/timetables/X1.json"]
     for path in data_files:
         raw = path.read_bytes()
         assert b"<" not in raw and b">" not in raw, path.name

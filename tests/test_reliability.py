@@ -102,11 +102,11 @@ def read_status(site: Path) -> dict:
 
 
 def spec_files(site: Path, code: str) -> list[str]:
-    """data/<code>.json and the calendars it lists, relative to site."""
+    """data/<code>.json, the page's data/timetables/<code>.json and the calendars, relative to site."""
     record = json.loads((site / "data" / f"{code}.json").read_text("utf-8"))
     files = [f"{record['directory']}/{c['file']}" for g in record["groups"] for c in g["calendars"]]
     assert files, f"{code} lists no calendars"
-    return [f"data/{code}.json", *files]
+    return [f"data/{code}.json", f"data/timetables/{code}.json", *files]
 
 
 def linked_from_index(site: Path) -> set[str]:
@@ -168,7 +168,7 @@ def small_published(work, small_www) -> Published:
     assert result.returncode == 0, context(result)
     assert read_status(site)["counts"]["spec_pages_written"] == len(SMALL_CODES)
     assert sorted(p.stem for p in (site / "data").glob("*.json")) == sorted(
-        [*SMALL_CODES, "index", "rooms", "status"])
+        [*SMALL_CODES, "index", "rooms", "site", "status"])
     return Published(site, server, result.output)
 
 

@@ -24,7 +24,8 @@ from timetable_spider.items import (
     AcademicCalendar, PageFailure, RoomLegend, SpecializationListing, Timetable)
 from timetable_spider.publishing import PublishingRefused, SiteBuild, write_atomically
 from timetable_spider.spec_pages import SemesterContext, exit_with, write_spec_page
-from timetable_spider.writers import index_page, json_data
+from timetable_spider.writers import index_page, json_data, timetables_json
+from timetable_spider.writers.ics import CalendarWriter
 
 logger = logging.getLogger(__name__)
 STATUS_FILE = "data/status.json"
@@ -63,6 +64,7 @@ class PublishSitePipeline:
         self.allow_shrink = settings.getbool("PUBLISH_ALLOW_SHRINK")
         self.workers = settings.getint("PUBLISH_WORKERS")
         self.programme_years = (settings.getdict("PROGRAMME_YEARS"), settings.getdict("PROGRAMME_YEARS_BY_NAME"))
+        self.feeds_url = settings.get("FEEDS_URL")
         self.listings: list[SpecializationListing] = []
         self.failures: list[PageFailure] = []
         self.pending: list[Timetable] = []
@@ -107,6 +109,7 @@ class PublishSitePipeline:
             self.rooms = ItemAdapter(item)["rooms"]
         elif isinstance(item, AcademicCalendar):
             self.tables = ItemAdapter(item)["tables"]
+            self.academic_year = ItemAdapter(item)["academic_year"]
         elif isinstance(item, Timetable):
             self.pending.append(item)
         self._start_pending()
@@ -164,6 +167,9 @@ class PublishSitePipeline:
             return
         self._keep_previous_versions()
         self.build.write("data/rooms.json", json_data.dumps(self.rooms))
+        self.build.write("data/site.json", json_data.dumps(timetables_json.site_data(
+            self.semester, self.academic_year, self.tables,
+            CalendarWriter(self.academic_year_start).vtimezone, self.feeds_url)))
         index = json_data.index_data(self.listings, self.spec_records)
         self.build.write("data/index.json", json_data.dumps(index))
         self.build.write("index.html", index_page.render(
@@ -186,7 +192,8 @@ class PublishSitePipeline:
                                failure.code, failure.url, why)
                 continue
             files = [f"{record['directory']}/{c['file']}" for c in json_data.record_calendars(record)]
-            for path in [data_path, *files]:
+            timetable_path = site_paths.timetable_file_name(failure.code)
+            for path in [data_path, *files, *[timetable_path] * self.build.is_published(timetable_path)]:
                 self.build.keep_published(path)
             self.spec_records[failure.code] = record
             self.kept_previous.append(failure.code)

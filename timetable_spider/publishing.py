@@ -66,6 +66,9 @@ class SiteFiles:
         os.link(self._inside(self.site_dir, relative), target)
         self.files_kept += 1
 
+    def is_published(self, relative: str) -> bool:
+        return self._inside(self.site_dir, relative).is_file()
+
     def read_published(self, relative: str) -> bytes | None:
         """The currently published bytes of a file, if any."""
         try:

@@ -14,6 +14,9 @@ TIMETABLE_ROOT = "https://www.cs.ubbcluj.ro/files/orar"
 ACADEMIC_CALENDAR_URL = "https://www.ubbcluj.ro/ro/studenti/invatamant/structura_anului_universitar"
 # Where the site is published; built beside it and swapped in whole.
 SITE_DIR = "site"
+# Where `scrapy serve` answers for personal feeds, e.g. "https://orar.example.org" (its /feeds/
+# are then offered on the students' page); empty: the page offers the published calendars only.
+FEEDS_URL = ""
 # Refuse to publish when spec pages, groups, calendars or events fall by more than this share since
 # the last published run (a changed page layout looks like that); PUBLISH_ALLOW_SHRINK=1 overrides.
 PUBLISH_MAX_SHRINK = 0.2

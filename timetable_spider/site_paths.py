@@ -39,3 +39,8 @@ def calendar_file_name(group: str, subgroup: int | None, has_subgroups: bool) ->
 
 def data_file_name(code: str) -> str:
     return f"data/{safe_component(code)}.json"
+
+
+def timetable_file_name(code: str) -> str:
+    """The lean copy of a spec page's classes that the students' page reads."""
+    return f"data/timetables/{safe_component(code)}.json"

@@ -16,7 +16,7 @@ from timetable_spider.calendar_rules import Period
 from timetable_spider.items import Timetable
 from timetable_spider.publishing import SiteFiles
 from timetable_spider.schedule import GroupCalendar, SemesterCalendar, schedule_timetable
-from timetable_spider.writers import json_data
+from timetable_spider.writers import json_data, timetables_json
 from timetable_spider.writers.ics import CalendarWriter
 
 
@@ -91,6 +91,8 @@ def write_spec_page(timetable: Timetable, context: SemesterContext) -> SpecPageR
         written[group_calendar.file_name] = {"label": group_calendar.label, "events": len(chosen)}
     record = json_data.spec_data(schedule, context.semester, directory, stamps, written)
     files.write(data_path, json_data.dumps(record, indent=None))
+    files.write(site_paths.timetable_file_name(timetable.code), json_data.dumps(
+        timetables_json.spec_timetable(schedule, context.semester, directory, stamps, {}, written), indent=None))
     return SpecPageResult(code=timetable.code, record=record,
                           files_written=files.files_written, files_kept=files.files_kept)
 

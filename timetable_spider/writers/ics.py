@@ -32,7 +32,7 @@ class CalendarWriter:
     """Serializes classes and calendars for one academic year."""
 
     def __init__(self, academic_year_start: int):
-        self._vtimezone = icalendar.Timezone.from_tzinfo(
+        self.vtimezone = icalendar.Timezone.from_tzinfo(
             BUCHAREST, tzid=TIMEZONE, first_date=date(academic_year_start, 9, 1),
             last_date=date(academic_year_start + 1, 9, 30)).to_ical()
 
@@ -95,7 +95,7 @@ class CalendarWriter:
             "REFRESH-INTERVAL;VALUE=DURATION:P1D",
             "X-PUBLISHED-TTL:P1D",
         ]
-        return b"".join((_lines(header), self._vtimezone, *events, b"END:VCALENDAR\r\n"))
+        return b"".join((_lines(header), self.vtimezone, *events, b"END:VCALENDAR\r\n"))
 
 
 def description_of(scheduled: ScheduledClass) -> str:

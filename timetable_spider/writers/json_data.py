@@ -10,7 +10,7 @@ from typing import Any
 
 from timetable_spider.items import SpecializationListing
 from timetable_spider.schedule import SpecSchedule
-from timetable_spider.site_paths import data_file_name
+from timetable_spider.site_paths import data_file_name, timetable_file_name
 
 # 2: each group lists its calendars as {"file", "label", "events"}; an older record is not reused.
 SCHEMA_VERSION = 2
@@ -101,5 +101,7 @@ def index_data(listings: list[SpecializationListing], records: dict[str, dict]) 
             "directory": record["directory"] if record else None,
             "data": data_file_name(listing.code) if record else None,
             "calendars": [c["file"] for c in record_calendars(record)] if record else [],
+            "groups": [g["name"] for g in record["groups"] if g["calendars"]] if record else [],
+            "timetable": timetable_file_name(listing.code) if record else None,
         })
     return list(specs.values())
