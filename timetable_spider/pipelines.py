@@ -1,10 +1,9 @@
 """Item pipelines: dedupe the specializations, then build the site and publish it whole.
 
 DedupeSpecializationsPipeline is the cleaning step. PublishSitePipeline converts: it hands
-each spec page to the writers (spec_pages.py, with writers/ics.py and writers/json_data.py)
-as soon as the academic calendar and the room legend are known, writes the index
-(writers/index_page.py), builds all of it in a staging directory, and publishes it when the
-crawl finished and nothing blocking failed.
+each spec page to the writers (spec_pages.py) as soon as the academic calendar and the room
+legend are known, runs the whole-site writers (writers/site_writers.py) at the end, builds all
+of it in a staging directory, and publishes it when the crawl finished and nothing blocking failed.
 """
 from __future__ import annotations
 
@@ -24,8 +23,8 @@ from timetable_spider.items import (
     AcademicCalendar, PageFailure, RoomLegend, SpecializationListing, Timetable)
 from timetable_spider.publishing import PublishingRefused, SiteBuild, write_atomically
 from timetable_spider.spec_pages import SemesterContext, exit_with, write_spec_page
-from timetable_spider.writers import index_page, json_data, timetables_json
-from timetable_spider.writers.ics import CalendarWriter
+from timetable_spider.writers import CrawledSite, json_data
+from timetable_spider.writers.site_writers import SITE_WRITERS
 
 logger = logging.getLogger(__name__)
 STATUS_FILE = "data/status.json"
@@ -166,15 +165,11 @@ class PublishSitePipeline:
         if not self.spec_records:
             return
         self._keep_previous_versions()
-        self.build.write("data/rooms.json", json_data.dumps(self.rooms))
-        self.build.write("data/site.json", json_data.dumps(timetables_json.site_data(
-            self.semester, self.academic_year, self.tables,
-            CalendarWriter(self.academic_year_start).vtimezone, self.feeds_url)))
-        index = json_data.index_data(self.listings, self.spec_records)
-        self.build.write("data/index.json", json_data.dumps(index))
-        self.build.write("index.html", index_page.render(
-            index_page.links(index, self.spec_records), self.semester,
-            self.started.strftime("%Y-%m-%d %H:%M UTC")))
+        site = CrawledSite(semester=self.semester, academic_year=self.academic_year, started=self.started,
+                           tables=self.tables, rooms=self.rooms, listings=self.listings,
+                           records=self.spec_records, feeds_url=self.feeds_url)
+        for write in SITE_WRITERS:
+            write(self.build, site)
 
     def _keep_previous_versions(self) -> None:
         """A spec page that failed keeps its last published calendars and data, if they are of

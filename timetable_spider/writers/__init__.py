@@ -1,0 +1,40 @@
+"""The writers: one module per output.
+
+Spec pages are written one at a time as they arrive (spec_pages.py, with ics, json_data and
+timetables_json). What needs the whole crawl is written at its end by the SITE_WRITERS, each a
+function write(files, site) of a SiteFiles and a CrawledSite; a new output is a new writer here,
+not a new branch in the publishing pipeline.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from functools import cached_property
+from typing import Any
+
+from timetable_spider.calendar_rules import Period
+from timetable_spider.items import SpecializationListing
+from timetable_spider.writers.json_data import index_data
+
+
+@dataclass
+class CrawledSite:
+    """Everything a crawl knows at its end, for the writers of whole-site outputs."""
+
+    semester: str
+    academic_year: str
+    started: datetime
+    tables: dict[tuple[str, str], list[Period]]
+    rooms: dict[str, str]
+    listings: list[SpecializationListing]
+    records: dict[str, dict[str, Any]]  # code -> spec record, as data/<CODE>.json holds it
+    feeds_url: str
+
+    @property
+    def academic_year_start(self) -> int:
+        return int(self.academic_year[:4])
+
+    @cached_property
+    def index(self) -> list[dict[str, Any]]:
+        """data/index.json: every specialization in the index's order, with its years."""
+        return index_data(self.listings, self.records)
