@@ -20,7 +20,7 @@ from scrapy.exceptions import CloseSpider, DropItem, NotConfigured
 
 from timetable_spider import run_status, site_paths
 from timetable_spider.items import (
-    AcademicCalendar, PageFailure, RoomLegend, SpecializationListing, Timetable)
+    AcademicCalendar, PageFailure, RoomLegend, SpecializationListing, Timetable, tables_by_key)
 from timetable_spider.publishing import PublishingRefused, SiteBuild, write_atomically
 from timetable_spider.spec_pages import SemesterContext, exit_with, write_spec_page
 from timetable_spider.writers import CrawledSite, json_data
@@ -107,7 +107,7 @@ class PublishSitePipeline:
         elif isinstance(item, RoomLegend):
             self.rooms = ItemAdapter(item)["rooms"]
         elif isinstance(item, AcademicCalendar):
-            self.tables = ItemAdapter(item)["tables"]
+            self.tables = tables_by_key(ItemAdapter(item)["tables"])
             self.academic_year = ItemAdapter(item)["academic_year"]
         elif isinstance(item, Timetable):
             self.pending.append(item)

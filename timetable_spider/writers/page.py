@@ -18,6 +18,8 @@ def write_page(files: SiteFiles, site: CrawledSite) -> None:
 
 def page_files(folder: Traversable, prefix: str = "") -> list[tuple[str, bytes]]:
     """(path under the site, bytes) of every file under folder."""
+    if not folder.is_dir():  # a checkout without the page's files, or an egg without the folder
+        return []
     found = []
     for entry in sorted(folder.iterdir(), key=lambda e: e.name):
         if entry.is_dir():
