@@ -49,7 +49,7 @@ MIE2 = record("MIE2", "Matematica informatica - linia de studiu engleza", {"1021
 
 
 def by_code(kind, *records):
-    return {t.code: t for t in shared_timetables(list(records), kind)}
+    return {t.code: t for t in shared_timetables(list(records))[kind]}
 
 
 def test_a_teacher_has_the_year_long_course_once_two_seminars_and_the_shared_class_once():

@@ -79,20 +79,25 @@ class SharedTimetable:
         return [{"code": code, "name": name, "year": year} for code, name, year in seen]
 
 
-def shared_timetables(records: Iterable[dict[str, Any]], kind: str) -> list[SharedTimetable]:
-    """Every teacher's (or room's, or subject's) timetable, sorted by name, from the spec records."""
-    code_field = KINDS[kind]
-    gathered: dict[str, dict[tuple, list[tuple[dict, dict]]]] = {}
+def shared_timetables(records: Iterable[dict[str, Any]]) -> dict[str, list[SharedTimetable]]:
+    """Every teacher's, room's and subject's timetable, by kind and sorted by name, from the spec records."""
+    gathered: dict[str, dict[str, dict[tuple, list[tuple[dict, dict]]]]] = {kind: {} for kind in KINDS}
     for record in records:
         for entry in _distinct_entries(record):
-            code = entry.get(code_field, "")
-            if not code or not entry["dates"] or (kind == "rooms" and plain(code) == UNSPECIFIED_ROOM):
+            if not entry["dates"]:
                 continue
             slot = (plain(entry["day"]), entry["start"], entry["end"], plain(entry["frequency"]), entry["room"],
                     entry.get("subject_code") or entry["subject"], plain(entry["type"]))
-            gathered.setdefault(code, {}).setdefault(slot, []).append((record, entry))
+            for kind, code_field in KINDS.items():
+                code = entry.get(code_field, "")
+                if code and not (kind == "rooms" and plain(code) == UNSPECIFIED_ROOM):
+                    gathered[kind].setdefault(code, {}).setdefault(slot, []).append((record, entry))
+    return {kind: _timetables(kind, by_code) for kind, by_code in gathered.items()}
+
+
+def _timetables(kind: str, by_code: dict[str, dict[tuple, list[tuple[dict, dict]]]]) -> list[SharedTimetable]:
     timetables = []
-    for code, slots in gathered.items():
+    for code, slots in by_code.items():
         classes = [_merged(kind, code, constituents) for constituents in slots.values()]
         classes.sort(key=lambda c: (c.dates[0], c.start, c.subject, c.uid))
         names = Counter(entry[_NAME_FIELDS[kind]] for constituents in slots.values() for _, entry in constituents)

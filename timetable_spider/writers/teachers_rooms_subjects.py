@@ -13,7 +13,7 @@ from timetable_spider.items import TimetableEntry
 from timetable_spider.publishing import SiteFiles
 from timetable_spider.schedule import ScheduledClass
 from timetable_spider.site_paths import safe_component
-from timetable_spider.teachers_rooms_subjects import KINDS, SharedClass, SharedTimetable, shared_timetables
+from timetable_spider.teachers_rooms_subjects import SharedClass, SharedTimetable, shared_timetables
 from timetable_spider.writers import CrawledSite
 from timetable_spider.writers.ics import CalendarWriter, description_of
 from timetable_spider.writers.json_data import dumps
@@ -25,8 +25,7 @@ def write_teachers_rooms_subjects(files: SiteFiles, site: CrawledSite) -> dict[s
     """Returns how many teachers, rooms and subjects have a calendar, and their events."""
     writer = CalendarWriter(site.academic_year_start)
     counts = {}
-    for kind in KINDS:
-        timetables = shared_timetables(site.records.values(), kind)
+    for kind, timetables in shared_timetables(site.records.values()).items():
         index = []
         for timetable in timetables:
             calendar, data = _paths(kind, timetable.code)
