@@ -371,25 +371,6 @@ def test_a_second_crawl_of_the_same_site_exits_75_at_once_and_touches_nothing(pr
     assert snapshot(site.parent) == everything, "the second crawl touched something"
 
 
-@pytest.fixture
-def tmpfs(tmp_path):
-    """Mount a tmpfs of a given size on a directory; unmounted after the test. Needs root."""
-    mounted: list[Path] = []
-
-    def mount(target: Path, size: str) -> Path:
-        target.mkdir(parents=True, exist_ok=True)
-        done = subprocess.run(["mount", "-t", "tmpfs", "-o", f"size={size}", "tmpfs", str(target)],
-                              capture_output=True, text=True)
-        if done.returncode:
-            pytest.skip(f"cannot mount a tmpfs here: {done.stderr.strip() or done.returncode}")
-        mounted.append(target)
-        return target
-
-    yield mount
-    for target in reversed(mounted):
-        subprocess.run(["umount", "-l", str(target)], check=True)
-
-
 def test_a_site_dir_that_is_a_mount_point_is_refused_before_crawling(small_published, small_www, tmp_path, tmpfs):
     site = tmpfs(tmp_path / "volume" / "site", "64m")
     shutil.copytree(small_published.site, site, dirs_exist_ok=True)
