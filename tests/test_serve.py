@@ -212,6 +212,20 @@ def test_a_conditional_get_of_a_current_copy_is_a_304(served, target):
     assert served.get(target, {"If-None-Match": '"other"', "If-Modified-Since": later})[0] == 200
 
 
+def test_a_calendar_apps_refreshes_on_one_keep_alive_connection(served):
+    connection = served.connection()
+    answers = []
+    etag = None
+    for target in (FEED, FEED, "/data/index.json", FEED):
+        connection.request("GET", target, headers={"If-None-Match": etag} if etag else {})
+        response = connection.getresponse()
+        answers.append((response.status, len(response.read())))
+        etag = etag or response.headers["ETag"]
+    connection.close()
+    assert [status for status, _ in answers] == [200, 304, 200, 304]
+    assert answers[0][1] > 0 and answers[1][1] == 0
+
+
 def test_head_sends_the_headers_of_get_and_no_body(served):
     status, get_headers, body = served.get(FEED)
     status, headers, head_body = served.get(FEED, method="HEAD")
