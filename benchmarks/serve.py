@@ -235,7 +235,7 @@ def main() -> int:
                 print(f"run {number}: {figure['rps']:.0f} requests/s, p50 {figure['p50']:.1f} ms, "
                       f"p99 {figure['p99']:.1f} ms, max {figure['max']:.1f} ms, {figure['errors']} errors "
                       f"in {len(latencies)} answers; CPU cores: server {figure['cpu']:.2f}, load generator "
-                      f"{figure['client']:.2f}, other processes {figure['others']:.2f}")
+                      f"{figure['client']:.2f}, rest of the machine {figure['others']:.2f}")
             after = memory_mb(pid)
 
     print()
@@ -243,7 +243,7 @@ def main() -> int:
           f"{options.tailored:.0%} personal feeds, {os.cpu_count()} CPUs{' ' + ' '.join(options.settings) if settings else ''}:")
     for key, label, spec in (("rps", "requests/s", ".0f"), ("p50", "p50 ms", ".1f"), ("p99", "p99 ms", ".1f"),
                              ("max", "max ms", ".1f"), ("errors", "errors", ".0f"), ("cpu", "server CPU", ".2f"),
-                             ("client", "client CPU", ".2f"), ("others", "others' CPU", ".2f")):
+                             ("client", "client CPU", ".2f"), ("others", "rest CPU", ".2f")):
         print(f"  {label:<12} {statistics.median(f[key] for f in figures):{spec}}")
     print(f"  {'memory':<12} RSS {loaded['VmRSS']:.0f} MB loaded ({empty['VmRSS']:.0f} MB with no site), "
           f"{after['VmRSS']:.0f} MB after the runs, peak {after['VmHWM']:.0f} MB")
