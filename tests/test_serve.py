@@ -242,7 +242,6 @@ def test_head_sends_the_headers_of_get_and_no_body(served):
     ("/feeds/IE2/921-1.ics/", 404, "a feed is /feeds/<CODE>/<calendar file>"),
     ("/feeds/IE2", 404, "a feed is /feeds/<CODE>/<calendar file>"),
     ("/feeds/", 404, "a feed is /feeds/<CODE>/<calendar file>"),
-    (f"{FEED}?hide=NOSUCH1", 404, "IE2 group 921 has no subject NOSUCH1"),
     (f"{FEED}?take=MLE5028:7", 404, "IE2 group 921 has no subgroup 7"),
     (f"{FEED}?add=XX/1:MLE5028", 404, "no timetable XX"),
     (f"{FEED}?add=IE2/999:MLE5028", 404, "IE2 has no group 999"),

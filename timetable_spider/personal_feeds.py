@@ -9,7 +9,9 @@ VTIMEZONE followed by published VEVENTs, byte for byte, chosen with the spec rec
 ones, and a calendar client updates a personal feed exactly as it updates the published file.
 
 Errors: BadQuery (HTTP 400) for a query that does not follow the grammar below, UnknownName
-(HTTP 404) for a timetable, group, subgroup or subject the published site does not have.
+(HTTP 404) for a timetable, group or subgroup the published site does not have. A subject it
+does not have is no error: subjects come and go during a semester, and a subscription that
+stopped answering would leave the student's calendar silently stale for the rest of it.
 """
 from __future__ import annotations
 
@@ -278,15 +280,11 @@ def personal_events(calendar: Calendar, selection: Selection, faculty: Mapping[s
     add=CODE/G[/T]:X  adds the classes of X from group G's calendar (subgroup T's, when given) of
               timetable CODE; hide does not remove them, so "hide=X&add=IE3/931:X" moves X to 931.
 
-    A subject must be one of the calendar's group (for hide and take) or of the calendar added
-    from; a subgroup one of the group's. No event appears twice: a class the calendar already
+    A subgroup must be one of the group's, and a calendar added from must exist; a subject the
+    timetable no longer has changes nothing. No event appears twice: a class the calendar already
     has (the year's course) is not added again.
     """
     group = faculty[calendar.code].groups[calendar.group]
-    subjects = {e.subject for e in group.events}
-    for choice in (*selection.hide, *selection.take):
-        if choice.subject not in subjects:
-            raise UnknownName(f"{calendar.code} group {group.name} has no subject {choice.subject}")
     for take in selection.take:
         if take.subgroup not in group.subgroups:
             raise UnknownName(f"{calendar.code} group {group.name} has no subgroup {take.subgroup}")
@@ -300,8 +298,6 @@ def personal_events(calendar: Calendar, selection: Selection, faculty: Mapping[s
     present = {e.uid for e in chosen}
     for add in selection.add:
         adding = [e for e in _calendar_added_from(add, faculty).events if e.subject == add.subject]
-        if not adding:
-            raise UnknownName(f"{add.code} {add.group} has no subject {add.subject}")
         chosen += [e for e in adding if e.uid not in present]
         present.update(e.uid for e in adding)
     return chosen
