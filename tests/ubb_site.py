@@ -8,7 +8,10 @@ a crawl with no network.
 `build_site` lays out, from the saved pages in tests/fixtures/site, what the crawl reads:
 <root>/files/orar/<semester>/tabelar/index.html and one page per code the index links to,
 <root>/files/orar/<semester>/sali/legenda.html, and the academic calendar at CALENDAR_PATH.
-A spec page that was not saved is made from IE2.html, with its own 4-digit group numbers.
+A spec page that was not saved is made from IE2.html as another programme's timetable would
+be: its own 4-digit group numbers, and its own days, rooms, teachers and subject codes, so the
+teacher, room and subject calendars have about the size of the real faculty's (hundreds of
+teachers, dozens of rooms and subjects, some classes shared by two programmes).
 
 `SimServer` serves a built site on 127.0.0.1 from a background thread (asyncio), like a static
 web server that is slow and sometimes overloaded: every answer waits latency ± jitter seconds,
@@ -47,6 +50,12 @@ SAVED_SITE = FIXTURES / "site"
 CALENDAR_PATH = "ro/studenti/invatamant/structura_anului_universitar"
 NOT_SPEC_PAGES = {"index", "legenda", "academic_calendar"}
 TEMPLATE_PAGE = "IE2"
+WEEKDAYS = ["Luni", "Marti", "Miercuri", "Joi", "Vineri"]
+DAY_CELL = re.compile(r"<td>(Luni|Marti|Miercuri|Joi|Vineri)</td>")
+ROOM_CELL = re.compile(r'<a href="\.\./sali/([^"/]+)\.html" >([^<]+)</a>')
+TEACHER_CELL = re.compile(r'<a href="\.\./cadre/([^"/]+)\.html" >([^<]+)</a>')
+SUBJECT_CELL = re.compile(r'<a href="\.\./disc/([^"/]+)\.html" >')
+LEGEND_ROOM = re.compile(r'<a href="([^"/]+)\.html" >([^<]+)</a>')
 
 
 # -- building the site --
@@ -63,6 +72,7 @@ def build(out: Path, semester: str = "2025-2", pages: Path = SAVED_SITE) -> Path
     shutil.copyfile(pages / "academic_calendar.html", calendar)
 
     index = (pages / "index.html").read_bytes().decode("iso-8859-2")
+    rooms = LEGEND_ROOM.findall((pages / "legenda.html").read_bytes().decode("iso-8859-2"))
     codes = list(dict.fromkeys(re.findall(r'href="([^"/]+)\.html"', index)))
     saved = {page.stem: page for page in pages.glob("*.html") if page.stem not in NOT_SPEC_PAGES}
     template = saved[TEMPLATE_PAGE].read_bytes().decode("iso-8859-2")
@@ -75,8 +85,32 @@ def build(out: Path, semester: str = "2025-2", pages: Path = SAVED_SITE) -> Path
         # groups 1011, 1012, ... for the first page, 1111, ... for the next: distinct on every page
         renumbered = {group: f"{position + 10}1{n}" for n, group in enumerate(template_groups, start=1)}
         text = group_number.sub(lambda m: renumbered[m.group(1)], template.replace(TEMPLATE_PAGE, code))
-        (timetables / f"{code}.html").write_bytes(text.encode("iso-8859-2"))
+        (timetables / f"{code}.html").write_bytes(_another_programme(text, position, rooms).encode("iso-8859-2"))
     return out
+
+
+def _another_programme(page: str, position: int, rooms: list[tuple[str, str]]) -> str:
+    """The template's rows moved to another programme's days, rooms, teachers and subject codes.
+
+    Days shift by position % 5 and teachers are one of 7 variants (position % 7); rooms (from the
+    legend) and subject codes follow position % 35 and % 5, so the two pages 35 apart share every
+    class, as programmes sharing a course do. (Now and then a teacher has two classes at once:
+    the test site is not a real faculty.)
+    """
+    shift, variant, offset = position % 5, position % 7, position % 35
+    room_at = {name: n for n, (_code, name) in enumerate(rooms)}
+
+    def room(match: re.Match) -> str:
+        if match[2] not in room_at:  # "neprecizat": unspecified, whatever the programme
+            return match[0]
+        code, name = rooms[(room_at[match[2]] + offset) % len(rooms)]
+        return f'<a href="../sali/{code}.html" >{name}</a>'
+
+    page = DAY_CELL.sub(lambda m: f"<td>{WEEKDAYS[(WEEKDAYS.index(m[1]) + shift) % 5]}</td>", page)
+    page = ROOM_CELL.sub(room, page)
+    page = TEACHER_CELL.sub(lambda m: f'<a href="../cadre/{m[1]}{variant}.html" >{m[2]} {"ABCDEFG"[variant]}</a>',
+                            page)
+    return SUBJECT_CELL.sub(lambda m: f'<a href="../disc/{m[1]}{"ABCDE"[shift]}.html" >', page)
 
 
 _built: dict[str, Path] = {}
