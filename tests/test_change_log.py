@@ -160,3 +160,13 @@ def test_the_log_keeps_the_newest_changes_keep_crawls(tmp_path):
         crawl(site, f"2026-03-0{day} 06:00:00", specs(COURSE), CHANGES_KEEP=3)
     log = json.loads((site / "data/changes.json").read_text())
     assert [c["finished"][:10] for c in log] == ["2026-03-04", "2026-03-03", "2026-03-02"]
+
+
+def test_a_spec_page_new_in_a_semester_under_way_has_all_its_classes_added(tmp_path):
+    site = tmp_path / "site"
+    crawl(site, "2026-03-02 06:00:00", specs(COURSE))
+    new_page = (listing("C1", "Gamma"), [group("311", entry("Topologie", formation="311"))])
+    crawl(site, "2026-03-03 06:00:00", [*specs(COURSE), *spec_items([new_page])])
+    latest = json.loads((site / "data/changes.json").read_text())[0]
+    assert [(c["change"], c["code"], c["class"]["subject"]) for c in latest["changes"]] == [
+        ("added", "C1", "Topologie")]

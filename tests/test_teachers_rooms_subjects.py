@@ -15,7 +15,7 @@ import pytest
 import recurring_ical_events
 
 from tests.builders import entry, group, listing, outcome, run_pipeline, spec_items
-from timetable_spider.teachers_rooms_subjects import shared_timetables
+from timetable_spider.teachers_rooms_subjects import constituents, shared_timetables
 
 MONDAYS = ["2026-02-23", "2026-03-02", "2026-03-09"]
 TUESDAYS = ["2026-02-24", "2026-03-03", "2026-03-10"]
@@ -49,15 +49,19 @@ MIE2 = record("MIE2", "Matematica informatica - linia de studiu engleza", {"1021
 
 
 def by_code(kind, *records):
-    return {t.code: t for t in shared_timetables(list(records))[kind]}
+    return {t.code: t for t in shared_timetables(c for record in records for c in constituents(record))[kind]}
+
+
+def classes(timetable):
+    return [event.shared for event in timetable.events]
 
 
 def test_a_teacher_has_the_year_long_course_once_two_seminars_and_the_shared_class_once():
     [teacher] = by_code("teachers", IE2, MIE2).values()
     assert (teacher.code, teacher.name) == ("stad", "Conf. STERCA Adrian")
-    assert [(c.kind, c.day, c.start, c.formation_names) for c in teacher.classes] == [
+    assert [(c.kind, c.day, c.start, c.formation_names) for c in classes(teacher)] == [
         ("Curs", "Luni", "16:00", "IE2, MIE2"), ("Seminar", "Marti", "10:00", "921"), ("Seminar", "Marti", "12:00", "922")]
-    course = teacher.classes[0]
+    course = classes(teacher)[0]
     assert [(f.code, f.formation) for f in course.formations] == [("IE2", "IE2"), ("MIE2", "MIE2")]
     assert course.dates == tuple(MONDAYS)
     assert teacher.specializations() == [
@@ -70,7 +74,7 @@ def test_a_room_used_by_two_specializations():
         "1121": [row("Geometrie", formation="1121", day="Joi", room="C510", subject_code="MLR1", teacher_code="ab",
                      teacher="Lect. AB", dates=["2026-02-26"])]}))
     room = rooms["C510"]
-    assert [(c.subject, c.day, [f.code for f in c.formations]) for c in room.classes] == [
+    assert [(c.subject, c.day, [f.code for f in c.formations]) for c in classes(room)] == [
         ("Programare Web", "Marti", ["IE2"]), ("Programare Web", "Marti", ["IE2"]), ("Geometrie", "Joi", ["MI2"])]
     assert {s["code"] for s in room.specializations()} == {"IE2", "MI2"}
 
@@ -83,30 +87,29 @@ def test_a_subject_taught_in_two_specializations_under_two_codes_has_two_calenda
     assert subjects["MLE5015"].name == subjects["MLM5015"].name == "Programare Web"
     assert subjects["MLM5015"].specializations() == [
         {"code": "IM2", "name": "Informatica - linia de studiu maghiara", "year": 2}]
-    assert subjects["MLM5015"].classes[0].table == "hungarian_german semester_2"
+    assert classes(subjects["MLM5015"])[0].table == "hungarian_german semester_2"
 
 
 def test_the_unspecified_room_and_cells_without_a_code_get_no_calendar():
     records = [record("X1", "X", {"1": [row(room="neprecizat", room_code="neprecizat"),
                                         row(formation="1", kind="Seminar", teacher_code="", subject_code="")]})]
     assert by_code("rooms", *records).keys() == {"2-I"}
-    assert [c.kind for c in by_code("teachers", *records)["stad"].classes] == ["Curs"]
+    assert [c.kind for c in classes(by_code("teachers", *records)["stad"])] == ["Curs"]
     assert by_code("subjects", *records).keys() == {"MLE5015"}
 
 
 def test_uids_are_stable_and_an_edit_raises_the_sequence():
-    first = by_code("teachers", IE2, MIE2)["stad"].classes[0]
+    first = by_code("teachers", IE2, MIE2)["stad"].events[0]
     moved = {**SHARED, "room": "C335", "location": "C335, Campus", "sequence": 1, "dtstamp": "20260301T080000Z"}
     again = by_code("teachers", IE2, record("MIE2", MIE2["name"], {"1021": [{**moved, "room": "2/I"}]}))["stad"]
-    course = again.classes[0]
+    course = again.events[0]
     assert course.uid == first.uid  # made of the group events' UIDs, which survive an edit
-    assert (first.sequence, course.sequence) == (0, 1)
-    assert (first.dtstamp, course.dtstamp) == ("20260220T080000Z", "20260301T080000Z")
+    assert (first.shared.sequence, course.shared.sequence) == (0, 1)
+    assert (first.shared.dtstamp, course.shared.dtstamp) == ("20260220T080000Z", "20260301T080000Z")
 
 
 def test_the_order_spec_pages_arrive_in_does_not_change_anything():
-    assert [vars(c) for c in by_code("teachers", IE2, MIE2)["stad"].classes] == \
-        [vars(c) for c in by_code("teachers", MIE2, IE2)["stad"].classes]
+    assert by_code("teachers", IE2, MIE2)["stad"].events == by_code("teachers", MIE2, IE2)["stad"].events
 
 
 # -- published ---------------------------------------------------------------------------------

@@ -69,6 +69,7 @@ class PublishSitePipeline:
         self.jobs: dict[str, Future] = {}  # code -> its SpecPageResult
         self.spec_records: dict[str, dict] = {}  # code -> what data/<CODE>.json holds
         self.changes: dict[str, list[dict]] = {}  # code -> what changed since the last crawl
+        self.prepared_classes: dict[str, dict] = {}  # code -> its classes ready for teacher/room/subject calendars
         self.kept_previous: list[str] = []  # failed spec pages whose last published version is kept
         self.without_calendars: dict[str, str] = {}  # failed spec pages with none to keep -> why
         self.build_errors: list[str] = []  # exceptions while building the site: bugs, a full disk
@@ -157,6 +158,7 @@ class PublishSitePipeline:
                 continue
             self.spec_records[code] = result.record
             self.changes[code] = result.changes
+            self.prepared_classes[code] = result.prepared_classes
             self.build.files_written += result.files_written
             self.build.files_kept += result.files_kept
         if self.pending:
@@ -169,10 +171,11 @@ class PublishSitePipeline:
         self._keep_previous_versions()
         site = CrawledSite(semester=self.semester, academic_year=self.academic_year, started=self.started,
                            tables=self.tables, rooms=self.rooms, listings=self.listings,
-                           records=self.spec_records, changes=self.changes,
+                           records=self.spec_records, changes=self.changes, prepared_classes=self.prepared_classes,
                            finished=datetime.now(timezone.utc), settings=self.crawler.settings)
         for write in SITE_WRITERS:
             self.written_counts.update(write(self.build, site) or {})
+        self.build.flush()
 
     def _keep_previous_versions(self) -> None:
         """A spec page that failed keeps its last published calendars and data, if they are of

@@ -15,6 +15,8 @@ import logging
 import os
 import shutil
 import tempfile
+import threading
+from concurrent.futures import Future, ThreadPoolExecutor
 from pathlib import Path
 
 logger = logging.getLogger(__name__)
@@ -23,6 +25,8 @@ STAGING_PREFIX = ".staging-"
 RETIRED_PREFIX = ".retired-"
 LOCK_SUFFIX = ".lock"
 RENAME_EXCHANGE = 2  # linux/fs.h
+WRITER_THREADS = 4
+WRITES_QUEUED = 64
 
 
 class PublishingRefused(Exception):
@@ -42,6 +46,7 @@ class SiteFiles:
         self.files_written = 0  # new or changed
         self.files_kept = 0  # same bytes as published
         self._directories: set[Path] = set()
+        self._counting = threading.Lock()
 
     def write(self, relative: str, data: bytes) -> None:
         target = self._inside(self.path, relative)
@@ -52,12 +57,14 @@ class SiteFiles:
         try:
             if published.stat().st_size == len(data) and published.read_bytes() == data:
                 os.link(published, target)
-                self.files_kept += 1
+                with self._counting:
+                    self.files_kept += 1
                 return
         except OSError:  # not published yet, or on another filesystem: write it
             pass
         target.write_bytes(data)
-        self.files_written += 1
+        with self._counting:
+            self.files_written += 1
 
     def keep_published(self, relative: str) -> None:
         """Carry a published file into the new site unchanged."""
@@ -103,6 +110,9 @@ class SiteBuild(SiteFiles):
                 f"then serve that directory."))
         site_dir.parent.mkdir(parents=True, exist_ok=True)
         self._lock = _lock_beside(site_dir)
+        self._writing = ThreadPoolExecutor(WRITER_THREADS, thread_name_prefix="site-writer")
+        self._pending: list[Future] = []
+        self._queued = threading.BoundedSemaphore(WRITES_QUEUED)
         try:
             remove_leftovers(site_dir)
             super().__init__(site_dir, tempfile.mkdtemp(prefix=f".{site_dir.name}{STAGING_PREFIX}",
@@ -112,13 +122,34 @@ class SiteBuild(SiteFiles):
             self.close()
             raise
 
+    def write(self, relative: str, data: bytes) -> None:
+        """Written by a background thread: creating hundreds of files is mostly the kernel's work,
+        which then overlaps the writers' own. flush() waits for them and raises what failed; a
+        path outside the site is refused at once."""
+        self._inside(self.path, relative)
+        self._queued.acquire()  # a writer that outruns the disk waits, rather than holding every file in memory
+        self._pending.append(self._writing.submit(self._write_queued, relative, data))
+
+    def _write_queued(self, relative: str, data: bytes) -> None:
+        try:
+            super().write(relative, data)
+        finally:
+            self._queued.release()
+
+    def flush(self) -> None:
+        pending, self._pending = self._pending, []
+        for written in pending:
+            written.result()
+
     def close(self) -> None:
         """Let the next crawl build: release the lock (closing the file releases the flock)."""
+        self._writing.shutdown(cancel_futures=True)
         if not self._lock.closed:
             self._lock.close()
 
     def publish(self) -> None:
         """Make the staged site the published one, atomically where the kernel allows."""
+        self.flush()
         os.chmod(self.path, 0o755)  # mkdtemp makes it private; the site is for everyone
         if not self.site_dir.exists():
             os.rename(self.path, self.site_dir)
@@ -133,6 +164,9 @@ class SiteBuild(SiteFiles):
         shutil.rmtree(retired, ignore_errors=True)
 
     def discard(self) -> None:
+        for written in self._pending:  # none may recreate the folder once it is gone
+            written.cancel() or written.exception()
+        self._pending.clear()
         shutil.rmtree(self.path, ignore_errors=True)
 
     def _keep_dotfiles(self) -> None:

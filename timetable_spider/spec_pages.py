@@ -18,7 +18,7 @@ from timetable_spider.items import Timetable
 from timetable_spider.publishing import SiteFiles
 from timetable_spider.schedule import (
     GroupCalendar, ScheduledClass, SemesterCalendar, SpecSchedule, schedule_timetable)
-from timetable_spider.writers import json_data, timetables_json
+from timetable_spider.writers import json_data, teachers_rooms_subjects, timetables_json
 from timetable_spider.writers.ics import CalendarWriter
 from timetable_spider.writers.json_data import Stamp
 
@@ -41,7 +41,8 @@ class SemesterContext:
 class SpecPageResult:
     code: str
     record: dict[str, Any]  # what data/<CODE>.json holds
-    changes: list[dict[str, Any]]  # since the last crawl of this semester (all "added" if none)
+    changes: list[dict[str, Any]] | None  # since the last crawl of this semester; None: none to compare with
+    prepared_classes: dict[str, Any]  # for the teacher, room and subject calendars (teachers_rooms_subjects.prepare)
     files_written: int
     files_kept: int
 
@@ -91,13 +92,15 @@ def write_spec_page(timetable: Timetable, context: SemesterContext) -> SpecPageR
     files.write(site_paths.timetable_file_name(timetable.code), json_data.dumps(
         timetables_json.spec_timetable(schedule, context.semester, directory, stamps, written), indent=None))
     return SpecPageResult(code=timetable.code, record=record, changes=change_log,
+                          prepared_classes=teachers_rooms_subjects.prepare(record, writer),
                           files_written=files.files_written, files_kept=files.files_kept)
 
 
 def _compare_with_last_crawl(schedule: SpecSchedule, previous: dict[str, Any] | None, writer: CalendarWriter,
-                             now: str) -> tuple[SpecSchedule, dict[str, Stamp], list[dict[str, Any]]]:
+                             now: str) -> tuple[SpecSchedule, dict[str, Stamp], list[dict[str, Any]] | None]:
     """The schedule with its classes' UIDs carried from the last crawl of this semester, each dated
-    event's stamps, and the change log's entries for this page.
+    event's stamps, and the change log's entries for this page (None with no last crawl: a new
+    semester or a new page, which the change log words itself).
 
     An unchanged event keeps its DTSTAMP and SEQUENCE; a changed one (a move included) keeps its
     UID, gets DTSTAMP now and SEQUENCE + 1, so calendar apps apply the change; a new one has 0.
@@ -121,9 +124,9 @@ def _compare_with_last_crawl(schedule: SpecSchedule, previous: dict[str, Any] | 
             stamps[scheduled.uid] = last
         else:
             stamps[scheduled.uid] = Stamp(fingerprint, now, last.sequence + 1)
-    change_log = changes.spec_changes(schedule.timetable.code, [facts for facts, _, _ in before],
-                                      [uid for _, uid, _ in before], current,
-                                      [c.uid for c in schedule.classes], matching)
+    change_log = None if previous is None else changes.spec_changes(
+        schedule.timetable.code, [facts for facts, _, _ in before], [uid for _, uid, _ in before], current,
+        [c.uid for c in schedule.classes], matching)
     return schedule, stamps, change_log
 
 

@@ -16,12 +16,13 @@ from __future__ import annotations
 import hashlib
 from collections import Counter
 from collections.abc import Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, replace
 from typing import Any
 
 from timetable_spider.calendar_rules import plain
+from timetable_spider.schedule import UID_DOMAIN
 
-KINDS = {"teachers": "teacher_code", "rooms": "room_code", "subjects": "subject_code"}
+KINDS = {"teachers": "teacher_code", "rooms": "room_code", "subjects": "subject_code"}  # in Constituent's order
 UNSPECIFIED_ROOM = "neprecizat"  # "unspecified": no room, so no room calendar
 
 
@@ -35,11 +36,14 @@ class Formation:
     formation: str
 
 
-@dataclass
+@dataclass(frozen=True)
 class SharedClass:
-    """One event of a teacher, room or subject calendar: the group events it gathers, merged."""
+    """What an event of a teacher, room or subject calendar says: the group events it gathers, merged.
 
-    uid: str
+    The same for the teacher's, the room's and the subject's calendar when they gather the same
+    group events, so it is made, and written as iCalendar, once for all three.
+    """
+
     day: str
     start: str
     end: str
@@ -56,12 +60,18 @@ class SharedClass:
     dates: tuple[str, ...]
     dtstamp: str
     sequence: int
-    formations: list[Formation] = field(default_factory=list)
+    formations: tuple[Formation, ...]
 
     @property
     def formation_names(self) -> str:
         """As a summary names them: "921/1", or "IE2, MIE2"."""
         return ", ".join(dict.fromkeys(f.formation for f in self.formations))
+
+
+@dataclass(frozen=True)
+class SharedEvent:
+    uid: str
+    shared: SharedClass
 
 
 @dataclass
@@ -71,64 +81,100 @@ class SharedTimetable:
     kind: str  # "teachers", "rooms" or "subjects"
     code: str
     name: str  # as the pages show it (the most frequent spelling)
-    classes: list[SharedClass]
+    events: list[SharedEvent]
 
     def specializations(self) -> list[dict[str, Any]]:
         """The spec pages it is taught in, each once: {"code", "name", "year"}."""
-        seen = dict.fromkeys((f.code, f.name, f.year) for c in self.classes for f in c.formations)
+        seen = dict.fromkeys((f.code, f.name, f.year) for e in self.events for f in e.shared.formations)
         return [{"code": code, "name": name, "year": year} for code, name, year in seen]
 
 
-def shared_timetables(records: Iterable[dict[str, Any]]) -> dict[str, list[SharedTimetable]]:
-    """Every teacher's, room's and subject's timetable, by kind and sorted by name, from the spec records."""
-    gathered: dict[str, dict[str, dict[tuple, list[tuple[dict, dict]]]]] = {kind: {} for kind in KINDS}
-    for record in records:
-        for entry in _distinct_entries(record):
-            if not entry["dates"]:
-                continue
-            slot = (plain(entry["day"]), entry["start"], entry["end"], plain(entry["frequency"]), entry["room"],
-                    entry.get("subject_code") or entry["subject"], plain(entry["type"]))
-            for kind, code_field in KINDS.items():
-                code = entry.get(code_field, "")
-                if code and not (kind == "rooms" and plain(code) == UNSPECIFIED_ROOM):
-                    gathered[kind].setdefault(code, {}).setdefault(slot, []).append((record, entry))
-    return {kind: _timetables(kind, by_code) for kind, by_code in gathered.items()}
+@dataclass(frozen=True)
+class Constituent:
+    """A group event, as the teacher, room and subject calendars gather it. Made from one spec
+    record (in the worker process that writes the page), gathered with all the others at the end."""
+
+    slot: tuple  # day, hours, frequency, room, subject and type: the same slot is the same class
+    uid: str  # the group event's
+    codes: tuple[str, ...]  # its teacher's, room's and subject's codes, in KINDS order ("" for none)
+    names: tuple[str, ...]  # their names as the page shows them
+    shared: SharedClass  # what the event says when it gathers this one alone
 
 
-def _timetables(kind: str, by_code: dict[str, dict[tuple, list[tuple[dict, dict]]]]) -> list[SharedTimetable]:
-    timetables = []
-    for code, slots in by_code.items():
-        classes = [_merged(kind, code, constituents) for constituents in slots.values()]
-        classes.sort(key=lambda c: (c.dates[0], c.start, c.subject, c.uid))
-        names = Counter(entry[_NAME_FIELDS[kind]] for constituents in slots.values() for _, entry in constituents)
-        timetables.append(SharedTimetable(kind=kind, code=code, name=names.most_common(1)[0][0], classes=classes))
-    return sorted(timetables, key=lambda t: (plain(t.name), t.code))
+def constituents(record: dict[str, Any]) -> list[Constituent]:
+    """A spec record's dated classes, each once (a year-wide course is in every group's table)."""
+    found = []
+    for entry in {entry["uid"]: entry for group in record["groups"] for entry in group["entries"]}.values():
+        if not entry["dates"]:
+            continue
+        codes = tuple(entry.get(field, "") for field in KINDS.values())
+        if plain(codes[1]) == UNSPECIFIED_ROOM:
+            codes = (codes[0], "", codes[2])
+        found.append(Constituent(
+            slot=(plain(entry["day"]), entry["start"], entry["end"], plain(entry["frequency"]), entry["room"],
+                  entry.get("subject_code") or entry["subject"], plain(entry["type"])),
+            uid=entry["uid"], codes=codes, names=(entry["teacher"], entry["room"], entry["subject"]),
+            shared=_alone(record, entry)))
+    return found
 
 
-_NAME_FIELDS = {"teachers": "teacher", "rooms": "room", "subjects": "subject"}
+def shared_timetables(found: Iterable[Constituent]) -> dict[str, list[SharedTimetable]]:
+    """Every teacher's, room's and subject's timetable, by kind and sorted by name.
+
+    A class gathering several group events is merged from theirs; one gathering a single group
+    event is that event's SharedClass itself, so whatever was made of it already serves again.
+    """
+    slots: dict[tuple, list[Constituent]] = {}
+    for constituent in found:
+        slots.setdefault(constituent.slot, []).append(constituent)
+    events: dict[str, dict[str, list[SharedEvent]]] = {kind: {} for kind in KINDS}
+    names: dict[str, dict[str, Counter]] = {kind: {} for kind in KINDS}
+    merged: dict[tuple[str, ...], SharedClass] = {}
+    for gathered in slots.values():
+        # in a fixed order, whatever order the spec pages were written in, so the files keep their bytes
+        gathered.sort(key=lambda c: (c.shared.formations[0].code, c.shared.formations[0].formation, c.uid))
+        for position, kind in enumerate(KINDS):
+            by_code: dict[str, list[Constituent]] = {}
+            for constituent in gathered:
+                if constituent.codes[position]:
+                    by_code.setdefault(constituent.codes[position], []).append(constituent)
+            for code, members in by_code.items():
+                uids = tuple(c.uid for c in members)
+                shared = members[0].shared if len(members) == 1 else merged.get(uids)
+                if shared is None:
+                    shared = merged[uids] = merge([c.shared for c in members])
+                uid = hashlib.sha1("\x1f".join((kind, code, *sorted(uids))).encode()).hexdigest()[:20] + UID_DOMAIN
+                events[kind].setdefault(code, []).append(SharedEvent(uid, shared))
+                names[kind].setdefault(code, Counter()).update(c.names[position] for c in members)
+    return {kind: sorted((SharedTimetable(kind, code, names[kind][code].most_common(1)[0][0],
+                                          sorted(found, key=_in_week_order))
+                          for code, found in by_kind.items()), key=lambda t: (plain(t.name), t.code))
+            for kind, by_kind in events.items()}
 
 
-def _distinct_entries(record: dict[str, Any]) -> list[dict[str, Any]]:
-    """A record's classes, each once (a year-wide course is listed in every group's table)."""
-    return list({entry["uid"]: entry for group in record["groups"] for entry in group["entries"]}.values())
+def _in_week_order(event: SharedEvent) -> tuple:
+    return event.shared.dates[0], event.shared.start, event.shared.subject, event.uid
 
 
-def _merged(kind: str, code: str, constituents: list[tuple[dict, dict]]) -> SharedClass:
-    # in a fixed order, whatever order the spec pages were written in, so the files keep their bytes
-    constituents = sorted(constituents, key=lambda found: (found[0]["code"], found[1]["formation"], found[1]["uid"]))
-    record, first = constituents[0]
-    uids = sorted(entry["uid"] for _, entry in constituents)
-    uid = hashlib.sha1("\x1f".join((kind, code, *uids)).encode()).hexdigest()[:20] + "@timetable-spider"
-    teachers = dict.fromkeys(entry["teacher"] for _, entry in constituents if entry["teacher"])
+def _alone(record: dict[str, Any], entry: dict[str, Any]) -> SharedClass:
     return SharedClass(
-        uid=uid, day=first["day"], start=first["start"], end=first["end"], frequency=first["frequency"],
-        kind=first["type"], subject=first["subject"], subject_code=first.get("subject_code", ""),
-        room=first["room"], room_code=first.get("room_code", ""), location=first["location"],
-        teacher=", ".join(teachers), teacher_code=first.get("teacher_code", "") if len(teachers) == 1 else "",
-        table=f"{record['study_line']} {record['calendar_table']}",
-        dates=tuple(sorted({day for _, entry in constituents for day in entry["dates"]})),
-        dtstamp=max(entry["dtstamp"] for _, entry in constituents),
-        sequence=sum(entry.get("sequence", 0) for _, entry in constituents),
-        formations=[Formation(code=record["code"], name=record["name"], year=record["year"],
-                              formation=entry["formation"]) for record, entry in constituents])
+        day=entry["day"], start=entry["start"], end=entry["end"], frequency=entry["frequency"],
+        kind=entry["type"], subject=entry["subject"], subject_code=entry.get("subject_code", ""),
+        room=entry["room"], room_code=entry.get("room_code", ""), location=entry["location"],
+        teacher=entry["teacher"], teacher_code=entry.get("teacher_code", ""),
+        table=f"{record['study_line']} {record['calendar_table']}", dates=tuple(entry["dates"]),
+        dtstamp=entry["dtstamp"], sequence=entry.get("sequence", 0),
+        formations=(Formation(code=record["code"], name=record["name"], year=record["year"],
+                              formation=entry["formation"]),))
 
+
+def merge(classes: list[SharedClass]) -> SharedClass:
+    """One class given to several formations at once: the first's details, everyone's dates and
+    formations, the latest DTSTAMP and the SEQUENCEs summed."""
+    first = classes[0]
+    teachers = dict.fromkeys(c.teacher for c in classes if c.teacher)
+    return replace(
+        first, teacher=", ".join(teachers), teacher_code=first.teacher_code if len(teachers) == 1 else "",
+        dates=tuple(sorted({day for c in classes for day in c.dates})),
+        dtstamp=max(c.dtstamp for c in classes), sequence=sum(c.sequence for c in classes),
+        formations=tuple(f for c in classes for f in c.formations))

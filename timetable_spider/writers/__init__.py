@@ -12,11 +12,14 @@ from datetime import datetime
 from functools import cached_property
 from typing import Any
 
-from scrapy.settings import Settings
+from typing import TYPE_CHECKING
 
 from timetable_spider.calendar_rules import Period
 from timetable_spider.items import SpecializationListing
 from timetable_spider.writers.json_data import index_data
+
+if TYPE_CHECKING:  # Scrapy stays out of the worker processes, which import the writers
+    from scrapy.settings import Settings
 
 
 @dataclass
@@ -30,7 +33,8 @@ class CrawledSite:
     rooms: dict[str, str]
     listings: list[SpecializationListing]
     records: dict[str, dict[str, Any]]  # code -> spec record, as data/<CODE>.json holds it
-    changes: dict[str, list[dict[str, Any]]]  # code -> the change log's entries for a page written now
+    changes: dict[str, list[dict[str, Any]] | None]  # code -> the change log's entries for a page written now
+    prepared_classes: dict[str, dict[str, Any]]  # code -> its classes made ready for teacher/room/subject calendars
     finished: datetime
     settings: Settings  # the crawl's, for the writers' own settings (FEEDS_URL, CHANGES_KEEP, ...)
 

@@ -19,7 +19,7 @@ from timetable_spider import changes, run_status
 from timetable_spider.publishing import SiteFiles
 from timetable_spider.site_paths import safe_component
 from timetable_spider.writers import CrawledSite
-from timetable_spider.writers.json_data import dumps
+from timetable_spider.writers.json_data import dumps, record_classes
 
 LOG = "data/changes.json"
 ATOM = "http://www.w3.org/2005/Atom"
@@ -41,12 +41,17 @@ def write_change_log(files: SiteFiles, site: CrawledSite) -> None:
 
 
 def crawl_entry(site: CrawledSite, last_semester: str | None) -> dict[str, Any]:
-    """This crawl's entry: its changes in index order, or that the semester began."""
+    """This crawl's entry: its changes in index order, or that the semester began. A spec page
+    published for the first time in a semester under way has all its classes added."""
     entry = {"finished": site.finished.isoformat(timespec="seconds"), "semester": site.semester}
     if last_semester != site.semester:
         return entry | {"began": True, "changes": []}
-    codes = [year["code"] for spec in site.index for year in spec["years"]]
-    return entry | {"changes": [change for code in codes for change in site.changes.get(code, [])]}
+    found = []
+    for code in (year["code"] for spec in site.index for year in spec["years"] if year["code"] in site.records):
+        listed = site.changes.get(code, [])
+        found += listed if listed is not None else [
+            changes.describe("added", facts, code, uid) for facts, uid, _ in record_classes(site.records[code])]
+    return entry | {"changes": found}
 
 
 def atom_feed(log: list[dict[str, Any]], title: str, feed_key: str, to_site: str) -> bytes:

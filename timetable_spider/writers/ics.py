@@ -80,6 +80,11 @@ class CalendarWriter:
                           tail=_lines([text_line("LOCATION", scheduled.location), "END:VEVENT"]))
 
     @staticmethod
+    def with_uid(parts: EventParts, uid: str) -> EventParts:
+        """The same event under another UID (one class in several calendars of its own UIDs)."""
+        return parts._replace(uid=_lines([fold(f"UID:{uid}")]))
+
+    @staticmethod
     def fingerprint(parts: EventParts) -> str:
         """What the event says, without its stamps (the same as before events had a SEQUENCE)."""
         return hashlib.sha1(b"".join((parts.head, parts.uid, parts.rules, parts.tail))).hexdigest()[:16]
