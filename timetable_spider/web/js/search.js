@@ -1,0 +1,55 @@
+// Finding a specialization or a group from a few typed letters, in any case, with or without
+// diacritics ("informatica engl", "mate info maghiara", "921").
+
+/** Lower case, no diacritics (ă â î ș ş ț ţ → a a i s s t t), words separated by single spaces. */
+export function normalize(text) {
+  return text.normalize("NFD").replace(/[\u0300-\u036f]/g, "").toLowerCase()
+    .replace(/[^a-z0-9]+/g, " ").trim();
+}
+
+/** How well a typed word matches a word of a name: 3 same start, 2 inside, 1 one typo; 0 no match. */
+function wordScore(typed, word) {
+  if (word.startsWith(typed)) return 3;
+  if (typed.length >= 3 && word.includes(typed)) return 2;
+  if (typed.length >= 5 && withinOneEdit(typed, word.slice(0, typed.length + 1))) return 1;
+  return 0;
+}
+
+/** Whether b starts with a, or is a with one letter changed, added or left out (a typo). */
+function withinOneEdit(a, b) {
+  let i = 0;
+  while (i < a.length && a[i] === b[i]) i++;
+  if (i === a.length) return true;
+  const rest = a.slice(i + 1);
+  return b.slice(i + 1).startsWith(rest) || b.slice(i).startsWith(rest) || b.slice(i + 1).startsWith(a.slice(i));
+}
+
+/**
+ * Every specialization and group matching the query, best first.
+ * A result is {kind: "spec", spec} or {kind: "group", spec, year, group}.
+ */
+export function search(index, query, limit = 12) {
+  const typed = normalize(query).split(" ").filter(Boolean);
+  if (!typed.length) return [];
+  const results = [];
+  index.forEach((spec, position) => {
+    const words = normalize(`${spec.name} ${spec.years.map((y) => y.code).join(" ")}`).split(" ");
+    let total = 0;
+    for (const part of typed) {
+      const best = Math.max(...words.map((word) => wordScore(part, word)));
+      if (!best) { total = 0; break; }
+      total += best;
+    }
+    if (total) results.push({ kind: "spec", spec, score: total * 10 - position / 100 });
+    if (typed.length === 1 && /^\d+$/.test(typed[0])) {
+      for (const year of spec.years) {
+        for (const group of year.groups) {
+          if (normalize(group).startsWith(typed[0])) {
+            results.push({ kind: "group", spec, year, group, score: 100 - group.length - position / 100 });
+          }
+        }
+      }
+    }
+  });
+  return results.sort((a, b) => b.score - a.score).slice(0, limit);
+}
