@@ -62,11 +62,12 @@ async function cachedThenRefreshed(event, path) {
   const cache = await caches.open(DATA_CACHE);
   const key = new URL(path, self.registration.scope).href;
   const cached = await cache.match(key);
+  const cachedText = cached?.clone().text(); // read now: the page consumes the cached body
   const refreshed = fetch(key, { cache: "no-cache" }).then(async (response) => {
     if (!response.ok) return response;
     const fresh = await response.clone().text();
     await cache.put(key, response.clone());
-    if (cached && fresh !== (await cached.clone().text())) announce(path);
+    if (cached && fresh !== (await cachedText)) announce(path);
     return response;
   });
   if (!cached) return refreshed;

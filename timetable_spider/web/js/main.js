@@ -7,6 +7,7 @@ import { Finder } from "./finder.js";
 import { renderWeek, shortDate } from "./grid.js";
 import { lang, setLanguage, t, translateDocument } from "./i18n.js";
 import { renderCustomize } from "./customize.js";
+import { listenForNewData, startOffline } from "./offline.js";
 import { findCalendar, findGroup, parseAdd, visibleClasses } from "./schedule.js";
 import { emptyChoice, fromQuery, load, save, toQuery } from "./state.js";
 import { addDays, breakOf, mondayOf, openingWeek, periodOf, today, weekNumber, weekRange, weekday } from "./weeks.js";
@@ -25,6 +26,7 @@ const $ = (id) => document.getElementById(id);
 const finder = new Finder((code, group, subgroup) => choose(emptyChoice(code, group, subgroup)));
 
 async function start() {
+  listenForNewData($("banner"));
   translateDocument();
   wireControls();
   const asked = fromQuery(location.search);
@@ -43,7 +45,6 @@ async function start() {
   } catch (error) {
     showLoadError(error);
   }
-  const { startOffline } = await import("./offline.js");
   startOffline($("banner"), () => ["data/site.json", "data/index.json", "data/status.json",
     ...Object.keys(app.timetables).map((code) => `data/timetables/${encodeURIComponent(code)}.json`)]);
 }

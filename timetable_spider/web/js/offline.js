@@ -9,14 +9,18 @@ function offerReload(banner, message, reload) {
   banner.hidden = false;
 }
 
+/** Listens, from the start, for the worker saying it fetched data newer than the page shows. */
+export function listenForNewData(banner) {
+  navigator.serviceWorker?.addEventListener("message", (event) => {
+    if (event.data?.type === "data-updated") offerReload(banner, t("newData"), () => location.reload());
+  });
+}
+
 /** Registers sw.js; keepPaths are the data files this view fetched before the worker ran. */
 export async function startOffline(banner, keepPaths) {
   if (!("serviceWorker" in navigator)) return;
   const hadController = Boolean(navigator.serviceWorker.controller);
   const registration = await navigator.serviceWorker.register("sw.js");
-  navigator.serviceWorker.addEventListener("message", (event) => {
-    if (event.data?.type === "data-updated") offerReload(banner, t("newData"), () => location.reload());
-  });
   const offerNewVersion = (worker) => offerReload(banner, t("newVersion"), () => {
     navigator.serviceWorker.addEventListener("controllerchange", () => location.reload());
     worker.postMessage({ type: "skip-waiting" });

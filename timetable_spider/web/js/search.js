@@ -33,14 +33,17 @@ export function search(index, query, limit = 12) {
   if (!typed.length) return [];
   const results = [];
   index.forEach((spec, position) => {
-    const words = normalize(`${spec.name} ${spec.years.map((y) => y.code).join(" ")}`).split(" ");
+    const nameWords = normalize(spec.name).split(" ");
+    const words = [...nameWords, ...spec.years.map((y) => normalize(y.code))];
     let total = 0;
     for (const part of typed) {
       const best = Math.max(...words.map((word) => wordScore(part, word)));
       if (!best) { total = 0; break; }
       total += best;
     }
-    if (total) results.push({ kind: "spec", spec, score: total * 10 - position / 100 });
+    // a name that starts as typed, and a shorter name, is the closer match
+    const starts = wordScore(typed[0], nameWords[0]) === 3 ? 5 : 0;
+    if (total) results.push({ kind: "spec", spec, score: total * 10 + starts - nameWords.length / 10 - position / 1000 });
     if (typed.length === 1 && /^\d+$/.test(typed[0])) {
       for (const year of spec.years) {
         for (const group of year.groups) {

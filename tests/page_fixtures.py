@@ -1,0 +1,125 @@
+"""What the page tests share: one crawl of the simulated UBB site, the published site served
+over HTTP, Debian's Chromium for Playwright, and the published calendars expanded as a calendar
+app would, to compare the page with.
+
+Not a test module: tests/test_page*.py import the fixtures from here.
+"""
+from __future__ import annotations
+
+import json
+import os
+import re
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+from pathlib import Path
+from urllib.parse import quote
+
+import icalendar
+import pytest
+import recurring_ical_events
+
+from tests.crawling import run_crawl
+from tests.page_server import PageServer
+from tests.ubb_site import SimServer
+
+# Debian's Chromium: Playwright's own browser download is not reachable here, and in CI a
+# missing browser must fail the run (.ci/run installs it), never skip.
+CHROMIUM = os.environ.get("PAGE_TEST_CHROMIUM", "/usr/bin/chromium")
+CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
+                 "--disable-component-update", "--disable-sync", "--no-first-run"]
+SEMESTER_FROM, SEMESTER_TO = date(2026, 2, 1), date(2026, 9, 30)
+
+
+@dataclass
+class PublishedSite:
+    root: Path
+    server: PageServer
+
+    def url(self, path: str = "") -> str:
+        return self.server.url(path)
+
+    def json(self, path: str):
+        return json.loads((self.root / path).read_text("utf-8"))
+
+    def timetable(self, code: str) -> dict:
+        return self.json(f"data/timetables/{code}.json")
+
+    def calendar_path(self, code: str, file: str) -> Path:
+        return self.root / self.timetable(code)["directory"] / file
+
+    def calendar_url(self, code: str, file: str) -> str:
+        return self.url(quote(f"{self.timetable(code)['directory']}/{file}"))
+
+
+@pytest.fixture(scope="session")
+def published_site(tmp_path_factory) -> PublishedSite:
+    """The simulated site crawled once (semester 2025-2), then served like any static site."""
+    tmp = tmp_path_factory.mktemp("page-site")
+    with SimServer("2025-2", latency=0.02, jitter=0.01) as sim:
+        result = run_crawl(sim, site_dir=tmp / "site", settings={"HTTPCACHE_DIR": tmp / "cache"})
+    assert result.returncode == 0, result.output[-3000:]
+    with PageServer(tmp / "site") as server:
+        yield PublishedSite(tmp / "site", server)
+
+
+@pytest.fixture(scope="session")
+def browser_type_launch_args(browser_type_launch_args):
+    return {**browser_type_launch_args, "executable_path": CHROMIUM, "args": CHROMIUM_ARGS}
+
+
+@pytest.fixture(scope="session")
+def browser_context_args(browser_context_args):
+    return {**browser_context_args, "locale": "en-GB", "viewport": {"width": 1280, "height": 800},
+            "accept_downloads": True}
+
+
+def events_by_uid(ics: bytes) -> dict[str, icalendar.Event]:
+    return {str(event["UID"]): event for event in icalendar.Calendar.from_ical(ics).walk("VEVENT")}
+
+
+def occurrences(ics: bytes, start: date = SEMESTER_FROM, end: date = SEMESTER_TO,
+                uids: set[str] | None = None) -> set[tuple]:
+    """(UID, date, "HH:MM–HH:MM", SUMMARY, LOCATION, DESCRIPTION) of every occurrence in [start, end)."""
+    calendar = icalendar.Calendar.from_ical(ics)
+    found = set()
+    for event in recurring_ical_events.of(calendar).between(start, end):
+        uid = str(event["UID"])
+        if uids is not None and uid not in uids:
+            continue
+        begin, finish = event["DTSTART"].dt, event["DTEND"].dt
+        until = "24:00" if finish.date() > begin.date() else f"{finish:%H:%M}"
+        found.add((uid, begin.date().isoformat(), f"{begin:%H:%M}–{until}", str(event["SUMMARY"]),
+                   str(event["LOCATION"]), str(event["DESCRIPTION"])))
+    return found
+
+
+def week_of(ics: bytes, monday: str, uids: set[str] | None = None) -> set[tuple[str, str, str]]:
+    """(UID, date, times) of a calendar's occurrences from monday to the Sunday after."""
+    start = date.fromisoformat(monday)
+    return {o[:3] for o in occurrences(ics, start, start + timedelta(days=7), uids)}
+
+
+def vevents(ics: bytes) -> dict[str, bytes]:
+    """Each VEVENT's exact bytes, by UID."""
+    blocks = re.findall(rb"BEGIN:VEVENT\r\n.*?END:VEVENT\r\n", ics, re.S)
+    return {re.search(rb"\r\nUID:(.*?)\r\n", block.replace(b"\r\n ", b"")).group(1).decode(): block for block in blocks}
+
+
+def header(ics: bytes) -> bytes:
+    """Everything before the first VEVENT: the calendar's properties and VTIMEZONE."""
+    return ics.split(b"BEGIN:VEVENT", 1)[0]
+
+
+def shown_week(page) -> set[tuple[str, str, str]]:
+    """(data-uid, date of its day, times) of every class the grid shows."""
+    return {tuple(row) for row in page.eval_on_selector_all("#grid [data-uid]", """elements => elements.map(e =>
+        [e.dataset.uid, e.closest('.day').dataset.date, e.querySelector('.class-time').textContent])""")}
+
+
+def wait_for_week(page) -> None:
+    page.wait_for_selector("#week-title:not(:empty)")
+    page.wait_for_function("!document.getElementById('grid').hasAttribute('aria-busy')")
+
+
+def now(iso: str) -> datetime:
+    return datetime.fromisoformat(iso)
