@@ -21,8 +21,21 @@ TYPES = {".js": "text/javascript", ".css": "text/css", ".json": "application/jso
 class _Handler(SimpleHTTPRequestHandler):
     extensions_map = {**SimpleHTTPRequestHandler.extensions_map, **TYPES}
 
-    def log_message(self, format, *args):  # quiet: the tests read requests from .requests
-        self.server.requests.append(self.path)
+    def send_response(self, code, message=None):
+        self._answer = [self.path, int(code), 0]
+        super().send_response(code, message)
+
+    def send_header(self, keyword, value):
+        if keyword.lower() == "content-length":
+            self._answer[2] = int(value)
+        super().send_header(keyword, value)
+
+    def end_headers(self):
+        self.server.requests.append(tuple(self._answer))
+        super().end_headers()
+
+    def log_message(self, format, *args):  # quiet: the answers are in PageServer.requests
+        pass
 
 
 class PageServer:
@@ -50,7 +63,8 @@ class PageServer:
         return f"http://127.0.0.1:{self.httpd.server_address[1]}/"
 
     @property
-    def requests(self) -> list[str]:
+    def requests(self) -> list[tuple[str, int, int]]:
+        """(path, status, body bytes) of every request answered, in order."""
         return self.httpd.requests
 
     def url(self, path: str = "") -> str:

@@ -32,6 +32,7 @@ async function start() {
   const asked = fromQuery(location.search);
   app.keepDate = asked.date;
   const choice = asked.choice ?? load();
+  $("finder").open = !choice || wide();
   indexData().then((index) => {
     app.index = index;
     finder.setIndex(index);
@@ -41,10 +42,11 @@ async function start() {
   try {
     app.site = await siteData();
     if (choice) await choose(choice, asked.date);
-    else $("finder").open = true;
   } catch (error) {
     showLoadError(error);
   }
+  // after the page has loaded, so the worker's downloads never delay the first view
+  if (document.readyState !== "complete") await new Promise((done) => addEventListener("load", done, { once: true }));
   startOffline($("banner"), () => ["data/site.json", "data/index.json", "data/status.json",
     ...Object.keys(app.timetables).map((code) => `data/timetables/${encodeURIComponent(code)}.json`)]);
 }
@@ -73,11 +75,16 @@ async function choose(choice, date = null) {
     app.monday = date ? mondayOf(date) : openingWeek(table, day);
     app.day = app.monday === mondayOf(day) ? Math.min(weekday(day), 5) : 0;
   }
-  $("finder").open = window.matchMedia("(min-width: 60rem)").matches;
+  $("finder").open = wide();
   $("customize").hidden = false;
-  $("actions").hidden = false;
+  $("actions").dataset.ready = "true";
   showFinderChoice();
   changed();
+}
+
+/** A screen wide enough for the panel beside the week (the CSS breakpoint). */
+function wide() {
+  return window.matchMedia("(min-width: 60rem)").matches;
 }
 
 /** On Sunday, the week to open is the coming one. */
