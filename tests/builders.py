@@ -10,7 +10,7 @@ from pathlib import Path
 from tests.crawling import project_crawler
 from tests.saved_pages import FIXTURES, saved_response
 from timetable_spider.items import (
-    AcademicCalendar, Group, RoomLegend, SpecializationListing, Timetable, TimetableEntry)
+    AcademicCalendar, CalendarTable, Group, RoomLegend, SpecializationListing, Timetable, TimetableEntry)
 from timetable_spider.parsing.academic_calendar import parse_academic_calendar
 from timetable_spider.pipelines import PublishSitePipeline
 from timetable_spider.spiders.schedules import SchedulesSpider
@@ -24,7 +24,8 @@ def academic_calendar() -> AcademicCalendar:
     """The saved 2025-2026 academic calendar, as the spider yields it."""
     year, tables = parse_academic_calendar(saved_response(FIXTURES / "site" / "academic_calendar.html",
                                                           CALENDAR_URL))
-    return AcademicCalendar(url=CALENDAR_URL, academic_year=year, tables=tables)
+    return AcademicCalendar(url=CALENDAR_URL, academic_year=year,
+                            tables=[CalendarTable(line, key, periods) for (line, key), periods in tables.items()])
 
 
 def entry(subject: str = "Algebra", *, day: str = "Luni", start: str = "08:00", end: str = "10:00",

@@ -443,8 +443,8 @@ def test_markup_in_names_and_subjects_is_escaped(tmp_path, academic_calendar):
 
     data_files = sorted((site / "data").rglob("*.json"))
     assert [p.relative_to(site).as_posix() for p in data_files] == [
-        "data/X1.json", "data/index.json", "data/rooms.json", "data/site.json", "data/status.json",
-        "data/timetables/X1.json"]
+        "data/X1.json", "data/changes.json", "data/index.json", "data/rooms.json", "data/site.json",
+        "data/status.json", "data/timetables/X1.json"]
     for path in data_files:
         raw = path.read_bytes()
         assert b"<" not in raw and b">" not in raw, path.name
@@ -524,10 +524,10 @@ def test_calendar_text_cannot_inject_properties(tmp_path, academic_calendar):
         assert len(events) == len(INJECTIONS)
         for event in events:
             props = [re.split(r"[;:]", line, maxsplit=1)[0] for line in event]
-            for name in ("SUMMARY", "LOCATION", "DESCRIPTION", "DTSTART", "DTEND", "UID", "DTSTAMP"):
+            for name in ("SUMMARY", "LOCATION", "DESCRIPTION", "DTSTART", "DTEND", "UID", "DTSTAMP", "SEQUENCE"):
                 assert props.count(name) == 1, (path.name, name, event)
-            assert set(props) <= {"SUMMARY", "DTSTART", "DTEND", "DTSTAMP", "UID", "RRULE", "EXDATE",
-                                  "CATEGORIES", "DESCRIPTION", "LOCATION"}, props
+            assert set(props) <= {"SUMMARY", "DTSTART", "DTEND", "DTSTAMP", "UID", "SEQUENCE", "RRULE", "EXDATE",
+                                  "CATEGORIES", "DESCRIPTION", "LAST-MODIFIED", "LOCATION"}, props
 
         calendar = icalendar.Calendar.from_ical(raw)
         for name in ("NAME", "X-WR-CALNAME"):  # icalendar leaves these escaped (vUnknown)

@@ -29,8 +29,8 @@ def test_the_published_site_comes_back_whole_and_the_next_crawl_builds_on_it(tmp
         done = restore(f"{pages.base_url}/site/", tmp_path / "runner" / "site")
     assert done.returncode == 0, done.stderr
     restored = tmp_path / "runner" / "site"
-    # what a crawl reads back: the status, the index, the legend, and each spec's record, page data and calendars
-    read_back = {"data/status.json", "data/index.json", "data/rooms.json"} | {
+    # what a crawl reads back: the status, the index, the legend, the change log, and each spec's record, page data and calendars
+    read_back = {"data/status.json", "data/index.json", "data/rooms.json", "data/changes.json"} | {
         name for name in snapshot(published) if name.startswith(("data/S", "data/timetables/S")) or name.endswith(".ics")}
     original = {name: value[0] for name, value in snapshot(published).items() if name in read_back}
     assert {name: value[0] for name, value in snapshot(restored).items() if value != "dir"} == original

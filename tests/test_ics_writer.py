@@ -1,6 +1,7 @@
 """writers/ics.py serializes events itself, for speed: prove it equals icalendar byte for byte."""
 from __future__ import annotations
 
+import hashlib
 from datetime import date, datetime, time, timedelta, timezone
 
 import icalendar
@@ -20,7 +21,7 @@ DTSTAMP = datetime(2026, 11, 23, 8, 0, tzinfo=timezone.utc)
 PROGRAMME_YEARS = (YEARS_BY_DEGREE, PROGRAMME_YEARS_BY_NAME)
 
 
-def icalendar_event(scheduled: ScheduledClass) -> bytes:
+def icalendar_event(scheduled: ScheduledClass, sequence: int = 0) -> bytes:
     """The reference: the same event built and serialized by icalendar."""
     entry = scheduled.entry
     start, end = time.fromisoformat(entry.start), time.fromisoformat(entry.end)
@@ -31,6 +32,7 @@ def icalendar_event(scheduled: ScheduledClass) -> bytes:
     event.add("dtend", datetime.combine(first, end, BUCHAREST))
     event.add("dtstamp", DTSTAMP)
     event.add("uid", scheduled.uid)
+    event.add("sequence", sequence)
     if len(scheduled.dates) > 1:
         event.add("rrule", {"FREQ": "WEEKLY",
                             "UNTIL": datetime.combine(last, start, BUCHAREST).astimezone(timezone.utc)})
@@ -40,6 +42,8 @@ def icalendar_event(scheduled: ScheduledClass) -> bytes:
             event.add("exdate", [datetime.combine(d, start, BUCHAREST) for d in skipped])
     event.add("categories", [entry.kind])
     event.add("description", description_of(scheduled))
+    if sequence:
+        event.add("last-modified", DTSTAMP)
     event.add("location", scheduled.location)
     return event.to_ical()
 
@@ -59,12 +63,22 @@ def saved_classes() -> list[ScheduledClass]:
     return classes
 
 
-def test_every_saved_class_serializes_exactly_as_icalendar_does():
+@pytest.mark.parametrize("sequence", [0, 1, 12])
+def test_every_saved_class_serializes_exactly_as_icalendar_does(sequence):
     classes = saved_classes()
     assert len(classes) == 340
     for scheduled in classes:
-        ours = CalendarWriter.stamped(CalendarWriter.event_parts(scheduled), "20261123T080000Z")
-        assert ours == icalendar_event(scheduled), scheduled.entry
+        ours = CalendarWriter.stamped(CalendarWriter.event_parts(scheduled), "20261123T080000Z", sequence)
+        assert ours == icalendar_event(scheduled, sequence), scheduled.entry
+
+
+def test_the_fingerprint_leaves_out_the_stamps_and_is_what_it_was_before_sequences():
+    scheduled = saved_classes()[0]
+    parts = CalendarWriter.event_parts(scheduled)
+    event = CalendarWriter.stamped(parts, "20261123T080000Z", 3)
+    unstamped = b"".join(line + b"\r\n" for line in event.split(b"\r\n")
+                         if line and not line.startswith((b"DTSTAMP:", b"SEQUENCE:", b"LAST-MODIFIED:")))
+    assert CalendarWriter.fingerprint(parts) == hashlib.sha1(unstamped).hexdigest()[:16]
 
 
 NASTY = [

@@ -39,6 +39,7 @@ FAST_RETRIES = {"RETRY_BACKOFF_BASE": 0.05}
 SMALL_ROWS = {"I1", "IE2", "MaBD2"}  # the index rows kept: I1-I3, IE1-IE3, MaBD1-MaBD2
 SMALL_CODES = ["I1", "I2", "I3", "IE1", "IE2", "IE3", "MaBD1", "MaBD2"]
 STATUS = "data/status.json"
+LOG = "data/changes.json"
 ENCODING = "iso-8859-2"  # what the simulated (and the real) pages are written in
 CRAWL_TIMEOUT = 120
 
@@ -168,7 +169,7 @@ def small_published(work, small_www) -> Published:
     assert result.returncode == 0, context(result)
     assert read_status(site)["counts"]["spec_pages_written"] == len(SMALL_CODES)
     assert sorted(p.stem for p in (site / "data").glob("*.json")) == sorted(
-        [*SMALL_CODES, "index", "rooms", "site", "status"])
+        [*SMALL_CODES, "changes", "index", "rooms", "site", "status"])
     return Published(site, server, result.output)
 
 
@@ -229,7 +230,10 @@ def test_transient_faults_publish_exactly_what_a_fault_free_crawl_publishes(full
     assert len(calendars) == 1491
     changed = [name for name in calendars if tree_a[name][0] != tree_b[name][0]]
     assert not changed, f"calendars differ after a crawl with faults: {changed[:5]}"
-    data = [name for name in tree_a if name.startswith("data/") and name != STATUS]
+    # the change log says when each crawl ran: one entry more, and nothing changed
+    data = [name for name in tree_a if name.startswith("data/") and name not in (STATUS, "data/changes.json")]
+    log_a, log_b = (json.loads(tree[LOG][0]) for tree in (tree_a, tree_b))
+    assert log_b[1:] == log_a and log_b[0]["changes"] == [] and "began" not in log_b[0]
     assert [name for name in data if tree_a[name][0] != tree_b[name][0]] == []
     generated = re.compile(rb"<footer>.*?</footer>", re.S)  # the page says when it was made
     assert generated.sub(b"", tree_a["calendars.html"][0]) == generated.sub(b"", tree_b["calendars.html"][0])

@@ -361,7 +361,7 @@ def test_special_characters_survive_a_round_trip():
 def test_special_characters_inject_no_property_or_component():
     data, calendar = nasty_calendar()
     [event] = calendar.walk("VEVENT")
-    assert set(event) == {"SUMMARY", "DTSTART", "DTEND", "DTSTAMP", "UID", "RRULE", "EXDATE",
+    assert set(event) == {"SUMMARY", "DTSTART", "DTEND", "DTSTAMP", "UID", "SEQUENCE", "RRULE", "EXDATE",
                           "CATEGORIES", "DESCRIPTION", "LOCATION"}
     assert "X-CAL" not in calendar
     lines = data.decode().split("\r\n")

@@ -2,12 +2,14 @@
 from __future__ import annotations
 
 import asyncio
+import json
 
 import pytest
 from freezegun import freeze_time
 from scrapy import Request
 from scrapy.http import HtmlResponse
 from scrapy.spidermiddlewares.httperror import HttpError
+from scrapy.utils.serialize import ScrapyJSONEncoder
 from scrapy.utils.test import get_crawler
 from twisted.internet.error import DNSLookupError
 from twisted.python.failure import Failure
@@ -16,7 +18,7 @@ from tests.crawling import project_crawler
 from tests.saved_pages import FIXTURES, saved_response
 from timetable_spider.calendar_rules import ROMANIAN, SEMESTER_2_FINAL_YEARS
 from timetable_spider.items import (
-    AcademicCalendar, PageFailure, RoomLegend, SpecializationListing, Timetable)
+    AcademicCalendar, PageFailure, RoomLegend, SpecializationListing, Timetable, tables_by_key)
 from timetable_spider.spiders.schedules import SchedulesSpider
 
 ROOT = "https://www.cs.ubbcluj.ro/files/orar"
@@ -218,6 +220,17 @@ def test_parse_academic_calendar(spider):
     assert len(item.tables) == 6
 
 
+def test_the_academic_calendar_item_exports_as_json(spider):
+    # Scrapyd's feed export writes every item as JSON; a dict with tuple keys would not serialize
+    response = saved_response(FIXTURES / "site" / "academic_calendar.html", CALENDAR_URL)
+    [item] = list(spider.parse_academic_calendar(response))
+    exported = json.loads(ScrapyJSONEncoder().encode(item))
+    assert exported["academic_year"] == "2025-2026"
+    assert [(t["study_line"], t["table"]) for t in exported["tables"]][:3] == [
+        ("romanian", "semester_1"), ("romanian", "semester_2"), ("romanian", "semester_2_final_years")]
+    assert exported["tables"][1]["periods"][0]["start"] == "2026-02-23"
+
+
 def test_academic_calendar_of_another_year_is_a_failure():
     spider = make_spider("2026-1")
     response = saved_response(FIXTURES / "site" / "academic_calendar.html", CALENDAR_URL)
@@ -244,7 +257,7 @@ def test_final_year_variant_setting_picks_the_table(variant, fourth_row):
                               CALENDAR_URL)
     [item] = list(spider.parse_academic_calendar(response))
     assert item.academic_year == "2026-2027"
-    assert item.tables[(ROMANIAN, SEMESTER_2_FINAL_YEARS)][3].label == fourth_row
+    assert tables_by_key(item.tables)[(ROMANIAN, SEMESTER_2_FINAL_YEARS)][3].label == fourth_row
 
 
 # --- download failures --------------------------------------------------------------------

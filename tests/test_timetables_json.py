@@ -19,6 +19,7 @@ from timetable_spider.settings import PROGRAMME_YEARS, PROGRAMME_YEARS_BY_NAME
 from timetable_spider.spec_pages import calendar_title
 from timetable_spider.items import Timetable
 from timetable_spider.writers.ics import CalendarWriter
+from timetable_spider.writers.json_data import Stamp
 from timetable_spider.writers.timetables_json import site_data, spec_timetable
 
 ROOT = "https://www.cs.ubbcluj.ro/files/orar/2025-2"
@@ -43,9 +44,9 @@ def schedule(tables):
 
 @pytest.fixture(scope="module")
 def view(schedule):
-    stamps = {c.uid: ("fp", DTSTAMP) for c in schedule.classes}
+    stamps = {c.uid: Stamp("fp", DTSTAMP, 0) for c in schedule.classes}
     written = {cal.file_name: {} for cal in schedule.calendars}
-    return spec_timetable(schedule, "2025-2", "Informatica - in limba engleza/Year 2", stamps, {}, written)
+    return spec_timetable(schedule, "2025-2", "Informatica - in limba engleza/Year 2", stamps, written)
 
 
 def picked(view: dict, group: str, subgroup: int | None) -> list[dict]:

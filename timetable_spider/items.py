@@ -62,12 +62,26 @@ class RoomLegend:
 
 
 @dataclass
+class CalendarTable:
+    """One table of the academic calendar: a study line's periods for a semester."""
+
+    study_line: str  # calendar_rules.ROMANIAN or HUNGARIAN_GERMAN
+    table: str  # calendar_rules.SEMESTER_1, SEMESTER_2 or SEMESTER_2_FINAL_YEARS
+    periods: list[Period]
+
+
+@dataclass
 class AcademicCalendar:
-    """The academic year's tables: (study line, table key) -> periods, keys from calendar_rules."""
+    """The academic year's tables (a list, so feed exports can write the item as JSON)."""
 
     url: str
     academic_year: str  # "2025-2026"
-    tables: dict[tuple[str, str], list[Period]] = field(default_factory=dict)
+    tables: list[CalendarTable] = field(default_factory=list)
+
+
+def tables_by_key(tables: list[CalendarTable]) -> dict[tuple[str, str], list[Period]]:
+    """(study line, table) -> periods, as the calendar rules look tables up."""
+    return {(t.study_line, t.table): t.periods for t in tables}
 
 
 @dataclass

@@ -20,7 +20,7 @@ from scrapy.exceptions import CloseSpider, DropItem, NotConfigured
 
 from timetable_spider import run_status, site_paths
 from timetable_spider.items import (
-    AcademicCalendar, PageFailure, RoomLegend, SpecializationListing, Timetable)
+    AcademicCalendar, PageFailure, RoomLegend, SpecializationListing, Timetable, tables_by_key)
 from timetable_spider.publishing import PublishingRefused, SiteBuild, write_atomically
 from timetable_spider.spec_pages import SemesterContext, exit_with, write_spec_page
 from timetable_spider.writers import CrawledSite, json_data
@@ -63,12 +63,12 @@ class PublishSitePipeline:
         self.allow_shrink = settings.getbool("PUBLISH_ALLOW_SHRINK")
         self.workers = settings.getint("PUBLISH_WORKERS")
         self.programme_years = (settings.getdict("PROGRAMME_YEARS"), settings.getdict("PROGRAMME_YEARS_BY_NAME"))
-        self.feeds_url = settings.get("FEEDS_URL")
         self.listings: list[SpecializationListing] = []
         self.failures: list[PageFailure] = []
         self.pending: list[Timetable] = []
         self.jobs: dict[str, Future] = {}  # code -> its SpecPageResult
         self.spec_records: dict[str, dict] = {}  # code -> what data/<CODE>.json holds
+        self.changes: dict[str, list[dict]] = {}  # code -> what changed since the last crawl
         self.kept_previous: list[str] = []  # failed spec pages whose last published version is kept
         self.without_calendars: dict[str, str] = {}  # failed spec pages with none to keep -> why
         self.build_errors: list[str] = []  # exceptions while building the site: bugs, a full disk
@@ -107,7 +107,7 @@ class PublishSitePipeline:
         elif isinstance(item, RoomLegend):
             self.rooms = ItemAdapter(item)["rooms"]
         elif isinstance(item, AcademicCalendar):
-            self.tables = ItemAdapter(item)["tables"]
+            self.tables = tables_by_key(ItemAdapter(item)["tables"])
             self.academic_year = ItemAdapter(item)["academic_year"]
         elif isinstance(item, Timetable):
             self.pending.append(item)
@@ -155,6 +155,7 @@ class PublishSitePipeline:
                 self.failures.append(PageFailure(url=code, reason=repr(error), kind="writing"))
                 continue
             self.spec_records[code] = result.record
+            self.changes[code] = result.changes
             self.build.files_written += result.files_written
             self.build.files_kept += result.files_kept
         if self.pending:
@@ -167,7 +168,8 @@ class PublishSitePipeline:
         self._keep_previous_versions()
         site = CrawledSite(semester=self.semester, academic_year=self.academic_year, started=self.started,
                            tables=self.tables, rooms=self.rooms, listings=self.listings,
-                           records=self.spec_records, feeds_url=self.feeds_url)
+                           records=self.spec_records, changes=self.changes,
+                           finished=datetime.now(timezone.utc), settings=self.crawler.settings)
         for write in SITE_WRITERS:
             write(self.build, site)
 

@@ -6,13 +6,15 @@ and the teaching weeks once per academic-calendar table.
 from __future__ import annotations
 
 import hashlib
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date
 
 from timetable_spider import calendar_rules
 from timetable_spider.calendar_rules import Period
 from timetable_spider.items import Timetable, TimetableEntry
 from timetable_spider.site_paths import calendar_file_name
+
+UID_DOMAIN = "@timetable-spider"
 
 
 @dataclass(frozen=True)
@@ -48,6 +50,35 @@ class SpecSchedule:
     study_line: str
     classes: list[ScheduledClass]  # distinct, in page order
     calendars: list[GroupCalendar]
+
+    def groups_of(self) -> dict[str, tuple[str, ...]]:
+        """uid -> the groups whose table lists the class."""
+        by_entry = {c.entry: c.uid for c in self.classes}
+        groups: dict[str, list[str]] = {c.uid: [] for c in self.classes}
+        for group in self.timetable.groups:
+            for entry in dict.fromkeys(group.entries):
+                groups[by_entry[entry]].append(group.name)
+        return {uid: tuple(names) for uid, names in groups.items()}
+
+    def with_uids(self, carried: dict[str, str]) -> "SpecSchedule":
+        """The schedule with the UIDs its classes had in the last crawl (carried: uid -> last uid).
+
+        A class that moved keeps its UID, so calendar apps update it rather than add a new one;
+        a new class whose UID a moved one now carries gets another.
+        """
+        taken = set(carried.values())
+        renamed: dict[str, ScheduledClass] = {}
+        for scheduled in self.classes:
+            uid = carried.get(scheduled.uid)
+            if uid is None:
+                uid = scheduled.uid
+                while uid in taken:
+                    uid = hashlib.sha1(f"{uid}\x1fagain".encode()).hexdigest()[:20] + UID_DOMAIN
+                taken.add(uid)
+            renamed[scheduled.uid] = replace(scheduled, uid=uid)
+        return replace(self, classes=[renamed[c.uid] for c in self.classes],
+                       calendars=[replace(cal, classes=[renamed[c.uid] for c in cal.classes])
+                                  for cal in self.calendars])
 
 
 class SemesterCalendar:
@@ -121,7 +152,7 @@ def _unique_uid(semester: str, code: str, entry: TimetableEntry, taken: set[str]
     slot = (semester, code, entry.formation, calendar_rules.plain(entry.day), entry.start, entry.end,
             calendar_rules.plain(entry.frequency), calendar_rules.plain(entry.kind), entry.subject)
     for parts in (slot, (*slot, entry.room), (*slot, entry.room, entry.teacher)):
-        uid = hashlib.sha1("\x1f".join(parts).encode()).hexdigest()[:20] + "@timetable-spider"
+        uid = hashlib.sha1("\x1f".join(parts).encode()).hexdigest()[:20] + UID_DOMAIN
         if uid not in taken:
             taken.add(uid)
             return uid

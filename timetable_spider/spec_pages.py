@@ -11,13 +11,16 @@ import threading
 from dataclasses import dataclass
 from typing import Any
 
-from timetable_spider import site_paths
+from timetable_spider import changes, site_paths
+from timetable_spider.changes import ClassFacts
 from timetable_spider.calendar_rules import Period
 from timetable_spider.items import Timetable
 from timetable_spider.publishing import SiteFiles
-from timetable_spider.schedule import GroupCalendar, SemesterCalendar, schedule_timetable
+from timetable_spider.schedule import (
+    GroupCalendar, ScheduledClass, SemesterCalendar, SpecSchedule, schedule_timetable)
 from timetable_spider.writers import json_data, timetables_json
 from timetable_spider.writers.ics import CalendarWriter
+from timetable_spider.writers.json_data import Stamp
 
 
 @dataclass
@@ -38,6 +41,7 @@ class SemesterContext:
 class SpecPageResult:
     code: str
     record: dict[str, Any]  # what data/<CODE>.json holds
+    changes: list[dict[str, Any]]  # since the last crawl of this semester (all "added" if none)
     files_written: int
     files_kept: int
 
@@ -67,20 +71,13 @@ def write_spec_page(timetable: Timetable, context: SemesterContext) -> SpecPageR
     schedule = schedule_timetable(timetable, calendar, context.rooms)
     directory = site_paths.spec_directory(timetable.name, timetable.year)
     data_path = site_paths.data_file_name(timetable.code)
-    previous = json_data.previous_stamps(json_data.load_spec_record(files.read_published(data_path)))
+    previous = json_data.load_spec_record(files.read_published(data_path))
+    schedule, stamps, change_log = _compare_with_last_crawl(
+        schedule, previous if previous and previous["semester"] == context.semester else None, writer,
+        context.dtstamp)
 
-    events: dict[str, bytes] = {}
-    stamps: dict[str, tuple[str, str]] = {}
-    for scheduled in schedule.classes:
-        if not scheduled.dates:
-            continue
-        parts = writer.event_parts(scheduled)
-        fingerprint = writer.fingerprint(parts)
-        old_fingerprint, old_stamp = previous.get(scheduled.uid, ("", ""))
-        dtstamp = old_stamp if old_fingerprint == fingerprint else context.dtstamp
-        stamps[scheduled.uid] = (fingerprint, dtstamp)
-        events[scheduled.uid] = writer.stamped(parts, dtstamp)
-
+    events = {uid: writer.stamped(writer.event_parts(c), stamps[uid].dtstamp, stamps[uid].sequence)
+              for c in schedule.classes if (uid := c.uid) in stamps}
     written: dict[str, dict[str, Any]] = {}  # file name -> its label and event count
     for group_calendar in schedule.calendars:
         chosen = [events[c.uid] for c in group_calendar.classes if c.uid in events]
@@ -92,9 +89,50 @@ def write_spec_page(timetable: Timetable, context: SemesterContext) -> SpecPageR
     record = json_data.spec_data(schedule, context.semester, directory, stamps, written)
     files.write(data_path, json_data.dumps(record, indent=None))
     files.write(site_paths.timetable_file_name(timetable.code), json_data.dumps(
-        timetables_json.spec_timetable(schedule, context.semester, directory, stamps, {}, written), indent=None))
-    return SpecPageResult(code=timetable.code, record=record,
+        timetables_json.spec_timetable(schedule, context.semester, directory, stamps, written), indent=None))
+    return SpecPageResult(code=timetable.code, record=record, changes=change_log,
                           files_written=files.files_written, files_kept=files.files_kept)
+
+
+def _compare_with_last_crawl(schedule: SpecSchedule, previous: dict[str, Any] | None, writer: CalendarWriter,
+                             now: str) -> tuple[SpecSchedule, dict[str, Stamp], list[dict[str, Any]]]:
+    """The schedule with its classes' UIDs carried from the last crawl of this semester, each dated
+    event's stamps, and the change log's entries for this page.
+
+    An unchanged event keeps its DTSTAMP and SEQUENCE; a changed one (a move included) keeps its
+    UID, gets DTSTAMP now and SEQUENCE + 1, so calendar apps apply the change; a new one has 0.
+    """
+    before = json_data.record_classes(previous)
+    groups = schedule.groups_of()
+    current = [facts_of(c, groups[c.uid]) for c in schedule.classes]
+    matching = changes.match_classes([facts for facts, _, _ in before], current)
+    carried = {schedule.classes[c].uid: before[p][1] for p, c in matching.same + matching.moved}
+    schedule = schedule.with_uids(carried)
+    last_stamps = {schedule.classes[c].uid: before[p][2] for p, c in matching.same + matching.moved}
+    stamps = {}
+    for scheduled in schedule.classes:
+        if not scheduled.dates:
+            continue
+        fingerprint = writer.fingerprint(writer.event_parts(scheduled))
+        last = last_stamps.get(scheduled.uid)
+        if last is None:
+            stamps[scheduled.uid] = Stamp(fingerprint, now, 0)
+        elif last.fingerprint == fingerprint:
+            stamps[scheduled.uid] = last
+        else:
+            stamps[scheduled.uid] = Stamp(fingerprint, now, last.sequence + 1)
+    change_log = changes.spec_changes(schedule.timetable.code, [facts for facts, _, _ in before],
+                                      [uid for _, uid, _ in before], current,
+                                      [c.uid for c in schedule.classes], matching)
+    return schedule, stamps, change_log
+
+
+def facts_of(scheduled: ScheduledClass, groups: tuple[str, ...]) -> ClassFacts:
+    entry = scheduled.entry
+    return ClassFacts(formation=entry.formation, day=entry.day, start=entry.start, end=entry.end,
+                      frequency=entry.frequency, kind=entry.kind, subject=entry.subject, room=entry.room,
+                      teacher=entry.teacher, location=scheduled.location,
+                      dates=tuple(d.isoformat() for d in scheduled.dates), groups=groups)
 
 
 def calendar_title(timetable: Timetable, group_calendar: GroupCalendar, semester: str) -> tuple[str, str]:

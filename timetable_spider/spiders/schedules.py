@@ -14,7 +14,7 @@ from scrapy.http import HtmlResponse, Response, TextResponse
 from twisted.python.failure import Failure
 
 from timetable_spider import calendar_rules
-from timetable_spider.items import AcademicCalendar, PageFailure, RoomLegend, Timetable
+from timetable_spider.items import AcademicCalendar, CalendarTable, PageFailure, RoomLegend, Timetable
 from timetable_spider.parsing.academic_calendar import CalendarLayoutError, parse_academic_calendar
 from timetable_spider.parsing.timetable_pages import parse_index, parse_room_legend, parse_timetable_page
 
@@ -106,7 +106,8 @@ class SchedulesSpider(scrapy.Spider):
                                 f"it is for academic year {academic_year}, but semester "
                                 f"{self.semester} belongs to {expected}")
             return
-        yield AcademicCalendar(url=response.url, academic_year=academic_year, tables=tables)
+        yield AcademicCalendar(url=response.url, academic_year=academic_year,
+                               tables=[CalendarTable(line, key, periods) for (line, key), periods in tables.items()])
 
     def _check_programme_lengths(self, listings) -> None:
         """A year beyond a programme's length means PROGRAMME_YEARS is out of date: its final year is wrong."""

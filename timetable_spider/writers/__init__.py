@@ -12,6 +12,8 @@ from datetime import datetime
 from functools import cached_property
 from typing import Any
 
+from scrapy.settings import Settings
+
 from timetable_spider.calendar_rules import Period
 from timetable_spider.items import SpecializationListing
 from timetable_spider.writers.json_data import index_data
@@ -28,7 +30,9 @@ class CrawledSite:
     rooms: dict[str, str]
     listings: list[SpecializationListing]
     records: dict[str, dict[str, Any]]  # code -> spec record, as data/<CODE>.json holds it
-    feeds_url: str
+    changes: dict[str, list[dict[str, Any]]]  # code -> the change log's entries for a page written now
+    finished: datetime
+    settings: Settings  # the crawl's, for the writers' own settings (FEEDS_URL, CHANGES_KEEP, ...)
 
     @property
     def academic_year_start(self) -> int:

@@ -10,8 +10,9 @@ from __future__ import annotations
 
 import hashlib
 import re
-from functools import lru_cache
 from datetime import date, datetime, time, timedelta, timezone
+from functools import lru_cache
+from typing import NamedTuple
 from zoneinfo import ZoneInfo
 
 import icalendar
@@ -28,6 +29,15 @@ CONTROL = re.compile(r"[\x00-\x09\x0b-\x1f\x7f]")
 LINE_LIMIT = 75  # octets, as icalendar counts them
 
 
+class EventParts(NamedTuple):
+    """A VEVENT's lines around its stamps: head, DTSTAMP, uid, SEQUENCE, rules, LAST-MODIFIED, tail."""
+
+    head: bytes
+    uid: bytes
+    rules: bytes
+    tail: bytes
+
+
 class CalendarWriter:
     """Serializes classes and calendars for one academic year."""
 
@@ -37,11 +47,13 @@ class CalendarWriter:
             last_date=date(academic_year_start + 1, 9, 30)).to_ical()
 
     @staticmethod
-    def event_parts(scheduled: ScheduledClass) -> tuple[bytes, bytes]:
-        """The VEVENT in two halves, to go either side of its DTSTAMP.
+    def event_parts(scheduled: ScheduledClass) -> EventParts:
+        """The VEVENT without its stamps, in pieces that go around them.
 
-        The DTSTAMP depends on whether the rest changed since the last crawl, so the halves
-        are fingerprinted without it. Properties are in icalendar's canonical order.
+        DTSTAMP, SEQUENCE and LAST-MODIFIED depend on whether the rest changed since the last
+        crawl, so the rest is fingerprinted without them. Properties are in icalendar's
+        canonical order: SUMMARY DTSTART DTEND DTSTAMP UID SEQUENCE RRULE EXDATE, then the
+        others by name, LAST-MODIFIED among them.
         """
         entry = scheduled.entry
         start_time = time.fromisoformat(entry.start)
@@ -55,30 +67,33 @@ class CalendarWriter:
             f"DTSTART;TZID={TIMEZONE}:{_local(first, start_time)}",
             f"DTEND;TZID={TIMEZONE}:{_local(end_day, end_time)}",
         ]
-        tail = [fold(f"UID:{scheduled.uid}")]
+        rules = []
         if len(scheduled.dates) > 1:
             until = datetime.combine(last, start_time, BUCHAREST).astimezone(timezone.utc)
-            tail.append(f"RRULE:FREQ=WEEKLY;UNTIL={until:%Y%m%dT%H%M%SZ}")
+            rules.append(f"RRULE:FREQ=WEEKLY;UNTIL={until:%Y%m%dT%H%M%SZ}")
             skipped = sorted(_weekly(first, last) - set(scheduled.dates))
             if skipped:
-                tail.append(fold(f"EXDATE;TZID={TIMEZONE}:"
-                                 + ",".join(_local(day, start_time) for day in skipped)))
-        tail += [
-            text_line("CATEGORIES", entry.kind),
-            text_line("DESCRIPTION", description_of(scheduled)),
-            text_line("LOCATION", scheduled.location),
-            "END:VEVENT",
-        ]
-        return _lines(head), _lines(tail)
+                rules.append(fold(f"EXDATE;TZID={TIMEZONE}:"
+                                  + ",".join(_local(day, start_time) for day in skipped)))
+        rules += [text_line("CATEGORIES", entry.kind), text_line("DESCRIPTION", description_of(scheduled))]
+        return EventParts(head=_lines(head), uid=_lines([fold(f"UID:{scheduled.uid}")]), rules=_lines(rules),
+                          tail=_lines([text_line("LOCATION", scheduled.location), "END:VEVENT"]))
 
     @staticmethod
-    def fingerprint(parts: tuple[bytes, bytes]) -> str:
-        return hashlib.sha1(b"".join(parts)).hexdigest()[:16]
+    def fingerprint(parts: EventParts) -> str:
+        """What the event says, without its stamps (the same as before events had a SEQUENCE)."""
+        return hashlib.sha1(b"".join((parts.head, parts.uid, parts.rules, parts.tail))).hexdigest()[:16]
 
     @staticmethod
-    def stamped(parts: tuple[bytes, bytes], dtstamp: str) -> bytes:
-        """The whole VEVENT, with a DTSTAMP such as "20260223T120000Z"."""
-        return b"".join((parts[0], b"DTSTAMP:", dtstamp.encode(), b"\r\n", parts[1]))
+    def stamped(parts: EventParts, dtstamp: str, sequence: int = 0) -> bytes:
+        """The whole VEVENT, with a DTSTAMP such as "20260223T120000Z" and its SEQUENCE.
+
+        An event changed since it was first published (sequence > 0) says when, in LAST-MODIFIED:
+        its DTSTAMP, the time of that change.
+        """
+        modified = b"LAST-MODIFIED:" + dtstamp.encode() + b"\r\n" if sequence else b""
+        return b"".join((parts.head, b"DTSTAMP:", dtstamp.encode(), b"\r\n", parts.uid,
+                         b"SEQUENCE:", str(sequence).encode(), b"\r\n", parts.rules, modified, parts.tail))
 
     def calendar(self, name: str, description: str, events: list[bytes]) -> bytes:
         header = [

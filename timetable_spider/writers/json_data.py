@@ -6,14 +6,28 @@ be embedded in a page as they are.
 from __future__ import annotations
 
 import json
-from typing import Any
+from typing import Any, NamedTuple
 
+from timetable_spider.changes import ClassFacts
 from timetable_spider.items import SpecializationListing
 from timetable_spider.schedule import SpecSchedule
 from timetable_spider.site_paths import data_file_name, timetable_file_name
 
 # 2: each group lists its calendars as {"file", "label", "events"}; an older record is not reused.
+# (Since 2, entries also carry room_code, subject_code, teacher_code and sequence; an entry
+# without a sequence has 0.)
 SCHEMA_VERSION = 2
+
+
+class Stamp(NamedTuple):
+    """An event's stamps: the fingerprint of what it says, and when it last changed and how often."""
+
+    fingerprint: str
+    dtstamp: str
+    sequence: int
+
+
+NO_STAMP = Stamp("", "", 0)
 
 
 def dumps(data: Any, indent: int | None = 1) -> bytes:
@@ -23,12 +37,12 @@ def dumps(data: Any, indent: int | None = 1) -> bytes:
 
 
 def spec_data(schedule: SpecSchedule, semester: str, directory: str,
-              stamps: dict[str, tuple[str, str]], written: dict[str, dict[str, Any]]) -> dict[str, Any]:
+              stamps: dict[str, Stamp], written: dict[str, dict[str, Any]]) -> dict[str, Any]:
     """code, name, year and the groups with their calendars, entries and concrete dates.
 
-    stamps maps a class's uid to (fingerprint, DTSTAMP); the next crawl reads them back, so
-    an unchanged event keeps its DTSTAMP. written maps the calendar files written to their label
-    and event count.
+    stamps maps a class's uid to its Stamp; the next crawl reads them back, so an unchanged event
+    keeps its DTSTAMP and SEQUENCE. written maps the calendar files written to their label and
+    event count.
     """
     timetable = schedule.timetable
     classes = {c.entry: c for c in schedule.classes}
@@ -39,7 +53,7 @@ def spec_data(schedule: SpecSchedule, semester: str, directory: str,
         entries = []
         for entry in dict.fromkeys(group.entries):
             scheduled = classes[entry]
-            fingerprint, dtstamp = stamps.get(scheduled.uid, ("", ""))
+            fingerprint, dtstamp, sequence = stamps.get(scheduled.uid, NO_STAMP)
             entries.append({
                 "day": entry.day, "start": entry.start, "end": entry.end,
                 "frequency": entry.frequency, "room": entry.room, "location": scheduled.location,
@@ -47,7 +61,7 @@ def spec_data(schedule: SpecSchedule, semester: str, directory: str,
                 "teacher": entry.teacher, "summary": scheduled.summary,
                 "room_code": entry.room_code, "subject_code": entry.subject_code, "teacher_code": entry.teacher_code,
                 "dates": [d.isoformat() for d in scheduled.dates],
-                "uid": scheduled.uid, "fingerprint": fingerprint, "dtstamp": dtstamp, "sequence": 0,
+                "uid": scheduled.uid, "fingerprint": fingerprint, "dtstamp": dtstamp, "sequence": sequence,
             })
         groups.append({"name": group.name, "calendars": files, "entries": entries})
     return {
@@ -69,12 +83,22 @@ def load_spec_record(published: bytes | None) -> dict[str, Any] | None:
     return record
 
 
-def previous_stamps(record: dict[str, Any] | None) -> dict[str, tuple[str, str]]:
-    """uid -> (fingerprint, DTSTAMP) from a previously published spec record."""
+def record_classes(record: dict[str, Any] | None) -> list[tuple[ClassFacts, str, Stamp]]:
+    """A published spec record's distinct classes: what they were, their uid and their stamps."""
     if not record:
-        return {}
-    return {e["uid"]: (e["fingerprint"], e["dtstamp"])
-            for g in record["groups"] for e in g["entries"] if e.get("dtstamp")}
+        return []
+    groups: dict[str, list[str]] = {}
+    entries: dict[str, dict[str, Any]] = {}
+    for group in record["groups"]:
+        for entry in group["entries"]:
+            entries.setdefault(entry["uid"], entry)
+            groups.setdefault(entry["uid"], []).append(group["name"])
+    return [(ClassFacts(formation=e["formation"], day=e["day"], start=e["start"], end=e["end"],
+                        frequency=e["frequency"], kind=e["type"], subject=e["subject"], room=e["room"],
+                        teacher=e["teacher"], location=e["location"], dates=tuple(e["dates"]),
+                        groups=tuple(groups[uid])),
+             uid, Stamp(e["fingerprint"], e["dtstamp"], e.get("sequence", 0)))
+            for uid, e in entries.items()]
 
 
 def record_calendars(record: dict[str, Any]) -> list[dict[str, Any]]:

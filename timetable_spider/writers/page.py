@@ -24,6 +24,8 @@ def write_page(files: SiteFiles, site: CrawledSite) -> None:
 
 def page_files(folder: Traversable) -> list[tuple[str, bytes]]:
     """(path under the site, bytes) of every page file, the service worker filled in."""
+    if not folder.is_dir():  # a checkout without the page's files, or an egg without the folder
+        return []
     found = _files(folder)
     shell = [path for path, _ in found if path != SERVICE_WORKER]
     version = hashlib.sha1(b"".join(path.encode() + b"\0" + data for path, data in found)).hexdigest()[:12]

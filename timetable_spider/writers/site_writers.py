@@ -4,6 +4,7 @@ from __future__ import annotations
 from timetable_spider.publishing import SiteFiles
 from timetable_spider.writers import CrawledSite, index_page, json_data, timetables_json
 from timetable_spider.writers.ics import CalendarWriter
+from timetable_spider.writers.change_log import write_change_log
 from timetable_spider.writers.page import write_page
 
 
@@ -13,7 +14,7 @@ def write_site_data(files: SiteFiles, site: CrawledSite) -> None:
     files.write("data/index.json", json_data.dumps(site.index))
     files.write("data/site.json", json_data.dumps(timetables_json.site_data(
         site.semester, site.academic_year, site.tables, CalendarWriter(site.academic_year_start).vtimezone,
-        site.feeds_url)))
+        site.settings.get("FEEDS_URL"))))
 
 
 def write_calendar_list(files: SiteFiles, site: CrawledSite) -> None:
@@ -23,4 +24,4 @@ def write_calendar_list(files: SiteFiles, site: CrawledSite) -> None:
                                                 site.started.strftime("%Y-%m-%d %H:%M UTC")))
 
 
-SITE_WRITERS = (write_site_data, write_calendar_list, write_page)
+SITE_WRITERS = (write_site_data, write_calendar_list, write_page, write_change_log)

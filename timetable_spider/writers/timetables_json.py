@@ -13,21 +13,21 @@ from timetable_spider import calendar_rules
 from timetable_spider.calendar_rules import Period
 from timetable_spider.schedule import ScheduledClass, SpecSchedule
 from timetable_spider.writers.ics import PRODID, TIMEZONE, description_of
+from timetable_spider.writers.json_data import Stamp
 
 
-def spec_timetable(schedule: SpecSchedule, semester: str, directory: str,
-                   stamps: dict[str, tuple[str, str]], sequences: dict[str, int],
+def spec_timetable(schedule: SpecSchedule, semester: str, directory: str, stamps: dict[str, Stamp],
                    written: dict[str, dict[str, Any]]) -> dict[str, Any]:
     """The classes of a spec page's published calendars, and each group's calendars.
 
-    stamps and sequences give each class's DTSTAMP and SEQUENCE by uid; written maps the calendar
-    files written to their label and event count.
+    stamps gives each dated class's DTSTAMP and SEQUENCE by uid; written maps the calendar files
+    written to their label and event count.
     """
     timetable = schedule.timetable
     dated = [c for c in schedule.classes if c.dates]
     position = {c.uid: n for n, c in enumerate(dated)}
     date_lists: dict[tuple, int] = {}
-    classes = [class_view(c, stamps[c.uid][1], sequences.get(c.uid, 0),
+    classes = [class_view(c, stamps[c.uid].dtstamp, stamps[c.uid].sequence,
                           date_lists.setdefault(c.dates, len(date_lists))) for c in dated]
     groups = []
     for group in timetable.groups:
