@@ -9,6 +9,7 @@ from __future__ import annotations
 import json
 import os
 import re
+import shutil
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from pathlib import Path
@@ -20,7 +21,7 @@ import recurring_ical_events
 
 from tests.crawling import run_crawl
 from tests.page_server import PageServer
-from tests.ubb_site import SimServer
+from tests.ubb_site import SimServer, build_site
 
 # Debian's Chromium: Playwright's own browser download is not reachable here, and in CI a
 # missing browser must fail the run (.ci/run installs it), never skip.
@@ -60,6 +61,33 @@ def published_site(tmp_path_factory) -> PublishedSite:
     assert result.returncode == 0, result.output[-3000:]
     with PageServer(tmp / "site") as server:
         yield PublishedSite(tmp / "site", server)
+
+
+# In IE2.html, Ingineria sistemelor soft's course in room 2/I; the changed site has it in C510.
+COURSE_IN_2I = ('<td><a href="../sali/2-I.html" >2/I</a></td>\n<td>IE2</td>\n<td>Curs</td>\n'
+                '<td><a href="../disc/MLE5011.html" >Ingineria sistemelor soft</a></td>')
+
+
+@pytest.fixture(scope="session")
+def changed_site(tmp_path_factory) -> PublishedSite:
+    """The simulated site crawled, then crawled again after a course moved room: its events
+    have SEQUENCE 1 and LAST-MODIFIED, and the change log lists the move."""
+    tmp = tmp_path_factory.mktemp("page-changed")
+    www = tmp / "www"
+    shutil.copytree(build_site("2025-2"), www)
+    server = SimServer(root=www, latency=0.02, jitter=0.01)
+    for edit in (False, True):
+        if edit:
+            page = www / "files" / "orar" / "2025-2" / "tabelar" / "IE2.html"
+            text = page.read_bytes().decode("iso-8859-2")
+            assert COURSE_IN_2I in text
+            page.write_bytes(text.replace(COURSE_IN_2I, COURSE_IN_2I.replace("2-I", "C510").replace(">2/I<", ">C510<"))
+                             .encode("iso-8859-2"))
+        with server:
+            result = run_crawl(server, site_dir=tmp / "site", settings={"HTTPCACHE_DIR": tmp / "cache"})
+        assert result.returncode == 0, result.output[-3000:]
+    with PageServer(tmp / "site") as pages:
+        yield PublishedSite(tmp / "site", pages)
 
 
 @pytest.fixture(scope="session")

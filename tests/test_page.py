@@ -14,8 +14,9 @@ from urllib.request import urlopen
 import pytest
 from playwright.sync_api import Page, expect
 
-from tests.page_fixtures import (browser_context_args, browser_type_launch_args, events_by_uid, header,  # noqa: F401
-                                 now, occurrences, published_site, shown_week, vevents, wait_for_week, week_of)
+from tests.page_fixtures import (browser_context_args, browser_type_launch_args, changed_site,  # noqa: F401
+                                 events_by_uid, header, now, occurrences, published_site, shown_week, vevents,
+                                 wait_for_week, week_of)
 from tests.page_server import PageServer
 
 CODE, GROUP = "IE2", "921"
@@ -259,6 +260,35 @@ def test_added_classes_of_another_group_are_shown_and_downloaded(page: Page, pub
                   and next(c for c in timetable["classes"] if c["uid"] == uid)["type"] == "L"}
     assert shown_week(page) == week_of(published(published_site, 1), ODD_WEEK) | week_of(added_ics, ODD_WEEK, added_uids)
     expect(page.locator(f'[data-uid="{lab["uid"]}"]')).to_have_class(re.compile(r"\badded\b"))
+
+
+def test_after_a_change_the_download_carries_sequence_and_last_modified(page: Page, changed_site):
+    """A course moved room: the page's events say SEQUENCE:1 and LAST-MODIFIED, exactly as published."""
+    open_page(page, changed_site, f"?code={CODE}&group={GROUP}&subgroup=1&date={ODD_WEEK}")
+    with page.expect_download() as download_info:
+        page.get_by_role("button", name=re.compile("Download")).click()
+    downloaded = vevents(open(download_info.value.path(), "rb").read())
+    original = vevents(published(changed_site, 1))
+    assert downloaded == original
+    moved = [uid for uid, block in original.items() if b"SEQUENCE:1\r\n" in block]
+    assert moved and all(b"\r\nLAST-MODIFIED:" in original[uid] for uid in moved)
+
+
+def test_changes_are_listed_and_the_changed_class_is_marked(page: Page, changed_site):
+    log = changed_site.json(f"changes/{CODE}.json")
+    moved = [c for c in log["crawls"][0]["changes"] if GROUP in c["groups"]]
+    assert moved and all(c["fields"]["room"] == ["2/I", "C510"] for c in moved)
+    open_page(page, changed_site, f"?code={CODE}&group={GROUP}&subgroup=1&date={ODD_WEEK}")
+    card = page.locator("#changes")
+    card.locator("summary").click()
+    expect(card.locator("li")).to_have_count(len(moved))
+    expect(card.locator("li").first).to_contain_text("room 2/I → C510")
+    expect(card.get_by_role("link", name=re.compile("Atom"))).to_have_attribute("href", log["feed"])
+    shown = {uid for uid, *_ in shown_week(page)}
+    marked = [c["uid"] for c in moved if c["uid"] in shown]
+    assert marked
+    for uid in marked:
+        expect(page.locator(f'[data-uid="{uid}"]')).to_have_class(re.compile(r"\bchanged\b"))
 
 
 # -- share links ---------------------------------------------------------------------------------

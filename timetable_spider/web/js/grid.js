@@ -62,7 +62,7 @@ function element(tag, className, text) {
 }
 
 /** Draws the week into grid; onOpen(item) is called when a class is chosen. */
-export function renderWeek(grid, { monday, items, table, todayIso, selectedDay, onOpen }) {
+export function renderWeek(grid, { monday, items, table, todayIso, selectedDay, changed = new Set(), onOpen }) {
   const byDay = weekClasses(items, monday).map(laneOut);
   const all = byDay.flat();
   const first = Math.min(8 * 60, ...all.map((one) => Math.floor(one.start / 60) * 60));
@@ -97,14 +97,14 @@ export function renderWeek(grid, { monday, items, table, todayIso, selectedDay, 
       body.append(element("p", "off-note", `${t("dayOff")}: ${off.get(day)}`));
     }
     column.append(head, body);
-    for (const one of classes) body.append(classButton(one, first, span, onOpen));
+    for (const one of classes) body.append(classButton(one, first, span, changed.has(one.item.class.uid), onOpen));
     grid.append(column);
   });
 }
 
-function classButton(one, first, span, onOpen) {
+function classButton(one, first, span, changed, onOpen) {
   const entry = one.item.class;
-  const button = element("button", `class type-${entry.type}${one.item.from ? " added" : ""}${one.lanes > 1 ? " narrow" : ""}`);
+  const button = element("button", `class type-${entry.type}${one.item.from ? " added" : ""}${one.lanes > 1 ? " narrow" : ""}${changed ? " changed" : ""}`);
   button.type = "button";
   button.dataset.uid = entry.uid;
   button.style.top = `${((one.start - first) / span) * 100}%`;
@@ -112,7 +112,7 @@ function classButton(one, first, span, onOpen) {
   button.style.left = `${(one.lane / one.lanes) * 100}%`;
   button.style.width = `${100 / one.lanes}%`;
   button.setAttribute("aria-label", t("classAt", { kind: t(`kind${entry.type}`), subject: entry.subject,
-    day: t("days")[entry.day], start: entry.start, end: entry.end, room: entry.room }));
+    day: t("days")[entry.day], start: entry.start, end: entry.end, room: entry.room }) + (changed ? `, ${t("changedMark")}` : ""));
   button.append(
     element("span", "class-time", `${entry.start}–${entry.end}`),
     element("span", "class-subject", entry.subject),

@@ -79,7 +79,7 @@ function weekLater(iso) {
   return new Date(Date.UTC(y, m - 1, d + 7)).toISOString().slice(0, 10);
 }
 
-/** One class's VEVENT, as the published calendars hold it. */
+/** One class's VEVENT, as the published calendars hold it, in icalendar's property order. */
 export function eventLines(one, dates, timeZone) {
   const first = dates[0];
   const [endDay, endTime] = one.end === "24:00" ? [nextDay(first), "00:00"] : [first, one.end];
@@ -90,14 +90,17 @@ export function eventLines(one, dates, timeZone) {
     `DTEND;TZID=${timeZone}:${local(endDay, endTime)}`,
     `DTSTAMP:${one.dtstamp}`,
     fold(`UID:${one.uid}`),
+    `SEQUENCE:${one.sequence}`,
   ];
   if (dates.length > 1) {
     lines.push(`RRULE:FREQ=WEEKLY;UNTIL=${utcStamp(dates.at(-1), one.start, timeZone)}`);
     const skipped = skippedDates(dates);
     if (skipped.length) lines.push(fold(`EXDATE;TZID=${timeZone}:${skipped.map((day) => local(day, one.start)).join(",")}`));
   }
-  lines.push(textLine("CATEGORIES", one.kind), textLine("DESCRIPTION", one.description),
-    textLine("LOCATION", one.location), "END:VEVENT");
+  lines.push(textLine("CATEGORIES", one.kind), textLine("DESCRIPTION", one.description));
+  // a changed event says when: its DTSTAMP is the time of that change
+  if (one.sequence > 0) lines.push(`LAST-MODIFIED:${one.dtstamp}`);
+  lines.push(textLine("LOCATION", one.location), "END:VEVENT");
   return lines;
 }
 

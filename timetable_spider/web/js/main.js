@@ -2,6 +2,7 @@
 // to the choice, and keeps the choice in the address bar and in localStorage.
 
 import { calendarPath, findYear, indexData, runStatus, siteData, timetable as fetchTimetable } from "./data.js";
+import { showChanges } from "./changes.js";
 import { showDetail } from "./detail.js";
 import { Finder } from "./finder.js";
 import { renderWeek, shortDate } from "./grid.js";
@@ -20,6 +21,7 @@ const app = {
   monday: null,
   day: 0, // the day shown on a phone, 0 = Monday
   keepDate: null, // the share link's date, kept in the address bar until the student moves
+  changedUids: new Set(), // classes the last crawl with changes changed or added, marked in the grid
 };
 
 const $ = (id) => document.getElementById(id);
@@ -80,6 +82,12 @@ async function choose(choice, date = null) {
   $("actions").dataset.ready = "true";
   showFinderChoice();
   changed();
+  if (!previous || previous.code !== choice.code || previous.group !== choice.group || previous.subgroup !== choice.subgroup) {
+    showChanges($("changes"), choice.code, choice.group, choice.subgroup).then((uids) => {
+      app.changedUids = uids;
+      if (uids.size) drawWeek();
+    });
+  }
 }
 
 /** A screen wide enough for the panel beside the week (the CSS breakpoint). */
@@ -141,7 +149,7 @@ function drawWeek() {
     : `${shortDate(monday)} – ${shortDate(saturday)}`;
   $("week-title").textContent = `${number ? t("weekN", { n: number }) + " · " : ""}${span} ${saturday.slice(0, 4)}`;
   $("week-parity").textContent = number ? t(number % 2 ? "odd" : "even") : t("noTeaching");
-  renderWeek($("grid"), { monday, items, table, todayIso: today(), selectedDay: app.day,
+  renderWeek($("grid"), { monday, items, table, todayIso: today(), selectedDay: app.day, changed: app.changedUids,
     onOpen: (item) => showDetail($("detail"), item, tableOf(app.timetables[item.code])) });
   const shown = $("grid").querySelectorAll("[data-uid]").length;
   $("week-note").textContent = shown ? "" : weekNote(table, monday, number);
@@ -223,7 +231,11 @@ function wireControls() {
     translateDocument();
     runStatus().then(showTrust).catch(() => {});
     if (app.index) finder.setIndex(app.index);
-    if (app.choice) { showFinderChoice(); changed(); }
+    if (app.choice) {
+      showFinderChoice();
+      changed();
+      showChanges($("changes"), app.choice.code, app.choice.group, app.choice.subgroup);
+    }
   });
   swipe($("grid"), (direction) => selectDay(app.day + direction));
   $("download").addEventListener("click", downloadCalendar);
