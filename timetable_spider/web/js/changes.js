@@ -52,6 +52,7 @@ export async function showChanges(card, code, group, subgroup) {
   card.querySelector(".no-changes").hidden = found.length > 0;
   card.querySelector(".feed").href = log.feed;
   card.querySelector(".change-count").textContent = found.length ? String(found.length) : "";
+  card.classList.toggle("has-changes", found.length > 0);
   card.hidden = false;
   const latest = log.crawls.find((crawl) => crawl.changes.length);
   return new Set(found.filter(({ finished, change }) => finished === latest?.finished && change.change !== "removed")

@@ -35,6 +35,7 @@ async function start() {
   app.keepDate = asked.date;
   const choice = asked.choice ?? load();
   $("finder").open = !choice || wide();
+  if (choice) $("week").dataset.ready = "pending"; // the week's frame now, so nothing moves when it fills
   indexData().then((index) => {
     app.index = index;
     finder.setIndex(index);
@@ -79,7 +80,7 @@ async function choose(choice, date = null) {
   }
   $("finder").open = wide();
   $("customize").hidden = false;
-  $("actions").dataset.ready = "true";
+  $("week").dataset.ready = "true";
   showFinderChoice();
   changed();
   if (!previous || previous.code !== choice.code || previous.group !== choice.group || previous.subgroup !== choice.subgroup) {
@@ -147,7 +148,8 @@ function drawWeek() {
   const saturday = addDays(monday, 5);
   const span = monday.slice(0, 7) === saturday.slice(0, 7) ? `${Number(monday.slice(8))}–${shortDate(saturday)}`
     : `${shortDate(monday)} – ${shortDate(saturday)}`;
-  $("week-title").textContent = `${number ? t("weekN", { n: number }) + " · " : ""}${span} ${saturday.slice(0, 4)}`;
+  const year = Object.assign(document.createElement("span"), { className: "week-year", textContent: ` ${saturday.slice(0, 4)}` });
+  $("week-title").replaceChildren(`${number ? t("weekN", { n: number }) + " · " : ""}${span}`, year);
   $("week-parity").textContent = number ? t(number % 2 ? "odd" : "even") : t("noTeaching");
   renderWeek($("grid"), { monday, items, table, todayIso: today(), selectedDay: app.day, changed: app.changedUids,
     onOpen: (item) => showDetail($("detail"), item, tableOf(app.timetables[item.code])) });
