@@ -35,7 +35,6 @@ async function start() {
   app.keepDate = asked.date;
   const choice = asked.choice ?? load();
   $("finder").open = !choice || wide();
-  if (choice) $("week").dataset.ready = "pending"; // the week's frame now, so nothing moves when it fills
   indexData().then((index) => {
     app.index = index;
     finder.setIndex(index);
@@ -81,6 +80,7 @@ async function choose(choice, date = null) {
   $("finder").open = wide();
   $("customize").hidden = false;
   $("week").dataset.ready = "true";
+  document.documentElement.classList.add("has-choice");
   showFinderChoice();
   changed();
   if (!previous || previous.code !== choice.code || previous.group !== choice.group || previous.subgroup !== choice.subgroup) {
