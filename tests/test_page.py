@@ -6,6 +6,7 @@ The page's "today" is frozen with Playwright's clock, or given by the share link
 """
 from __future__ import annotations
 
+import json
 import re
 import shutil
 from urllib.parse import parse_qs, quote, urlsplit
@@ -123,6 +124,25 @@ def test_holiday_week_has_no_classes_and_says_why(page: Page, published_site):
     assert shown_week(page) == set()
     expect(page.locator("#week-note")).to_contain_text("Easter holiday")
     expect(page.locator("#week-parity")).to_have_text("No teaching this week")
+
+
+def test_overlapping_classes_sit_side_by_side(page: Page, published_site):
+    open_page(page, published_site, f"?code={CODE}&group={GROUP}&subgroup=all&date={ODD_WEEK}")
+    boxes = page.eval_on_selector_all("#grid [data-uid]", """all => all.map(e => {
+        const r = e.getBoundingClientRect();
+        return [e.closest('.day').dataset.date, e.querySelector('.class-time').textContent, r.left, r.right, r.top, r.bottom];
+    })""")
+
+    def minutes(text):
+        return [int(t[:2]) * 60 + int(t[3:]) for t in text.split("–")]
+    overlapping = 0
+    for n, (day, times, left, right, top, bottom) in enumerate(boxes):
+        for other_day, other_times, other_left, other_right, other_top, other_bottom in boxes[n + 1:]:
+            (start, end), (other_start, other_end) = minutes(times), minutes(other_times)
+            if day == other_day and start < other_end and other_start < end:
+                overlapping += 1
+                assert right <= other_left + 1 or other_right <= left + 1, (day, times, other_times)
+    assert overlapping, "the whole group has classes at the same time in that week"
 
 
 def test_a_day_off_is_marked_and_empty(page: Page, published_site):
@@ -346,6 +366,26 @@ def test_subscribe_offers_the_published_calendar_and_says_changes_are_not_in_it(
     assert outlook.startswith("https://outlook.live.com/calendar/0/addfromweb?url=" + quote(https, safe=""))
     assert parse_qs(urlsplit(outlook).query)["name"] == ["IE2 921/1"]
     expect(dialog).to_contain_text("not in it")
+
+
+def test_with_personal_feeds_subscribe_offers_the_tailored_feed(page: Page, published_site, tmp_path):
+    site = tmp_path / "site"
+    shutil.copytree(published_site.root, site)
+    settings = json.loads((site / "data" / "site.json").read_text("utf-8"))
+    settings["feeds_url"] = "https://feeds.example.org/orar"
+    (site / "data" / "site.json").write_text(json.dumps(settings), "utf-8")
+    take, seminar, hide = chosen_subjects(published_site.timetable(CODE), GROUP)
+    with PageServer(site) as server:
+        page.goto(server.url(f"index.html?code={CODE}&group={GROUP}&subgroup=1&date={ODD_WEEK}"))
+        wait_for_week(page)
+        make_changes(page, take, seminar, hide)
+        page.get_by_role("button", name=re.compile("Subscribe")).click()
+        expect(page.get_by_role("dialog")).to_contain_text("includes your changes")
+        url = page.locator("#subscribe-url").input_value()
+    parts = urlsplit(url)
+    assert f"{parts.scheme}://{parts.netloc}{parts.path}" == "https://feeds.example.org/orar/feeds/IE2/921-1.ics"
+    assert parse_qs(parts.query) == {"hide": [hide["subject_code"], f"{seminar['subject_code']}:S"],
+                                     "take": [f"{take['subject_code']}:2"]}
 
 
 # -- phone, language, accessibility, hygiene ---------------------------------------------------------
