@@ -2,7 +2,8 @@
 over HTTP, Debian's Chromium for Playwright, and the published calendars expanded as a calendar
 app would, to compare the page with.
 
-Not a test module: tests/test_page*.py import the fixtures from here.
+Not a test module: tests/test_page*.py import the fixtures from here (those named as
+pytest-playwright's replace them).
 """
 from __future__ import annotations
 
@@ -18,6 +19,7 @@ from urllib.parse import quote
 import icalendar
 import pytest
 import recurring_ical_events
+from playwright.sync_api import sync_playwright
 
 from tests.crawling import run_crawl
 from tests.page_server import PageServer
@@ -90,15 +92,42 @@ def changed_site(tmp_path_factory) -> PublishedSite:
         yield PublishedSite(tmp / "site", pages)
 
 
+# pytest-playwright's fixtures, for one test module at a time: the sync API keeps an asyncio loop
+# running in the main thread until it stops, and later test modules call asyncio.run().
+@pytest.fixture(scope="module")
+def playwright(_pw_api_request_contexts):
+    driver = sync_playwright().start()
+    if _pw_api_request_contexts:
+        _pw_api_request_contexts.instrument(driver)
+    yield driver
+    driver.stop()
+
+
+@pytest.fixture(scope="module")
+def browser_type(playwright, browser_name):
+    return getattr(playwright, browser_name)
+
+
+@pytest.fixture(scope="module")
+def launch_browser(browser_type_launch_args, browser_type):
+    return lambda **options: browser_type.launch(**{**browser_type_launch_args, **options})
+
+
+@pytest.fixture(scope="module")
+def browser(launch_browser):
+    launched = launch_browser()
+    yield launched
+    launched.close()
+
+
 @pytest.fixture(scope="session")
 def browser_type_launch_args(browser_type_launch_args):
     return {**browser_type_launch_args, "executable_path": CHROMIUM, "args": CHROMIUM_ARGS}
 
 
-@pytest.fixture(scope="session")
-def browser_context_args(browser_context_args):
-    return {**browser_context_args, "locale": "en-GB", "viewport": {"width": 1280, "height": 800},
-            "accept_downloads": True}
+@pytest.fixture(scope="module")
+def browser_context_args():
+    return {"locale": "en-GB", "viewport": {"width": 1280, "height": 800}, "accept_downloads": True}
 
 
 def events_by_uid(ics: bytes) -> dict[str, icalendar.Event]:

@@ -15,9 +15,9 @@ from urllib.request import urlopen
 import pytest
 from playwright.sync_api import Page, expect
 
-from tests.page_fixtures import (browser_context_args, browser_type_launch_args, changed_site,  # noqa: F401
-                                 events_by_uid, header, now, occurrences, published_site, shown_week, vevents,
-                                 wait_for_week, week_of)
+from tests.page_fixtures import (browser, browser_context_args, browser_type, browser_type_launch_args,  # noqa: F401
+                                 changed_site, events_by_uid, header, launch_browser, now, occurrences, playwright,
+                                 published_site, shown_week, vevents, wait_for_week, week_of)
 from tests.page_server import PageServer
 
 CODE, GROUP = "IE2", "921"
@@ -437,7 +437,7 @@ def test_romanian_browser_gets_romanian_and_can_switch(browser, published_site):
         expect(page.locator("html")).to_have_attribute("lang", "ro")
         expect(page.locator("#week-title")).to_contain_text("Săptămâna 3")
         expect(page.locator(".day-name").first).to_have_text("Lun")
-        page.get_by_role("button", name="Treci la engleză").click()
+        page.get_by_role("button", name="English", exact=True).click()
         expect(page.locator("html")).to_have_attribute("lang", "en")
         expect(page.locator("#week-title")).to_contain_text("Week 3")
         expect(page.get_by_role("button", name=re.compile("Download"))).to_be_visible()

@@ -1,7 +1,7 @@
 // The students' page: wires the finder, the week grid, the changes and the keep-it actions
 // to the choice, and keeps the choice in the address bar and in localStorage.
 
-import { calendarPath, findYear, indexData, runStatus, siteData, timetable as fetchTimetable } from "./data.js";
+import { findYear, indexData, runStatus, siteData, timetable as fetchTimetable } from "./data.js";
 import { showChanges } from "./changes.js";
 import { showDetail } from "./detail.js";
 import { Finder } from "./finder.js";
@@ -25,7 +25,14 @@ const app = {
 };
 
 const $ = (id) => document.getElementById(id);
-const finder = new Finder((code, group, subgroup) => choose(emptyChoice(code, group, subgroup)));
+const finder = new Finder((code, group, subgroup) => {
+  const choice = emptyChoice(code, group, subgroup);
+  if (app.choice?.code === code) {
+    // another group or subgroup of the same year: its subjects are the same, so the changes stay
+    for (const list of ["hide", "take", "add"]) choice[list] = [...app.choice[list]];
+  }
+  choose(choice);
+});
 
 async function start() {
   listenForNewData($("banner"));

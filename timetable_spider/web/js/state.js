@@ -19,7 +19,6 @@ export function fromQuery(search) {
   if (!code || !group) return { choice: null, date };
   const subgroup = params.get("subgroup");
   const choice = emptyChoice(code, group, subgroup && subgroup !== "all" ? Number(subgroup) : null);
-  choice.subgroupGiven = subgroup !== null;
   for (const name of ["hide", "take", "add"]) choice[name] = unique(params.getAll(name).filter(Boolean));
   return { choice, date };
 }
