@@ -95,10 +95,8 @@ def changed_site(tmp_path_factory) -> PublishedSite:
 # pytest-playwright's fixtures, for one test module at a time: the sync API keeps an asyncio loop
 # running in the main thread until it stops, and later test modules call asyncio.run().
 @pytest.fixture(scope="module")
-def playwright(_pw_api_request_contexts):
+def playwright():
     driver = sync_playwright().start()
-    if _pw_api_request_contexts:
-        _pw_api_request_contexts.instrument(driver)
     yield driver
     driver.stop()
 
