@@ -31,7 +31,7 @@ from pathlib import Path
 PROJECT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(PROJECT))
 
-from tests.crawling import descendants, run_crawl  # noqa: E402
+from tests.crawling import descendants, project_crawler, run_crawl  # noqa: E402
 from tests.ubb_site import SimServer, build_site  # noqa: E402
 
 SEMESTER = "2025-2"
@@ -154,14 +154,11 @@ def load_items(root: Path, semester: str):
     """The items one full crawl yields, from the built site's files, by the spider's own callbacks."""
     from scrapy import Request
     from scrapy.http import HtmlResponse
-    from scrapy.utils.test import get_crawler
 
-    from timetable_spider import settings
     from timetable_spider.items import Timetable
     from timetable_spider.spiders.schedules import SchedulesSpider
 
-    crawler = get_crawler(SchedulesSpider, {"TIMETABLE_ROOT": settings.TIMETABLE_ROOT,
-                                            "ACADEMIC_CALENDAR_URL": settings.ACADEMIC_CALENDAR_URL})
+    crawler = project_crawler(SchedulesSpider)
     spider = crawler._create_spider(semester=semester)
     calendar_path = root / "ro" / "studenti" / "invatamant" / "structura_anului_universitar"
 
@@ -197,12 +194,14 @@ def writing_phase(bench: Bench, repeats: int = 5) -> None:
         places.append(("tmpfs", Path(tempfile.mkdtemp(prefix="bench-crawl-", dir="/dev/shm"))))
     try:
         for label, parent in places:
-            user, system, _wall, written = time_writing(items, parent, 0, repeats)
+            user, system, _wall, written, by_writer = time_writing(items, parent, 0, repeats)
             cpu = [u + s for u, s in zip(user, system)]
             print(f"  in-process, {label:>8}, median of {repeats}: {statistics.median(cpu):.2f} CPU s "
                   f"(user {statistics.median(user):.2f} + sys {statistics.median(system):.2f}; "
                   f"min {min(cpu):.2f}, max {max(cpu):.2f}); {written}")
-        _user, _system, wall, written = time_writing(items, bench.tmp, 2, repeats)
+            print("    of which the whole-site writers, CPU s (median): " + ", ".join(
+                f"{name} {statistics.median(seconds):.3f}" for name, seconds in by_writer.items()))
+        _user, _system, wall, written, _by_writer = time_writing(items, bench.tmp, 2, repeats)
         print(f"  2 worker processes, work dir, median of {repeats}: {statistics.median(wall):.2f} wall s "
               f"(min {min(wall):.2f}, pool start-up included); {written}")
     finally:
@@ -211,19 +210,28 @@ def writing_phase(bench: Bench, repeats: int = 5) -> None:
 
 
 def time_writing(items, parent: Path, workers: int, repeats: int):
-    """PublishSitePipeline over a crawl's items, into fresh sites under parent: user, sys and wall times."""
-    from scrapy.utils.test import get_crawler
-
-    from timetable_spider import settings
+    """PublishSitePipeline over a crawl's items, into fresh sites under parent: user, sys and wall
+    times, and each whole-site writer's CPU time (in-process only)."""
+    from timetable_spider import pipelines
     from timetable_spider.pipelines import PublishSitePipeline
     from timetable_spider.spiders.schedules import SchedulesSpider
 
+    by_writer: dict[str, list[float]] = {}
+
+    def timed(write):
+        def run(files, site):
+            started = time.process_time()
+            try:
+                return write(files, site)
+            finally:
+                by_writer.setdefault(write.__name__, []).append(time.process_time() - started)
+        return run
+
+    writers, pipelines.SITE_WRITERS = pipelines.SITE_WRITERS, tuple(timed(w) for w in pipelines.SITE_WRITERS)
     user, system, wall, written = [], [], [], ""
     for n in range(repeats):
         site = parent / f"write{workers}-{n}" / "site"
-        crawler = get_crawler(SchedulesSpider, {
-            "SITE_DIR": str(site), "PUBLISH_WORKERS": workers,
-            "TIMETABLE_ROOT": settings.TIMETABLE_ROOT, "ACADEMIC_CALENDAR_URL": settings.ACADEMIC_CALENDAR_URL})
+        crawler = project_crawler(SchedulesSpider, SITE_DIR=str(site), PUBLISH_WORKERS=workers)
         spider = SchedulesSpider.from_crawler(crawler, semester=SEMESTER)
         crawler.spider = spider
         started, before = time.perf_counter(), os.times()
@@ -241,7 +249,8 @@ def time_writing(items, parent: Path, workers: int, repeats: int):
                    f"{len(list(site.rglob('*.ics')))} .ics on disk, "
                    f"outcome {crawler.stats.get_value('timetable_spider/outcome')}")
         shutil.rmtree(site.parent, ignore_errors=True)
-    return user, system, wall, written
+    pipelines.SITE_WRITERS = writers
+    return user, system, wall, written, by_writer
 
 
 # -- 3. the re-crawl --

@@ -31,8 +31,10 @@ def academic_calendar() -> AcademicCalendar:
 def entry(subject: str = "Algebra", *, day: str = "Luni", start: str = "08:00", end: str = "10:00",
           room: str = "2/I", formation: str = "Y1", kind: str = "Curs", teacher: str = "Prof. ALFA Ana",
           frequency: str = "") -> TimetableEntry:
+    """A row as the parser gives it, with the codes its links would have (code_of its texts)."""
     return TimetableEntry(day=day, start=start, end=end, frequency=frequency, room=room,
-                          formation=formation, kind=kind, subject=subject, teacher=teacher)
+                          formation=formation, kind=kind, subject=subject, teacher=teacher,
+                          room_code=code_of(room), subject_code=code_of(subject), teacher_code=code_of(teacher))
 
 
 def listing(code: str, name: str, year: int = 1, semester: str = "2025-2") -> SpecializationListing:

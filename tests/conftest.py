@@ -1,6 +1,9 @@
 """Fixtures shared by the tests: saved pages as responses, and the simulated UBB site on a free port."""
 from __future__ import annotations
 
+import subprocess
+from pathlib import Path
+
 import pytest
 from scrapy.http import HtmlResponse
 
@@ -33,3 +36,22 @@ def sim_server():
     yield start
     for server in servers:
         server.stop()
+
+
+@pytest.fixture
+def tmpfs():
+    """Mount a tmpfs of a given size on a directory; unmounted after the test. Needs root."""
+    mounted: list[Path] = []
+
+    def mount(target: Path, size: str) -> Path:
+        target.mkdir(parents=True, exist_ok=True)
+        done = subprocess.run(["mount", "-t", "tmpfs", "-o", f"size={size}", "tmpfs", str(target)],
+                              capture_output=True, text=True)
+        if done.returncode:
+            pytest.skip(f"cannot mount a tmpfs here: {done.stderr.strip() or done.returncode}")
+        mounted.append(target)
+        return target
+
+    yield mount
+    for target in reversed(mounted):
+        subprocess.run(["umount", "-l", str(target)], check=True)

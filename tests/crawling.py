@@ -160,3 +160,17 @@ def snapshot(root: Path, skip: tuple[str, ...] = ()) -> dict[str, tuple]:
             info = path.lstat()
             tree[relative] = (path.read_bytes(), info.st_mtime_ns, info.st_ino)
     return tree
+
+
+SHARED_CALENDARS = ("teachers/", "rooms/", "subjects/")
+
+
+def group_calendars(site: Path) -> list[Path]:
+    """The groups' and subgroups' calendars under site, without the teacher, room and subject ones."""
+    return sorted(path for path in site.rglob("*.ics")
+                  if not path.relative_to(site).as_posix().startswith(SHARED_CALENDARS))
+
+
+def is_group_calendar(name: str) -> bool:
+    """For a path relative to the site, as snapshot() names it."""
+    return name.endswith(".ics") and not name.startswith(SHARED_CALENDARS)

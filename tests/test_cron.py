@@ -10,7 +10,7 @@ import subprocess
 import time
 from pathlib import Path
 
-from tests.crawling import PROJECT
+from tests.crawling import PROJECT, group_calendars
 from tests.ubb_site import SimServer
 
 SCRIPT = PROJECT / "scripts" / "cron-crawl.sh"
@@ -65,7 +65,7 @@ def stop_group(process: subprocess.Popen) -> None:
 
 
 def count_calendars(site_dir: Path) -> int:
-    return sum(1 for _ in site_dir.rglob("*.ics"))
+    return len(group_calendars(site_dir))
 
 
 def wait_for(predicate, timeout: float, what: str) -> None:

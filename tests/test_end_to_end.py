@@ -19,7 +19,7 @@ import icalendar
 import pytest
 import recurring_ical_events
 
-from tests.crawling import run_crawl, snapshot
+from tests.crawling import group_calendars, run_crawl, snapshot
 from tests.saved_pages import EXPECTED
 from tests.ubb_site import SimServer, build_site
 
@@ -68,7 +68,7 @@ def crawl(request) -> Crawl:
 
 
 def ics_files(site: Path) -> list[Path]:
-    return sorted(site.rglob("*.ics"))
+    return group_calendars(site)
 
 
 def failure_context(crawl: Crawl) -> str:
@@ -182,6 +182,35 @@ def test_calendars_expand_to_the_expected_occurrences(crawl, code):
             assert match is not None, f"{name}: no occurrence {start} {summary!r} at {location!r} " \
                                       f"with {description!r}"
             unmatched.remove(match)
+
+
+@pytest.mark.parametrize("kind, code_field", [("teachers", "teacher_code"), ("rooms", "room_code")])
+def test_every_teacher_and_room_calendar_is_the_union_of_their_group_classes_each_once(crawl, kind, code_field):
+    records = [json.loads((crawl.site / year["data"]).read_text("utf-8"))
+               for spec in json.loads((crawl.site / "data" / "index.json").read_text("utf-8")) for year in spec["years"]]
+    wanted: dict[str, set] = {}
+    for record in records:
+        for group in record["groups"]:
+            for entry in group["entries"]:
+                if entry[code_field] and entry[code_field] != "neprecizat":
+                    wanted.setdefault(entry[code_field], set()).update(
+                        (day, entry["start"], entry["end"], entry["subject"]) for day in entry["dates"])
+    listed = json.loads((crawl.site / kind / "index.json").read_text("utf-8"))
+    assert sorted(item["code"] for item in listed) == sorted(wanted)
+    for item in listed:
+        calendar = icalendar.Calendar.from_ical((crawl.site / item["calendar"]).read_bytes())
+        got = [(o["DTSTART"].dt.date().isoformat(), f"{o['DTSTART'].dt:%H:%M}", f"{o['DTEND'].dt:%H:%M}",
+                str(o["SUMMARY"]).split("] ", 1)[1].rsplit(" · ", 1)[0])
+               for o in recurring_ical_events.of(calendar).between(EXPAND_FROM, EXPAND_TO)]
+        assert len(got) == len(set(got)), f"{item['code']}: an occurrence twice"
+        assert set(got) == wanted[item["code"]], item["code"]
+
+
+def test_teacher_room_and_subject_counts(crawl):
+    counts = {kind: len(json.loads((crawl.site / kind / "index.json").read_text("utf-8")))
+              for kind in ("teachers", "rooms", "subjects")}
+    assert counts == {kind: len(list((crawl.site / kind).glob("*.ics"))) for kind in counts}
+    assert all(counts.values())
 
 
 def test_server_saw_each_page_once(crawl):

@@ -9,7 +9,7 @@ from pathlib import Path
 import yaml
 
 from tests.builders import group, listing, outcome, run_pipeline, spec_items
-from tests.crawling import PROJECT, free_port, snapshot
+from tests.crawling import PROJECT, free_port, is_group_calendar, snapshot
 from tests.ubb_site import SimServer
 
 WORKFLOW = PROJECT / ".github" / "workflows" / "crawl.yml"
@@ -31,7 +31,7 @@ def test_the_published_site_comes_back_whole_and_the_next_crawl_builds_on_it(tmp
     restored = tmp_path / "runner" / "site"
     # what a crawl reads back: the status, the index, the legend, the change log, and each spec's record, page data and calendars
     read_back = {"data/status.json", "data/index.json", "data/rooms.json", "data/changes.json"} | {
-        name for name in snapshot(published) if name.startswith(("data/S", "data/timetables/S")) or name.endswith(".ics")}
+        name for name in snapshot(published) if name.startswith(("data/S", "data/timetables/S")) or is_group_calendar(name)}
     original = {name: value[0] for name, value in snapshot(published).items() if name in read_back}
     assert {name: value[0] for name, value in snapshot(restored).items() if value != "dir"} == original
 

@@ -9,7 +9,6 @@ from __future__ import annotations
 import errno
 import json
 import shutil
-import subprocess
 from pathlib import Path
 
 import pytest
@@ -205,16 +204,8 @@ def test_a_locked_site_closes_the_spider_before_any_request(tmp_path, caplog):
 # -- 7: SITE_DIR may be a mount point ------------------------------------------------------------
 
 @pytest.fixture
-def mount_point(tmp_path):
-    """A real tmpfs mounted on tmp_path/site (needs root; skipped with the reason otherwise)."""
-    target = tmp_path / "site"
-    target.mkdir()
-    mounted = subprocess.run(["mount", "-t", "tmpfs", "-o", "size=8m", "tmpfs", str(target)],
-                             capture_output=True, text=True)
-    if mounted.returncode:
-        pytest.skip(f"cannot mount a tmpfs here: {mounted.stderr.strip() or mounted.returncode}")
-    yield target
-    subprocess.run(["umount", str(target)], check=True)
+def mount_point(tmp_path, tmpfs):
+    return tmpfs(tmp_path / "site", "8m")
 
 
 def test_a_mount_point_is_refused_naming_it_and_what_to_do(mount_point):

@@ -72,6 +72,7 @@ class PublishSitePipeline:
         self.kept_previous: list[str] = []  # failed spec pages whose last published version is kept
         self.without_calendars: dict[str, str] = {}  # failed spec pages with none to keep -> why
         self.build_errors: list[str] = []  # exceptions while building the site: bugs, a full disk
+        self.written_counts: dict[str, int] = {}  # what the whole-site writers wrote, for status.json
         self.tables = None
         self.rooms: dict[str, str] | None = None
         self.build: SiteBuild | None = None
@@ -171,7 +172,7 @@ class PublishSitePipeline:
                            records=self.spec_records, changes=self.changes,
                            finished=datetime.now(timezone.utc), settings=self.crawler.settings)
         for write in SITE_WRITERS:
-            write(self.build, site)
+            self.written_counts.update(write(self.build, site) or {})
 
     def _keep_previous_versions(self) -> None:
         """A spec page that failed keeps its last published calendars and data, if they are of
@@ -207,7 +208,7 @@ class PublishSitePipeline:
         for record in self.spec_records.values():
             for key, value in json_data.record_counts(record).items():
                 counts[key] += value
-        return counts
+        return counts | self.written_counts
 
     def spider_closed(self, spider, reason):
         if self.build is None:  # refused before crawling
@@ -244,9 +245,10 @@ class PublishSitePipeline:
                 blocking.append(f"publishing failed: {error!r}")
             else:
                 self._report(outcome, counts)
-                logger.info("Published %d calendars (%d events) for %d spec pages to %s "
-                            "(%d files new or changed, %d unchanged)", counts["calendars"],
-                            counts["events"], counts["spec_pages"], self.build.site_dir,
+                logger.info("Published %d calendars (%d events) for %d spec pages, and the calendars of "
+                            "%d teachers, %d rooms and %d subjects, to %s (%d files new or changed, %d unchanged)",
+                            counts["calendars"], counts["events"], counts["spec_pages"], counts.get("teachers", 0),
+                            counts.get("rooms", 0), counts.get("subjects", 0), self.build.site_dir,
                             self.build.files_written, self.build.files_kept)
                 if page_problems:
                     logger.error("Published, but not everything is fresh:\n  %s", "\n  ".join(page_problems))

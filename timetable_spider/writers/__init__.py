@@ -2,8 +2,8 @@
 
 Spec pages are written one at a time as they arrive (spec_pages.py, with ics, json_data and
 timetables_json). What needs the whole crawl is written at its end by the SITE_WRITERS, each a
-function write(files, site) of a SiteFiles and a CrawledSite; a new output is a new writer here,
-not a new branch in the publishing pipeline.
+function write(files, site) of a SiteFiles and a CrawledSite that may return counts for
+status.json; a new output is a new writer here, not a new branch in the publishing pipeline.
 """
 from __future__ import annotations
 

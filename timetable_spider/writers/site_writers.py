@@ -6,6 +6,7 @@ from timetable_spider.writers import CrawledSite, index_page, json_data, timetab
 from timetable_spider.writers.ics import CalendarWriter
 from timetable_spider.writers.change_log import write_change_log
 from timetable_spider.writers.page import write_page
+from timetable_spider.writers.teachers_rooms_subjects import write_teachers_rooms_subjects
 
 
 def write_site_data(files: SiteFiles, site: CrawledSite) -> None:
@@ -24,4 +25,4 @@ def write_calendar_list(files: SiteFiles, site: CrawledSite) -> None:
                                                 site.started.strftime("%Y-%m-%d %H:%M UTC")))
 
 
-SITE_WRITERS = (write_site_data, write_calendar_list, write_page, write_change_log)
+SITE_WRITERS = (write_site_data, write_calendar_list, write_page, write_change_log, write_teachers_rooms_subjects)
