@@ -151,6 +151,7 @@ def test_a_day_off_is_marked_and_empty(page: Page, published_site):
     assert shown_week(page) == week_of(published(published_site, None), "2026-04-27")
     friday = page.locator('.day[data-date="2026-05-01"]')
     expect(friday).to_have_class(re.compile(r"\boff\b"))
+    expect(friday).to_contain_text("Day off: Ziua Muncii")  # named as the calendar's notes name it
     assert friday.locator("[data-uid]").count() == 0
 
 
@@ -309,6 +310,47 @@ def test_changes_are_listed_and_the_changed_class_is_marked(page: Page, changed_
     assert marked
     for uid in marked:
         expect(page.locator(f'[data-uid="{uid}"]')).to_have_class(re.compile(r"\bchanged\b"))
+
+
+# -- teachers, rooms and subjects ------------------------------------------------------------
+
+KIND_LABELS = {"teacher": "Teacher", "room": "Room", "subject": "Subject"}
+
+
+@pytest.mark.parametrize("kind", ["teacher", "room", "subject"])
+def test_a_class_opens_its_teachers_rooms_or_subjects_published_week(page: Page, published_site, kind):
+    listed = {entry["code"]: entry for entry in published_site.json(f"{kind}s/index.json")}
+    shown_classes = {uid for uid, *_ in week_of(published(published_site, 1), ODD_WEEK)}
+    one = next(c for c in published_site.timetable(CODE)["classes"]
+               if c["uid"] in shown_classes and c[f"{kind}_code"] in listed)
+    entry = listed[one[f"{kind}_code"]]
+    page.clock.set_fixed_time(now("2026-03-11T09:00:00+02:00"))
+    open_page(page, published_site, f"?code={CODE}&group={GROUP}&subgroup=1&date={ODD_WEEK}")
+    page.locator(f'[data-uid="{one["uid"]}"]').click()
+    page.get_by_role("dialog").get_by_role("link", name=re.compile(rf"^{KIND_LABELS[kind]} .*: see the week$")).click()
+    wait_for_week(page)
+    assert parse_qs(urlsplit(page.url).query) == {kind: [entry["code"]]}
+    expect(page.locator("#choice-summary")).to_have_text(entry["name"])
+    monday = page.locator(".day").first.get_attribute("data-date")
+    published_calendar = (published_site.root / entry["calendar"]).read_bytes()
+    assert shown_week(page) == week_of(published_calendar, monday) != set()
+    with page.expect_download() as download_info:
+        page.get_by_role("button", name=re.compile("Download")).click()
+    assert open(download_info.value.path(), "rb").read() == published_calendar
+    expect(page.get_by_role("link", name=re.compile("Back to your timetable"))).to_have_attribute(
+        "href", f"?code={CODE}&group={GROUP}&subgroup=1")
+
+
+def test_search_finds_a_teacher_without_diacritics(page: Page, published_site):
+    teacher = next(t for t in published_site.json("teachers/index.json") if t["classes"] > 1)
+    surname = next(word for word in teacher["name"].split() if word.isupper() and len(word) > 3)
+    page.goto(published_site.url("index.html"))
+    page.get_by_role("combobox").fill(surname.lower())
+    option = page.get_by_role("option", name=re.compile(re.escape(teacher["name"])))
+    expect(option).to_contain_text("Teacher")
+    option.click()
+    wait_for_week(page)
+    assert parse_qs(urlsplit(page.url).query)["teacher"] == [teacher["code"]]
 
 
 # -- share links ---------------------------------------------------------------------------------

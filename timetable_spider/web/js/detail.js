@@ -1,7 +1,9 @@
-// A class's details in a dialog: teacher, room and where it is, formation, and which weeks.
+// A class's details in a dialog: teacher, room and where it is, formation, and which weeks,
+// with links to the teacher's, room's and subject's weeks where those are published.
 
 import { t } from "./i18n.js";
 import { shortDate } from "./grid.js";
+import { findEntry, viewQuery } from "./views.js";
 import { addDays, mondayOf, weekNumber } from "./weeks.js";
 
 const PARITY = { null: "everyWeek", 1: "oddWeeks", 2: "evenWeeks" };
@@ -30,20 +32,37 @@ export function showDetail(dialog, item, table) {
   const rows = [
     ["when", `${t("days")[one.day]} ${one.start}–${one.end}`],
     ["weeks", weeksText(one, item.dates, table)],
-    ["teacher", one.teacher],
-    ["room", one.location || one.room],
-    ["formation", one.formation],
+    ["teacher", one.teacher, "teacher", one.teacher_code],
+    ["room", one.location || one.room, "room", one.room_code],
+    ["formation", one.formations ? one.formations.map(formationText).join("; ") : one.formation],
+    ["subject", one.subject, "subject", one.subject_code],
   ];
-  if (item.from) rows.push(["fromGroup", item.from]);
+  if (item.from) rows.push(["added", item.from]);
   const list = dialog.querySelector(".detail-rows");
   list.replaceChildren();
-  for (const [key, value] of rows) {
+  for (const [key, value, kind, code] of rows) {
     if (!value) continue;
     const term = document.createElement("dt");
-    term.textContent = key === "fromGroup" ? t("added") : t(key);
+    term.textContent = t(key);
     const description = document.createElement("dd");
     description.textContent = value;
+    if (kind && code) linkToView(description, kind, code);
     list.append(term, description);
   }
   dialog.showModal();
+}
+
+/** "921/1 (Informatica - in limba engleza, Year 2)" for a class of a teacher, room or subject. */
+function formationText(formation) {
+  return `${formation.formation} (${formation.name}, ${t("yearN", { n: formation.year })})`;
+}
+
+/** Appends " · see the week" to a row when that teacher, room or subject has a published week. */
+async function linkToView(description, kind, code) {
+  if (!(await findEntry(kind, code))) return;
+  const link = document.createElement("a");
+  link.href = viewQuery(kind, code);
+  link.textContent = t("seeWeek");
+  link.setAttribute("aria-label", `${t(kind)} ${description.textContent}: ${t("seeWeek")}`);
+  description.append(" · ", link);
 }

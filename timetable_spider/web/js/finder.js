@@ -1,14 +1,21 @@
 // Choosing a timetable: a search box (an ARIA combobox) over specializations and group
 // numbers, then the year and group (native selects) and the subgroup or the whole group.
+// The same box finds a teacher, a room or a subject, whose week opens as it is published.
 
 import { t } from "./i18n.js";
-import { search } from "./search.js";
+import { search, searchNamed } from "./search.js";
+import { KINDS, listOf } from "./views.js";
 
 export class Finder {
-  /** onChoose(code, group, subgroup) is called with a complete choice (subgroup null: whole group). */
-  constructor(onChoose) {
+  /**
+   * onChoose(code, group, subgroup) is called with a complete choice (subgroup null: whole group),
+   * onView(kind, code) with a teacher, room or subject.
+   */
+  constructor(onChoose, onView) {
     this.onChoose = onChoose;
+    this.onView = onView;
     this.index = [];
+    this.lists = {}; // teachers, rooms and subjects, fetched when the student first types
     this.spec = null;
     this.results = [];
     this.active = -1;
@@ -32,7 +39,13 @@ export class Finder {
   }
 
   update() {
-    this.results = search(this.index, this.input.value);
+    if (!this.listsLoading && this.input.value.trim()) {
+      this.listsLoading = Promise.all(KINDS.map(listOf)).then((lists) => {
+        this.lists = Object.fromEntries(KINDS.map((kind, n) => [kind, lists[n]]));
+        if (this.input.value.trim()) this.update();
+      });
+    }
+    this.results = [...search(this.index, this.input.value, 10), ...searchNamed(this.lists, this.input.value, 6)];
     this.active = this.results.length ? 0 : -1;
     this.list.replaceChildren(...this.results.map((result, n) => this.option(result, n)));
     if (!this.results.length && this.input.value.trim() && this.index.length) {
@@ -57,6 +70,13 @@ export class Finder {
     if (result.kind === "group") {
       main.textContent = t("groupResult", { group: result.group });
       detail.textContent = `${result.spec.name} · ${t("yearN", { n: result.year.year })}`;
+    } else if (result.entry) {
+      const entry = result.entry;
+      main.textContent = entry.name;
+      const about = result.kind === "room" ? entry.location
+        : result.kind === "subject" ? entry.specializations.map((spec) => spec.code).join(", ")
+          : t("classesN", { n: entry.classes });
+      detail.textContent = [t(result.kind), about].filter(Boolean).join(" · ");
     } else {
       main.textContent = result.spec.name;
       detail.textContent = `${t(result.spec.degree)} · ${result.spec.years.map((y) => y.code).join(", ")}`;
@@ -99,6 +119,10 @@ export class Finder {
     this.input.value = "";
     if (result.kind === "group") {
       this.onChoose(result.year.code, result.group, null);
+      return;
+    }
+    if (result.entry) {
+      this.onView(result.kind, result.entry.code);
       return;
     }
     this.showSpec(result.spec);

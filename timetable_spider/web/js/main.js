@@ -11,6 +11,7 @@ import { renderCustomize } from "./customize.js";
 import { listenForNewData, startOffline } from "./offline.js";
 import { findCalendar, findGroup, parseAdd, visibleClasses } from "./schedule.js";
 import { emptyChoice, fromQuery, load, save, toQuery } from "./state.js";
+import { findEntry, mainTable, timetableOf, viewItems, viewQuery } from "./views.js";
 import { addDays, breakOf, mondayOf, openingWeek, periodOf, today, weekNumber, weekRange, weekday } from "./weeks.js";
 
 const app = {
@@ -22,6 +23,7 @@ const app = {
   day: 0, // the day shown on a phone, 0 = Monday
   keepDate: null, // the share link's date, kept in the address bar until the student moves
   changedUids: new Set(), // classes the last crawl with changes changed or added, marked in the grid
+  view: null, // {kind, code, entry, timetable} while a teacher's, room's or subject's week is shown
 };
 
 const $ = (id) => document.getElementById(id);
@@ -32,7 +34,7 @@ const finder = new Finder((code, group, subgroup) => {
     for (const list of ["hide", "take", "add"]) choice[list] = [...app.choice[list]];
   }
   choose(choice);
-});
+}, (kind, code) => showView({ kind, code }));
 
 async function start() {
   listenForNewData($("banner"));
@@ -40,8 +42,8 @@ async function start() {
   wireControls();
   const asked = fromQuery(location.search);
   app.keepDate = asked.date;
-  const choice = asked.choice ?? load();
-  $("finder").open = !choice || wide();
+  const choice = asked.view ? null : asked.choice ?? load();
+  $("finder").open = (!choice && !asked.view) || wide();
   indexData().then((index) => {
     app.index = index;
     finder.setIndex(index);
@@ -50,7 +52,8 @@ async function start() {
   runStatus().then(showTrust).catch(() => {});
   try {
     app.site = await siteData();
-    if (choice) await choose(choice, asked.date);
+    if (asked.view) await showView(asked.view, asked.date);
+    else if (choice) await choose(choice, asked.date);
   } catch (error) {
     showLoadError(error);
   }
@@ -78,6 +81,8 @@ async function choose(choice, date = null) {
   if (!findCalendar(group, choice.subgroup)) choice.subgroup = group.calendars.find((c) => c.subgroup === null) ? null : group.calendars[0].subgroup;
   const previous = app.choice;
   app.choice = choice;
+  app.view = null;
+  $("back").hidden = true;
   if (!previous || previous.code !== choice.code || date) {
     const table = tableOf(own);
     const day = date ?? nextSchoolDay(today());
@@ -98,6 +103,41 @@ async function choose(choice, date = null) {
   }
 }
 
+/** Shows the published week of a teacher, room or subject; the student's own choice stays saved. */
+async function showView({ kind, code }, date = null) {
+  const [entry, timetable] = await Promise.all([findEntry(kind, code), timetableOf(kind, code).catch(() => null)]);
+  if (!entry || !timetable) {
+    showLoadError(new Error(`${kind} ${code}`));
+    return;
+  }
+  app.view = { kind, code, entry, timetable };
+  app.choice = null;
+  const table = tableNamed(mainTable(timetable));
+  const day = date ?? nextSchoolDay(today());
+  app.monday = date ? mondayOf(date) : openingWeek(table, day);
+  app.day = app.monday === mondayOf(day) ? Math.min(weekday(day), 5) : 0;
+  $("finder").open = wide();
+  $("customize").hidden = true;
+  $("changes").hidden = true;
+  $("week").dataset.ready = "true";
+  document.documentElement.classList.add("has-choice");
+  showViewSummary();
+  drawWeek();
+}
+
+function showViewSummary() {
+  const { kind, entry } = app.view;
+  $("finder").querySelector(".summary-title").textContent = t(kind);
+  $("choice-summary").textContent = entry.name;
+  const saved = load();
+  $("back").hidden = !saved;
+  if (saved) {
+    const who = saved.subgroup === null ? saved.group : `${saved.group}/${saved.subgroup}`;
+    $("back").firstElementChild.href = toQuery(saved, true);
+    $("back").firstElementChild.textContent = t("backToYours", { who: `${saved.code} · ${who}` });
+  }
+}
+
 /** A screen wide enough for the panel beside the week (the CSS breakpoint). */
 function wide() {
   return window.matchMedia("(min-width: 60rem)").matches;
@@ -109,7 +149,17 @@ function nextSchoolDay(day) {
 }
 
 function tableOf(timetable) {
-  return app.site.tables[timetable.table] ?? { weeks: [], periods: [] };
+  return tableNamed(timetable.table);
+}
+
+function tableNamed(name) {
+  return app.site.tables[name] ?? { weeks: [], periods: [] };
+}
+
+/** What the week shows: the student's classes, or the viewed teacher's, room's or subject's. */
+function shown() {
+  if (app.view) return { items: viewItems(app.view.timetable), table: tableNamed(mainTable(app.view.timetable)) };
+  return { items: visibleClasses(app.choice, app.timetables), table: tableOf(app.timetables[app.choice.code]) };
 }
 
 function showFinderChoice() {
@@ -140,16 +190,15 @@ function hasSubgroups(timetable, choice) {
   return findGroup(timetable, choice.group).calendars.some((calendar) => calendar.subgroup !== null);
 }
 
-function updateAddress() {
-  const own = app.timetables[app.choice.code];
-  const date = app.keepDate ?? (app.monday === openingWeek(tableOf(own), nextSchoolDay(today())) ? null : app.monday);
-  history.replaceState(null, "", toQuery(app.choice, hasSubgroups(own, app.choice), date));
+/** The address of what is shown, with the week's date unless it is the week that opens anyway. */
+function address() {
+  const date = app.keepDate ?? (app.monday === openingWeek(shown().table, nextSchoolDay(today())) ? null : app.monday);
+  if (app.view) return viewQuery(app.view.kind, app.view.code, date);
+  return toQuery(app.choice, hasSubgroups(app.timetables[app.choice.code], app.choice), date);
 }
 
 function drawWeek() {
-  const own = app.timetables[app.choice.code];
-  const table = tableOf(own);
-  const items = visibleClasses(app.choice, app.timetables);
+  const { items, table } = shown();
   const monday = app.monday;
   const number = weekNumber(table, monday);
   const saturday = addDays(monday, 5);
@@ -159,16 +208,16 @@ function drawWeek() {
   $("week-title").replaceChildren(`${number ? t("weekN", { n: number }) + " · " : ""}${span}`, year);
   $("week-parity").textContent = number ? t(number % 2 ? "odd" : "even") : t("noTeaching");
   renderWeek($("grid"), { monday, items, table, todayIso: today(), selectedDay: app.day, changed: app.changedUids,
-    onOpen: (item) => showDetail($("detail"), item, tableOf(app.timetables[item.code])) });
-  const shown = $("grid").querySelectorAll("[data-uid]").length;
-  $("week-note").textContent = shown ? "" : weekNote(table, monday, number);
-  $("grid").classList.toggle("empty-week", !shown);
+    onOpen: (item) => showDetail($("detail"), item, tableNamed(item.table)) });
+  const drawn = $("grid").querySelectorAll("[data-uid]").length;
+  $("week-note").textContent = drawn ? "" : weekNote(table, monday, number);
+  $("grid").classList.toggle("empty-week", !drawn);
   drawDayTabs(monday);
   scrollToFirstClass();
   const [first, last] = weekRange(table);
   $("prev-week").disabled = monday <= first;
   $("next-week").disabled = monday >= last;
-  updateAddress();
+  history.replaceState(null, "", address());
 }
 
 /** Why a week has no classes: a holiday or exam session, outside the semester, or all hidden. */
@@ -240,6 +289,10 @@ function wireControls() {
     translateDocument();
     runStatus().then(showTrust).catch(() => {});
     if (app.index) finder.setIndex(app.index);
+    if (app.view) {
+      showViewSummary();
+      drawWeek();
+    }
     if (app.choice) {
       showFinderChoice();
       changed();
@@ -276,11 +329,17 @@ function swipe(area, go) {
 }
 
 function customized() {
-  return Boolean(app.choice.hide.length + app.choice.take.length + app.choice.add.length);
+  return Boolean(app.choice && app.choice.hide.length + app.choice.take.length + app.choice.add.length);
 }
 
 async function downloadCalendar() {
   const { calendarText, calendarTitle, download } = await import("./ics.js");
+  if (app.view) { // the published calendar itself
+    const { publishedUrl } = await import("./subscribe.js");
+    const response = await fetch(publishedUrl(app.view.entry.calendar));
+    download(await response.text(), app.view.entry.calendar.split("/").pop());
+    return;
+  }
   const own = app.timetables[app.choice.code];
   const calendar = findCalendar(findGroup(own, app.choice.group), app.choice.subgroup);
   const [name, description] = calendarTitle(own, app.site.semester, app.choice.group, app.choice.subgroup, customized());
@@ -290,15 +349,23 @@ async function downloadCalendar() {
 
 async function openSubscribe() {
   const { appLinks, publishedUrl, tailoredUrl, webcal } = await import("./subscribe.js");
-  const own = app.timetables[app.choice.code];
-  const calendar = findCalendar(findGroup(own, app.choice.group), app.choice.subgroup);
-  const who = app.choice.subgroup === null ? app.choice.group : `${app.choice.group}/${app.choice.subgroup}`;
-  const tailored = Boolean(app.site.feeds_url) && customized();
-  const url = tailored ? tailoredUrl(app.site.feeds_url, app.choice, calendar.file)
-    : publishedUrl(own.directory, calendar.file);
-  const links = appLinks(url, `${own.code} ${who}`);
-  $("subscribe-text").textContent = tailored ? t("subscribeTailored")
-    : t(customized() ? "subscribeStatic" : "subscribeStaticNoChanges", { who: `${own.code} ${who}` });
+  let url, name;
+  if (app.view) {
+    url = publishedUrl(app.view.entry.calendar);
+    name = app.view.entry.name;
+    $("subscribe-text").textContent = t("subscribeView", { who: name });
+  } else {
+    const own = app.timetables[app.choice.code];
+    const calendar = findCalendar(findGroup(own, app.choice.group), app.choice.subgroup);
+    const who = app.choice.subgroup === null ? app.choice.group : `${app.choice.group}/${app.choice.subgroup}`;
+    const tailored = Boolean(app.site.feeds_url) && customized();
+    url = tailored ? tailoredUrl(app.site.feeds_url, app.choice, calendar.file)
+      : publishedUrl(`${own.directory}/${calendar.file}`);
+    name = `${own.code} ${who}`;
+    $("subscribe-text").textContent = tailored ? t("subscribeTailored")
+      : t(customized() ? "subscribeStatic" : "subscribeStaticNoChanges", { who: name });
+  }
+  const links = appLinks(url, name);
   $("subscribe-google").href = links.google;
   $("subscribe-apple").href = links.apple;
   $("subscribe-outlook").href = links.outlook;
@@ -309,8 +376,7 @@ async function openSubscribe() {
 }
 
 function openShare() {
-  const own = app.timetables[app.choice.code];
-  const link = new URL(toQuery(app.choice, hasSubgroups(own, app.choice), app.keepDate), location.href).href;
+  const link = new URL(address(), location.href).href;
   $("share-url").value = link;
   const native = $("share-native");
   native.hidden = !navigator.share;

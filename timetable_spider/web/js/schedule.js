@@ -50,8 +50,8 @@ export function isHidden(one, hides) {
 }
 
 /**
- * The classes shown and exported for a choice: each {class, dates, code, from}: its dates (ISO
- * strings), its spec's code, and from, null for the student's own classes or the "CODE/group[/subgroup]" they were added from.
+ * The classes shown and exported for a choice: each {class, dates, table, from}: its dates (ISO
+ * strings), its academic-calendar table, and from, null for the student's own classes or the "CODE/group[/subgroup]" they were added from.
  * timetables maps a spec code to its timetable (the student's own and those added from).
  */
 export function visibleClasses(choice, timetables) {
@@ -64,7 +64,7 @@ export function visibleClasses(choice, timetables) {
   for (const n of group?.classes ?? []) {
     const one = own.classes[n];
     const subgroup = takes.has(one.subject_code) ? takes.get(one.subject_code) : choice.subgroup;
-    if (attends(one.formation, choice.group, subgroup) && !isHidden(one, hides)) shown.set(one.uid, { class: one, dates: own.dates[one.dates], code: choice.code, from: null });
+    if (attends(one.formation, choice.group, subgroup) && !isHidden(one, hides)) shown.set(one.uid, { class: one, dates: own.dates[one.dates], table: own.table, from: null });
   }
   for (const addition of choice.add.map(parseAdd)) {
     const source = timetables[addition.code];
@@ -72,7 +72,7 @@ export function visibleClasses(choice, timetables) {
     const who = [addition.code, addition.group, addition.subgroup].filter((part) => part !== null).join("/");
     for (const one of groupClasses(source, addition.group, addition.subgroup)) {
       if (one.subject_code === addition.subject && (addition.type === null || one.type === addition.type) && !shown.has(one.uid)) {
-        shown.set(one.uid, { class: one, dates: source.dates[one.dates], code: addition.code, from: who });
+        shown.set(one.uid, { class: one, dates: source.dates[one.dates], table: source.table, from: who });
       }
     }
   }

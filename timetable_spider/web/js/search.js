@@ -24,6 +24,35 @@ function withinOneEdit(a, b) {
   return b.slice(i + 1).startsWith(rest) || b.slice(i).startsWith(rest) || b.slice(i + 1).startsWith(a.slice(i));
 }
 
+/** How well typed words (normalized) match a text: the sum of their best word scores, 0 unless all match. */
+function textScore(typed, text) {
+  const words = normalize(text).split(" ");
+  let total = 0;
+  for (const part of typed) {
+    const best = Math.max(...words.map((word) => wordScore(part, word)));
+    if (!best) return 0;
+    total += best;
+  }
+  return total;
+}
+
+/**
+ * Teachers, rooms or subjects (lists of {code, name, …}) matching the query, each
+ * {kind, entry, score}; each matches by its name or code, a room also by where it is.
+ */
+export function searchNamed(lists, query, limit = 8) {
+  const typed = normalize(query).split(" ").filter(Boolean);
+  if (!typed.length) return [];
+  const found = [];
+  for (const [kind, list] of Object.entries(lists)) {
+    for (const entry of list) {
+      const score = textScore(typed, `${entry.name} ${entry.code} ${entry.location ?? ""}`);
+      if (score) found.push({ kind, entry, score: score * 10 - entry.name.length / 100 });
+    }
+  }
+  return found.sort((a, b) => b.score - a.score).slice(0, limit);
+}
+
 /**
  * Every specialization and group matching the query, best first.
  * A result is {kind: "spec", spec} or {kind: "group", spec, year, group}.

@@ -10,17 +10,22 @@ export function emptyChoice(code, group, subgroup) {
   return { code, group, subgroup, hide: [], take: [], add: [] };
 }
 
-/** The choice and date a URL's query asks for: {choice (or null), date (or null)}. */
+/**
+ * What a URL's query asks for: {choice, view, date}, each null when absent; view is a teacher's,
+ * room's or subject's week, {kind, code}, from ?teacher=…, ?room=… or ?subject=….
+ */
 export function fromQuery(search) {
   const params = new URLSearchParams(search);
   const date = /^\d{4}-\d{2}-\d{2}$/.test(params.get("date") ?? "") ? params.get("date") : null;
+  const kind = ["teacher", "room", "subject"].find((name) => params.get(name));
+  if (kind) return { choice: null, view: { kind, code: params.get(kind) }, date };
   const code = params.get("code");
   const group = params.get("group");
-  if (!code || !group) return { choice: null, date };
+  if (!code || !group) return { choice: null, view: null, date };
   const subgroup = params.get("subgroup");
   const choice = emptyChoice(code, group, subgroup && subgroup !== "all" ? Number(subgroup) : null);
   for (const name of ["hide", "take", "add"]) choice[name] = unique(params.getAll(name).filter(Boolean));
-  return { choice, date };
+  return { choice, view: null, date };
 }
 
 /**

@@ -3,9 +3,9 @@
 
 import { calendarPath } from "./data.js";
 
-/** The absolute https:// (or http://) address of a published calendar. */
-export function publishedUrl(directory, file, base = location.href) {
-  return new URL(calendarPath(directory, file), base).href;
+/** The absolute https:// (or http://) address of a published calendar, by its path in the site. */
+export function publishedUrl(path, base = location.href) {
+  return new URL(calendarPath(...path.split(/\/(?=[^/]*$)/)), base).href;
 }
 
 /** The personal feed for a choice: <feeds_url>/feeds/<CODE>/<file>?hide=…&take=…&add=… */

@@ -72,13 +72,29 @@ export function weekRange(table) {
   return [mondayOf(periods[0].start), mondayOf(after ? after.end : lastTeaching.end)];
 }
 
-/** Days off (holidays named in the calendar's notes) in a week, with the note that names them. */
+/** Days off (holidays named in the calendar's notes) in a week, each with its name from the notes. */
 export function daysOff(table, monday) {
   const off = new Map();
   for (const period of table.periods) {
     for (const day of period.days_off) {
-      if (daysBetween(monday, day) >= 0 && daysBetween(monday, day) < 7) off.set(day, period.notes);
+      if (daysBetween(monday, day) >= 0 && daysBetween(monday, day) < 7) off.set(day, holidayName(period.notes, day));
     }
   }
   return off;
+}
+
+const WEEKDAY = "(?:luni|marți|marti|miercuri|joi|vineri|sâmbătă|sambata|duminică|duminica)";
+
+/**
+ * What the notes call a day: "7 săptămâni (vineri, 10.04.2026, Vinerea Mare - zi liberă)" gives
+ * "Vinerea Mare" for 2026-04-10; the whole note when the day is not written out in it.
+ */
+export function holidayName(notes, day) {
+  const [y, m, d] = day.split("-");
+  const at = notes.indexOf(`${d}.${m}.${y}`);
+  if (at < 0) return notes;
+  const rest = notes.slice(at + 10).replace(/^\s*,\s*/, "");
+  const end = rest.search(new RegExp(`\\)|,\\s*${WEEKDAY}|\\s+(?:și|si)\\s+${WEEKDAY},`, "i"));
+  const name = (end < 0 ? rest : rest.slice(0, end)).replace(/\s*-\s*zi(le)?\s+liber\S*\s*$/i, "").trim();
+  return name || notes;
 }
