@@ -9,6 +9,7 @@ from __future__ import annotations
 import json
 import re
 import shutil
+from datetime import date, timedelta
 from urllib.parse import parse_qs, quote, urlsplit
 from urllib.request import urlopen
 
@@ -351,6 +352,23 @@ def test_search_finds_a_teacher_without_diacritics(page: Page, published_site):
     option.click()
     wait_for_week(page)
     assert parse_qs(urlsplit(page.url).query)["teacher"] == [teacher["code"]]
+
+
+def test_free_rooms_are_the_rooms_whose_calendars_have_no_class_then(page: Page, published_site):
+    day, start, end = date(2026, 3, 10), "10:00", "12:00"
+    free, busy = set(), set()
+    for room in published_site.json("rooms/index.json"):
+        held = occurrences((published_site.root / room["calendar"]).read_bytes(), day, day + timedelta(days=1))
+        taken = any(times.split("–")[0] < end and start < times.split("–")[1] for _, _, times, *_ in held)
+        (busy if taken else free).add(room["name"])
+    assert free and busy
+    page.goto(published_site.url("index.html"))
+    page.locator("#free-rooms > summary").click()
+    page.get_by_label("Date", exact=True).fill(day.isoformat())
+    page.get_by_label("From").select_option(start)
+    page.get_by_label("To").select_option(end)
+    expect(page.locator(".free-count")).to_contain_text(f"{len(free)} of the {len(free) + len(busy)} rooms")
+    assert set(page.locator(".free-list a").all_inner_texts()) == free
 
 
 # -- share links ---------------------------------------------------------------------------------

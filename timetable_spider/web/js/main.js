@@ -5,6 +5,7 @@ import { findYear, indexData, runStatus, siteData, timetable as fetchTimetable }
 import { showChanges } from "./changes.js";
 import { showDetail } from "./detail.js";
 import { Finder } from "./finder.js";
+import { startFreeRooms } from "./freerooms.js";
 import { renderWeek, shortDate } from "./grid.js";
 import { lang, setLanguage, t, translateDocument } from "./i18n.js";
 import { renderCustomize } from "./customize.js";
@@ -40,6 +41,7 @@ async function start() {
   listenForNewData($("banner"));
   translateDocument();
   wireControls();
+  startFreeRooms($("free-rooms"));
   const asked = fromQuery(location.search);
   app.keepDate = asked.date;
   const choice = asked.view ? null : asked.choice ?? load();
