@@ -1,6 +1,7 @@
 """Benchmark the real crawl against the simulated UBB site (tests/ubb_site.py), on loopback.
 
-    .venv/bin/python benchmarks/crawl.py [--runs 5] [--latency 0.3] [--jitter 0.1] [--only crawls|writing] [--work-dir DIR]
+    .venv/bin/python benchmarks/crawl.py [--runs 5] [--latency 0.3] [--jitter 0.1] [--only crawls|writing]
+                                         [--work-dir DIR] [--baseline OTHER_CHECKOUT]
 
 Everything printed is measured by this run; nothing is hard-coded but the formula of the limit.
   1. N full crawls, each into a fresh SITE_DIR and HTTPCACHE_DIR against a freshly started server:
@@ -92,10 +93,12 @@ class Bench:
         self.count += 1
         return self.tmp / f"{self.count:02d}-{name}"
 
-    def crawl(self, server: SimServer, *, site: Path, cache: Path, semester: str = SEMESTER):
+    def crawl(self, server: SimServer, *, site: Path, cache: Path, semester: str = SEMESTER,
+              code: Path = PROJECT):
+        """A crawl by the project in code (another checkout, to compare with), as a process."""
         memory = TreeMemory()
         result = run_crawl(server, semester=semester, site_dir=site, settings={"HTTPCACHE_DIR": cache},
-                           on_output=memory.watch)
+                           on_output=memory.watch, cwd=code)
         memory.stop()
         result.peak_tree_mb = memory.peak_mb
         if result.returncode != 0 and semester == SEMESTER:
@@ -104,11 +107,11 @@ class Bench:
                   file=sys.stderr)
         return result
 
-    def served_crawl(self, latency: float, jitter: float, name: str):
+    def served_crawl(self, latency: float, jitter: float, name: str, code: Path = PROJECT):
         """One crawl into fresh directories against a freshly started server: (CrawlResult, stats)."""
         work = self.fresh(name)
         with SimServer(SEMESTER, latency=latency, jitter=jitter) as server:
-            result = self.crawl(server, site=work / "site", cache=work / "httpcache")
+            result = self.crawl(server, site=work / "site", cache=work / "httpcache", code=code)
         shutil.rmtree(work, ignore_errors=True)
         return result, server.stats or {}
 
@@ -118,22 +121,32 @@ def full_crawls(bench: Bench, a) -> list[tuple]:
     header = f"{'run':>6} {'rc':>3} {'wall s':>7} {'cpu s':>6} {'rss MB':>7} {'all MB':>7} {'requests':>8} " \
              f"{'in flight':>9} {'repeated':>8} {'304':>4} {'503':>4} {'bytes':>9} {'req/s':>6}"
     print(header)
-    rows = []
+    rows, baseline_rows = [], []
     for n in range(1, a.runs + 1):
-        result, stats = bench.served_crawl(a.latency, a.jitter, f"run{n}")
-        rate = stats["requests"] / stats["active_seconds"] if stats.get("active_seconds") else None
-        row = (result.returncode, result.seconds, result.cpu_seconds, result.max_rss_mb,
-               stats.get("requests"), stats.get("max_in_flight"), len(stats.get("repeated_paths", {})),
-               stats.get("not_modified_304"), (stats.get("refused_503") or 0) + (stats.get("failed_503") or 0),
-               stats.get("bytes_sent"), rate, logged_stat(result.output, "autothrottle/delay_ms"),
-               result.peak_tree_mb)
-        rows.append(row)
-        print(format_row(str(n), row), flush=True)
+        # with --baseline, its crawls alternate with ours, so both see the same machine
+        for code, label, found in [(PROJECT, str(n), rows)] + [(a.baseline, f"base{n}", baseline_rows)] * bool(a.baseline):
+            row = crawl_row(*bench.served_crawl(a.latency, a.jitter, f"run{n}", code))
+            found.append(row)
+            print(format_row(label, row), flush=True)
     med = tuple(median([r[i] for r in rows]) for i in range(len(rows[0])))
     print(format_row("median", med))
+    if baseline_rows:
+        base = tuple(median([r[i] for r in baseline_rows]) for i in range(len(rows[0])))
+        print(format_row("base", base))
+        print(f"  wall time: {med[1]:.2f} s here, {base[1]:.2f} s for {a.baseline}: {med[1] / base[1]:.3f}x "
+              f"(medians of {a.runs} alternating runs)")
     print("  cpu s and rss MB: the crawl process (os.wait4); all MB: peak PSS of the crawl and its "
           "worker processes together")
     return rows
+
+
+def crawl_row(result, stats: dict) -> tuple:
+    rate = stats["requests"] / stats["active_seconds"] if stats.get("active_seconds") else None
+    return (result.returncode, result.seconds, result.cpu_seconds, result.max_rss_mb,
+            stats.get("requests"), stats.get("max_in_flight"), len(stats.get("repeated_paths", {})),
+            stats.get("not_modified_304"), (stats.get("refused_503") or 0) + (stats.get("failed_503") or 0),
+            stats.get("bytes_sent"), rate, logged_stat(result.output, "autothrottle/delay_ms"),
+            result.peak_tree_mb)
 
 
 def logged_stat(output: str, name: str) -> float | None:
@@ -327,6 +340,8 @@ def main(argv=None) -> int:
     ap.add_argument("--latency", type=float, default=0.3)
     ap.add_argument("--jitter", type=float, default=0.1)
     ap.add_argument("--only", choices=["crawls", "writing"], help="run just one part")
+    ap.add_argument("--baseline", type=Path, help="another checkout of the project (say, a git worktree of "
+                    "an older commit) whose crawls alternate with this one's, to compare wall times")
     ap.add_argument("--work-dir", type=Path, default=PROJECT,
                     help="where the sites are written (default: the project directory, like SITE_DIR=site)")
     a = ap.parse_args(argv)

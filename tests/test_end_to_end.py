@@ -200,7 +200,7 @@ def test_every_teacher_and_room_calendar_is_the_union_of_their_group_classes_eac
     for item in listed:
         calendar = icalendar.Calendar.from_ical((crawl.site / item["calendar"]).read_bytes())
         got = [(o["DTSTART"].dt.date().isoformat(), f"{o['DTSTART'].dt:%H:%M}", f"{o['DTEND'].dt:%H:%M}",
-                str(o["SUMMARY"]).split("] ", 1)[1].rsplit(" · ", 1)[0])
+                str(o["SUMMARY"]).split("] ", 1)[1].rsplit(" (", 1)[0])
                for o in recurring_ical_events.of(calendar).between(EXPAND_FROM, EXPAND_TO)]
         assert len(got) == len(set(got)), f"{item['code']}: an occurrence twice"
         assert set(got) == wanted[item["code"]], item["code"]

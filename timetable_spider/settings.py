@@ -101,3 +101,14 @@ HTTPCACHE_POLICY = "timetable_spider.httpcache.RevalidatingPolicy"
 # Empty: ".<site>-httpcache" beside SITE_DIR (the spider sets it), so it works under Scrapyd,
 # whose jobs run where no scrapy.cfg is to anchor Scrapy's default ".scrapy/httpcache".
 HTTPCACHE_DIR = ""
+
+# `scrapy serve`: SITE_DIR as a web server would serve it, and personal feeds under /feeds/.
+# How often the crawl publishes, in seconds: answers are fresh (Cache-Control max-age) until the
+# next crawl is due, so no cache keeps serving yesterday's timetable after a crawl.
+SERVE_CRAWL_INTERVAL = 24 * 60 * 60
+# Longer request URLs get a 414. Each of a student's choices takes about 15 bytes.
+SERVE_MAX_URL_LENGTH = 2048
+# Feeds kept ready, by site, calendar and normalized choices; one is about 8 kB.
+SERVE_FEED_CACHE_SIZE = 4096
+# A file for the access log (Combined Log Format); empty: none, as behind a reverse proxy, which logs.
+SERVE_ACCESS_LOG = ""

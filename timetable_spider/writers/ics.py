@@ -133,6 +133,8 @@ def fold(line: str) -> str:
     """Fold a content line as icalendar does: under 75 octets a line, never splitting an escape."""
     if line.isascii():
         return _fold_ascii(line)
+    if len(line.encode()) < LINE_LIMIT:
+        return line
     pieces: list[str] = []
     current: list[str] = []
     size = 0

@@ -56,7 +56,7 @@ def scheduled_class(shared: SharedClass) -> ScheduledClass:
                            room=shared.room, formation=formations, kind=shared.kind, subject=shared.subject,
                            teacher=shared.teacher)
     letter = calendar_rules.event_type_letter(shared.kind)
-    return ScheduledClass(entry=entry, uid=shared.uid, summary=f"[{letter}] {shared.subject} · {shared.formation_names}",
+    return ScheduledClass(entry=entry, uid=shared.uid, summary=f"[{letter}] {shared.subject} ({shared.formation_names})",
                           location=shared.location, dates=tuple(date.fromisoformat(d) for d in shared.dates))
 
 

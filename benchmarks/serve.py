@@ -1,0 +1,255 @@
+"""Benchmark `scrapy serve`: personal and published feeds under load, on this machine, load generator included.
+
+    .venv/bin/python benchmarks/serve.py [--clients 200] [--seconds 10] [--runs 3] [--tailored 0.5]
+                                         [-s NAME=VALUE ...] [--work-dir DIR]
+
+Everything printed is measured by this run:
+  1. The real crawl publishes the simulated UBB site (tests/ubb_site.py, 71 spec pages, 1491 calendars).
+  2. `scrapy serve` starts on it (a separate process, with the -s settings given); its memory once
+     the whole faculty is loaded, and that of one started on an empty directory.
+  3. --runs times: --clients keep-alive connections at once, each asking again as soon as it has its
+     answer, for --seconds, after a warm-up; a --tailored share of the requests are personal feeds
+     (hide, hide with a type, take, add, and combinations, over every calendar of the faculty), the
+     rest published feeds. Requests per second, p50 and p99 latency (from sending the request to
+     having the whole body), errors (anything but a 200 of the expected length, or a dropped
+     connection), and the CPU used by the server, by the load generator (this process, an asyncio
+     client) and by the machine's other processes, which may be what slows a run down.
+  4. In the server's code, in this process: the CPU time of one personal feed built from a loaded
+     snapshot, and of one taken from the snapshot's cache.
+The medians over the runs are printed last.
+"""
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import os
+import random
+import statistics
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+PROJECT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(PROJECT))
+
+from tests.crawling import run_crawl  # noqa: E402
+from tests.serving import ServeProcess  # noqa: E402
+from tests.ubb_site import SimServer  # noqa: E402
+from timetable_spider import feed_server, personal_feeds  # noqa: E402
+
+SEMESTER = "2025-2"
+CLOCK_TICKS = os.sysconf("SC_CLK_TCK")
+
+
+def feed_targets(site: Path, tailored_share: float, seed: int = 1) -> list[str]:
+    """Published and personal feed paths over every calendar, personal ones in the given share."""
+    rng = random.Random(seed)
+    index = json.loads((site / "data" / "index.json").read_text())
+    records = {y["code"]: json.loads((site / y["data"]).read_text())
+               for spec in index for y in spec["years"] if y.get("data")}
+    calendars = [(code, group, calendar["file"]) for code, record in records.items()
+                 for group in record["groups"] for calendar in group["calendars"]]
+    plain, personal = [], []
+    for code, group, file in calendars:
+        plain.append(f"/feeds/{code}/{file}")
+        subjects = sorted({e["subject_code"] for e in group["entries"] if e["dates"]})
+        labs = sorted({e["subject_code"] for e in group["entries"] if e["dates"] and "/" in e["formation"]})
+        other_code = rng.choice(sorted(records))
+        other_group = rng.choice(records[other_code]["groups"])
+        other_subjects = sorted({e["subject_code"] for e in other_group["entries"] if e["dates"]})
+        choices = [f"hide={rng.choice(subjects)}", f"hide={rng.choice(subjects)}:C",
+                   f"add={other_code}/{other_group['name']}:{rng.choice(other_subjects)}"]
+        if labs and not file.endswith(f"{group['name']}.ics"):
+            choices.append(f"take={rng.choice(labs)}:{rng.choice((1, 2))}")
+        picked = rng.sample(choices, rng.randint(1, len(choices)))
+        personal.append(f"/feeds/{code}/{file}?{'&'.join(picked)}")
+    count = round(len(calendars) * tailored_share)
+    return rng.sample(plain, len(calendars) - count) + rng.sample(personal, count)
+
+
+class Client(asyncio.Protocol):
+    """One keep-alive connection asking for a random target as soon as the last answer is in."""
+
+    def __init__(self, requests: list[tuple[bytes, int]], run: "Run", rng: random.Random):
+        self.requests, self.run, self.rng = requests, run, rng
+        self.buffer = b""
+        self.expected_length = 0
+        self.started = 0.0
+        self.transport = None
+
+    def connection_made(self, transport) -> None:
+        self.transport = transport
+        self.ask()
+
+    def ask(self) -> None:
+        request, self.expected_length = self.rng.choice(self.requests)
+        self.started = time.perf_counter()
+        self.transport.write(request)
+
+    def data_received(self, data: bytes) -> None:
+        self.buffer += data
+        end = self.buffer.find(b"\r\n\r\n")
+        if end < 0:
+            return
+        head = self.buffer[:end]
+        length = int(head.lower().split(b"content-length: ", 1)[1].split(b"\r\n", 1)[0])
+        if len(self.buffer) < end + 4 + length:
+            return
+        finished = time.perf_counter()
+        ok = head.startswith(b"HTTP/1.1 200 ") and length == self.expected_length
+        self.buffer = self.buffer[end + 4 + length:]
+        self.run.record(finished - self.started, ok, finished)
+        if finished < self.run.stop_at:
+            self.ask()
+        else:
+            self.transport.close()
+
+    def connection_lost(self, exc) -> None:
+        if time.perf_counter() < self.run.stop_at:
+            self.run.dropped += 1
+        self.run.closed += 1
+        if self.run.closed == self.run.clients:
+            self.run.done.set_result(None)
+
+
+class Run:
+    def __init__(self, clients: int, measure_from: float, stop_at: float):
+        self.clients, self.measure_from, self.stop_at = clients, measure_from, stop_at
+        self.latencies: list[float] = []
+        self.errors = 0
+        self.dropped = 0
+        self.closed = 0
+        self.done: asyncio.Future | None = None
+
+    def record(self, seconds: float, ok: bool, at: float) -> None:
+        if at >= self.measure_from:
+            self.latencies.append(seconds)
+            self.errors += not ok
+
+
+async def load(port: int, requests: list[tuple[bytes, int]], clients: int, warm_up: float, seconds: float) -> Run:
+    loop = asyncio.get_running_loop()
+    start = time.perf_counter()
+    run = Run(clients, start + warm_up, start + warm_up + seconds)
+    run.done = loop.create_future()
+    for n in range(clients):
+        await loop.create_connection(lambda n=n: Client(requests, run, random.Random(n)), "127.0.0.1", port)
+    await run.done
+    return run
+
+
+def cpu_seconds(pid: int) -> float:
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / CLOCK_TICKS
+
+
+def machine_busy_seconds() -> float:
+    """CPU seconds all processes of the machine have used, from /proc/stat."""
+    user, nice, system, idle, iowait, irq, softirq, steal = map(int, Path("/proc/stat").read_text().split()[1:9])
+    return (user + nice + system + irq + softirq + steal) / CLOCK_TICKS
+
+
+def memory_mb(pid: int) -> dict[str, float]:
+    values = dict(line.split(":", 1) for line in Path(f"/proc/{pid}/status").read_text().splitlines())
+    return {key: int(values[key].split()[0]) / 1024 for key in ("VmRSS", "VmHWM")}
+
+
+def percentile(sorted_values: list[float], share: float) -> float:
+    return sorted_values[min(len(sorted_values) - 1, int(len(sorted_values) * share))]
+
+
+def build_cost(site: Path, targets: list[str]) -> tuple[float, float]:
+    """Microseconds of CPU for a personal feed built from the snapshot, and taken from its cache."""
+    snapshot = feed_server.load_snapshot(str(site), cache_size=len(targets))
+    personal = [t for t in targets if "?" in t]
+    parsed = []
+    for target in personal:
+        path, _, query = target.partition("?")
+        code, file = path.split("/")[2:4]
+        parsed.append((code, file, personal_feeds.parse_query(query)))
+    timings = []
+    for _ in range(2):  # the first pass builds every feed, the second finds each in the cache
+        started = time.process_time()
+        for code, file, selection in parsed:
+            snapshot.feed(code, file, selection)
+        timings.append((time.process_time() - started) / len(parsed) * 1e6)
+    snapshot.close()
+    return timings[0], timings[1]
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--clients", type=int, default=200)
+    parser.add_argument("--seconds", type=float, default=10.0)
+    parser.add_argument("--warm-up", type=float, default=2.0)
+    parser.add_argument("--runs", type=int, default=3)
+    parser.add_argument("--tailored", type=float, default=0.5, help="share of personal feeds among the requests")
+    parser.add_argument("-s", dest="settings", action="append", default=[], metavar="NAME=VALUE",
+                        help="a setting for the server, e.g. -s SERVE_FEED_CACHE_SIZE=0")
+    parser.add_argument("--work-dir", type=Path, help="keep the crawled site here (default: a temporary directory)")
+    options = parser.parse_args()
+
+    with tempfile.TemporaryDirectory(prefix="bench-serve-") as temporary:
+        work = options.work_dir or Path(temporary)
+        site = work / "site"
+        with SimServer(SEMESTER, latency=0.02, jitter=0.01) as sim:
+            crawl = run_crawl(sim, site_dir=site, settings={"HTTPCACHE_DIR": work / "httpcache"})
+        if crawl.returncode != 0:
+            print(crawl.output[-3000:])
+            return 1
+        targets = feed_targets(site, options.tailored)
+        calendars = sum(1 for _ in site.rglob("*.ics"))
+        print(f"site: {calendars} calendars; {len(targets)} feed URLs, {sum('?' in t for t in targets)} of them personal")
+        built, cached = build_cost(site, targets)
+
+        settings = dict(setting.split("=", 1) for setting in options.settings)
+        with ServeProcess(work / "empty", settings) as server:
+            empty = memory_mb(server.process.pid)
+        with ServeProcess(site, settings) as server:
+            pid = server.process.pid
+            loaded = memory_mb(pid)
+            print(f"server memory: RSS {loaded['VmRSS']:.0f} MB with the whole faculty loaded, "
+                  f"{empty['VmRSS']:.0f} MB serving an empty directory")
+            requests = []
+            for target in targets:
+                status, _, body = server.get(target)
+                if status != 200:
+                    raise SystemExit(f"{target}: {status} {body[:200]!r}")
+                requests.append((f"GET {target} HTTP/1.1\r\nHost: bench\r\n\r\n".encode(), len(body)))
+
+            figures = []
+            for number in range(1, options.runs + 1):
+                before = cpu_seconds(pid), cpu_seconds(os.getpid()), machine_busy_seconds()
+                run = asyncio.run(load(server.port, requests, options.clients, options.warm_up, options.seconds))
+                spent = [(now - then) / (options.warm_up + options.seconds) for now, then in
+                         zip((cpu_seconds(pid), cpu_seconds(os.getpid()), machine_busy_seconds()), before)]
+                server_cpu, client_cpu, others_cpu = spent[0], spent[1], spent[2] - spent[0] - spent[1]
+                latencies = sorted(run.latencies)
+                figure = {"rps": len(latencies) / options.seconds, "p50": percentile(latencies, 0.5) * 1000,
+                          "p99": percentile(latencies, 0.99) * 1000, "max": latencies[-1] * 1000,
+                          "errors": run.errors + run.dropped, "cpu": server_cpu, "client": client_cpu,
+                          "others": max(others_cpu, 0.0)}
+                figures.append(figure)
+                print(f"run {number}: {figure['rps']:.0f} requests/s, p50 {figure['p50']:.1f} ms, "
+                      f"p99 {figure['p99']:.1f} ms, max {figure['max']:.1f} ms, {figure['errors']} errors "
+                      f"in {len(latencies)} answers; CPU cores: server {figure['cpu']:.2f}, load generator "
+                      f"{figure['client']:.2f}, rest of the machine {figure['others']:.2f}")
+            after = memory_mb(pid)
+
+    print()
+    print(f"median of {options.runs} runs, {options.clients} keep-alive clients, "
+          f"{options.tailored:.0%} personal feeds, {os.cpu_count()} CPUs{' ' + ' '.join(options.settings) if settings else ''}:")
+    for key, label, spec in (("rps", "requests/s", ".0f"), ("p50", "p50 ms", ".1f"), ("p99", "p99 ms", ".1f"),
+                             ("max", "max ms", ".1f"), ("errors", "errors", ".0f"), ("cpu", "server CPU", ".2f"),
+                             ("client", "client CPU", ".2f"), ("others", "rest CPU", ".2f")):
+        print(f"  {label:<12} {statistics.median(f[key] for f in figures):{spec}}")
+    print(f"  {'memory':<12} RSS {loaded['VmRSS']:.0f} MB loaded ({empty['VmRSS']:.0f} MB with no site), "
+          f"{after['VmRSS']:.0f} MB after the runs, peak {after['VmHWM']:.0f} MB")
+    print(f"  {'CPU per personal feed':<12} {built:.0f} µs to build, {cached:.1f} µs from the cache (in-process)")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

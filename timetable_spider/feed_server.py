@@ -1,0 +1,443 @@
+"""The web application of `scrapy serve`: SITE_DIR as a static web server serves it, and personal
+calendars under /feeds/<CODE>/<calendar file>?<choices> (timetable_spider.personal_feeds).
+
+Personal feeds answer from a snapshot: every spec record and calendar of one published site,
+read once, relative to a file descriptor of the site's directory. A crawl publishes by swapping
+a new directory in (publishing.py), so SITE_DIR naming another directory (its st_dev, st_ino)
+means a new site: a thread reads it while requests are still answered from the old snapshot,
+which the new one then replaces whole. Every answer comes from one snapshot, never half of each.
+Holding the directory open keeps its inode from being reused by a later site while it identifies
+the snapshot.
+
+For production servers the same application is importable:
+    twist web --listen tcp:8000:interface=127.0.0.1 --class timetable_spider.feed_server.TimetableSite
+"""
+from __future__ import annotations
+
+import hashlib
+import json
+import logging
+import mimetypes
+import os
+import stat
+import time
+from collections import OrderedDict
+from dataclasses import dataclass, field
+from datetime import datetime
+from email.utils import formatdate, parsedate_to_datetime
+from urllib.parse import quote, unquote_to_bytes
+
+from scrapy.settings import BaseSettings
+from scrapy.utils.project import get_project_settings
+from twisted.internet import threads
+from twisted.web.resource import Resource
+from twisted.web.server import NOT_DONE_YET, Site
+
+from timetable_spider import personal_feeds
+from timetable_spider.personal_feeds import BadQuery, Spec, UnknownName
+from timetable_spider.writers.json_data import record_calendars
+
+logger = logging.getLogger(__name__)
+
+# Types of what the crawl and the students' page publish. JavaScript modules need text/javascript.
+CONTENT_TYPES = {
+    ".html": "text/html; charset=utf-8",
+    ".js": "text/javascript; charset=utf-8",
+    ".mjs": "text/javascript; charset=utf-8",
+    ".css": "text/css; charset=utf-8",
+    ".json": "application/json",
+    ".ics": "text/calendar; charset=utf-8",
+    ".atom": "application/atom+xml",
+    ".txt": "text/plain; charset=utf-8",
+    ".svg": "image/svg+xml",
+    ".webmanifest": "application/manifest+json",
+    ".woff2": "font/woff2",
+}
+# For anything else, Python's own table: the same on every machine, unlike /etc/mime.types.
+OTHER_TYPES = mimetypes.MimeTypes()
+CALENDAR_TYPE = CONTENT_TYPES[".ics"]
+# A late crawl may publish any minute: caches look again this soon (seconds).
+OVERDUE_MAX_AGE = 300
+OPEN_FLAGS = os.O_RDONLY | os.O_CLOEXEC | os.O_NOFOLLOW | os.O_NONBLOCK  # NONBLOCK: a FIFO must not hang us
+
+
+class SiteReplaced(Exception):
+    """SITE_DIR was swapped for a new site while a snapshot was being read: read the new one."""
+
+
+# -- snapshots of the published site --
+
+@dataclass(frozen=True)
+class Answer:
+    body: bytes
+    etag: str
+    modified: float  # seconds since the epoch
+
+
+@dataclass
+class Snapshot:
+    identity: tuple[int, int]  # st_dev, st_ino of the site directory
+    directory: int  # its file descriptor, held open while the snapshot is in use
+    faculty: dict[str, Spec]
+    modified: dict[str, float]  # by code: when its record or any of its calendars last changed
+    calendar_modified: dict[tuple[str, str], float]  # by (code, file)
+    published: float | None  # when the crawl that published it finished; None if status.json does not say
+    cache_size: int
+    answers: OrderedDict = field(default_factory=OrderedDict)  # (code, file, query) -> Answer, oldest first
+
+    def feed(self, code: str, file: str, selection: personal_feeds.Selection) -> Answer:
+        """The published or personal calendar; raises UnknownName. Kept for later: same key, same bytes."""
+        key = (code, file, selection.query())
+        answer = self.answers.get(key)
+        if answer is not None:
+            self.answers.move_to_end(key)
+            return answer
+        spec = self.faculty.get(code)
+        calendar = spec.calendars.get(file) if spec else None
+        if calendar is None:
+            raise UnknownName(f"no calendar {code}/{file}")
+        if selection:
+            body = personal_feeds.personal_calendar(
+                calendar, personal_feeds.personal_events(calendar, selection, self.faculty))
+            modified = max(self.modified[c] for c in {code, *(a.code for a in selection.add)})
+        else:
+            body, modified = calendar.published(), self.calendar_modified[(code, file)]
+        answer = Answer(body, f'"{hashlib.sha1(body).hexdigest()[:24]}"', modified)
+        self.answers[key] = answer
+        if len(self.answers) > self.cache_size:
+            self.answers.popitem(last=False)
+        return answer
+
+    def close(self) -> None:
+        os.close(self.directory)
+
+
+def load_snapshot(site_dir: str, cache_size: int) -> Snapshot:
+    """Every spec record and calendar of the site SITE_DIR names now, read through one directory
+    descriptor. A spec whose files are missing or disagree is left out (logged); raises SiteReplaced
+    when that happened because SITE_DIR was swapped meanwhile, FileNotFoundError when no site is
+    published there."""
+    directory = os.open(site_dir, os.O_RDONLY | os.O_DIRECTORY | os.O_CLOEXEC)
+    try:
+        info = os.fstat(directory)
+        identity = (info.st_dev, info.st_ino)
+
+        def replaced() -> bool:
+            try:
+                now = os.stat(site_dir)
+            except FileNotFoundError:
+                return True
+            return (now.st_dev, now.st_ino) != identity
+
+        try:
+            index = json.loads(read_beneath(directory, "data/index.json")[0])
+        except FileNotFoundError:
+            if replaced():
+                raise SiteReplaced() from None
+            raise
+        faculty, modified, calendar_modified = {}, {}, {}
+        for year in (y for spec in index for y in spec["years"] if y.get("data")):
+            code = year["code"]
+            try:
+                record_text, record_time = read_beneath(directory, year["data"])
+                record = json.loads(record_text)
+                texts, times = {}, {}
+                for calendar in record_calendars(record):
+                    file = calendar["file"]
+                    texts[file], times[file] = read_beneath(directory, f"{record['directory']}/{file}")
+                faculty[code] = personal_feeds.spec_feeds(record, texts)
+            except (OSError, ValueError, LookupError, TypeError) as error:
+                if replaced():
+                    raise SiteReplaced() from None
+                logger.error("Not serving feeds of %s: its published files are unreadable or disagree: %r",
+                             code, error)
+                continue
+            modified[code] = max([record_time, *times.values()])
+            calendar_modified.update({(code, file): at for file, at in times.items()})
+        return Snapshot(identity, directory, faculty, modified, calendar_modified,
+                        _published_at(directory), cache_size)
+    except BaseException:
+        os.close(directory)
+        raise
+
+
+def _published_at(directory: int) -> float | None:
+    try:
+        status = json.loads(read_beneath(directory, "data/status.json")[0])
+        return datetime.fromisoformat(status["last_published"]["finished"]).timestamp()
+    except (OSError, ValueError, LookupError, TypeError):
+        return None
+
+
+def open_beneath(directory: int, names: list[str]) -> int:
+    """A descriptor of directory/names[0]/names[1]/..., one component at a time, following no
+    symbolic link: nothing outside the directory can be reached. Raises OSError."""
+    current = os.dup(directory)
+    try:
+        for name in names:
+            if name in ("", ".", "..") or "/" in name or "\0" in name:
+                raise FileNotFoundError(name)
+            following = os.open(name, OPEN_FLAGS, dir_fd=current)
+            os.close(current)
+            current = following
+        return current
+    except BaseException:
+        os.close(current)
+        raise
+
+
+def read_beneath(directory: int, relative: str) -> tuple[bytes, float]:
+    """A regular file's bytes and modification time, read with open_beneath."""
+    fd = open_beneath(directory, relative.split("/"))
+    try:
+        info = os.fstat(fd)
+        if not stat.S_ISREG(info.st_mode):
+            raise IsADirectoryError(relative)
+        return _read_all(fd, info.st_size), info.st_mtime
+    finally:
+        os.close(fd)
+
+
+def _read_all(fd: int, size: int) -> bytes:
+    chunks = []
+    while chunk := os.read(fd, max(size, 65536)):
+        chunks.append(chunk)
+    return b"".join(chunks)
+
+
+class PublishedSite:
+    """The snapshot of the site SITE_DIR names; reloaded, off the reactor's thread, when it names another."""
+
+    def __init__(self, site_dir: str, cache_size: int):
+        self.site_dir = site_dir
+        self.cache_size = cache_size
+        self.snapshot: Snapshot | None = None
+        self._loading = False
+        self._unreadable: tuple[int, int] | None = None  # a site that failed to load; retried once replaced
+
+    def load_now(self) -> None:
+        """Read the site before serving (blocking). Without a readable site, /feeds/ answers 503
+        until a crawl publishes one."""
+        identity = self._identity()
+        try:
+            self._replace(load_snapshot(self.site_dir, self.cache_size))
+        except SiteReplaced:
+            self.load_now()
+        except FileNotFoundError:
+            self._unreadable = identity
+            logger.warning("No site published in %s yet", self.site_dir)
+        except Exception:
+            self._unreadable = identity
+            logger.exception("Could not read the site published in %s", self.site_dir)
+
+    def current(self) -> Snapshot | None:
+        """The latest snapshot; starts reading the site when SITE_DIR names a new one."""
+        identity = self._identity()
+        if (identity is not None and not self._loading and identity != self._unreadable
+                and (self.snapshot is None or identity != self.snapshot.identity)):
+            self._loading = True
+            loading = threads.deferToThread(load_snapshot, self.site_dir, self.cache_size)
+            loading.addCallbacks(self._loaded, self._failed, errbackArgs=(identity,))
+        return self.snapshot
+
+    def _identity(self) -> tuple[int, int] | None:
+        try:
+            info = os.stat(self.site_dir)
+        except OSError:
+            return None
+        return info.st_dev, info.st_ino
+
+    def _loaded(self, snapshot: Snapshot) -> None:
+        self._loading = False
+        self._replace(snapshot)
+
+    def _failed(self, failure, identity: tuple[int, int]) -> None:
+        self._loading = False
+        if failure.check(SiteReplaced):
+            self.current()
+            return
+        self._unreadable = identity
+        logger.error("Could not read the site published in %s; still serving the one before",
+                     self.site_dir, exc_info=(failure.type, failure.value, failure.getTracebackObject()))
+
+    def _replace(self, snapshot: Snapshot) -> None:
+        old, self.snapshot = self.snapshot, snapshot
+        if old is not None:
+            old.close()
+        logger.info("Serving feeds of %d timetables published in %s", len(snapshot.faculty), self.site_dir)
+
+
+# -- HTTP --
+
+class TimetableSite(Resource):
+    """Every path: /feeds/<CODE>/<file> is a feed, anything else a file of SITE_DIR.
+
+    With no arguments (as `twist web --class` makes it) it takes the project's settings.
+    """
+
+    isLeaf = True
+
+    def __init__(self, settings: BaseSettings | None = None):
+        super().__init__()
+        settings = settings if settings is not None else get_project_settings()
+        self.published = PublishedSite(settings["SITE_DIR"], settings.getint("SERVE_FEED_CACHE_SIZE"))
+        self.max_url_length = settings.getint("SERVE_MAX_URL_LENGTH")
+        self.crawl_interval = settings.getint("SERVE_CRAWL_INTERVAL")
+        self.published.load_now()
+
+    def render(self, request) -> bytes:
+        if request.method not in (b"GET", b"HEAD"):
+            request.setHeader(b"Allow", b"GET, HEAD")
+            return _plain(request, 405, "only GET and HEAD are allowed")
+        if len(request.uri) > self.max_url_length:
+            return _plain(request, 414, f"the URL is longer than {self.max_url_length} bytes")
+        if not request.path.startswith(b"/"):
+            return _plain(request, 400, "the request target must be a path")
+        try:
+            names = [_path_segment(part) for part in request.path.split(b"/")[1:]]
+        except ValueError as error:
+            return _plain(request, 400, str(error))
+        if names[0] == "feeds":
+            return self._feed(request, names[1:])
+        return self._file(request, names)
+
+    def _feed(self, request, names: list[str]) -> bytes:
+        if len(names) != 2:
+            return _plain(request, 404, "a feed is /feeds/<CODE>/<calendar file>, such as /feeds/IE2/921-1.ics")
+        try:
+            query = request.uri.partition(b"?")[2].decode("ascii")
+            selection = personal_feeds.parse_query(query)
+        except UnicodeDecodeError:
+            return _plain(request, 400, "the query must be percent-encoded ASCII")
+        except BadQuery as error:
+            return _plain(request, 400, str(error))
+        snapshot = self.published.current()
+        if snapshot is None:
+            request.setHeader(b"Retry-After", b"%d" % OVERDUE_MAX_AGE)
+            return _plain(request, 503, "no site is published yet")
+        try:
+            answer = snapshot.feed(names[0], names[1], selection)
+        except UnknownName as error:
+            return _plain(request, 404, str(error))
+        # The students' page may be served from elsewhere than FEEDS_URL and preview a feed.
+        request.setHeader(b"Access-Control-Allow-Origin", b"*")
+        if self._current_copy(request, answer.etag, answer.modified, snapshot):
+            return NOT_DONE_YET
+        return _content(request, answer.body, CALENDAR_TYPE)
+
+    def _file(self, request, names: list[str]) -> bytes:
+        """A file of SITE_DIR, read beneath it; a directory's index.html; never a dotfile."""
+        if any(name.startswith(".") or not name for name in names[:-1]) or names[-1].startswith("."):
+            return _plain(request, 404, "not found")
+        try:
+            root = os.open(self.published.site_dir, os.O_RDONLY | os.O_DIRECTORY | os.O_CLOEXEC)
+            try:
+                fd = open_beneath(root, names if names[-1] else names[:-1])
+            finally:
+                os.close(root)
+        except OSError:
+            return _plain(request, 404, "not found")
+        try:
+            info = os.fstat(fd)
+            name = names[-1]
+            if stat.S_ISDIR(info.st_mode):
+                index = os.open("index.html", OPEN_FLAGS, dir_fd=fd)
+                os.close(fd)
+                fd, name = index, "index.html"
+                if names[-1]:  # "/Year 2" is the directory "/Year 2/": links in its page are relative to it
+                    request.setHeader(b"Location", quote(names[-1]).encode() + b"/")
+                    return _plain(request, 301, "moved to the directory's address, with a slash")
+                info = os.fstat(fd)
+            if not stat.S_ISREG(info.st_mode):
+                return _plain(request, 404, "not found")
+            etag = f'"{info.st_ino:x}-{info.st_size:x}-{info.st_mtime_ns:x}"'
+            if self._current_copy(request, etag, info.st_mtime, self.published.snapshot):
+                return NOT_DONE_YET
+            body = _read_all(fd, info.st_size)
+        except OSError:
+            return _plain(request, 404, "not found")
+        finally:
+            os.close(fd)
+        return _content(request, body, _content_type(name))
+
+    def _current_copy(self, request, etag: str, modified: float, snapshot: Snapshot | None) -> bool:
+        """Sets the validators and Cache-Control. When the client's copy is current, answers 304
+        and returns True; the 304 is finished here, so Twisted adds no "Content-Length: 0"."""
+        request.setHeader(b"ETag", etag.encode())
+        request.setHeader(b"Last-Modified", formatdate(modified, usegmt=True).encode())
+        request.setHeader(b"Cache-Control", b"public, max-age=%d" % self._max_age(snapshot))
+        if not _not_modified(request, etag, modified):
+            return False
+        request.setResponseCode(304)
+        request.finish()
+        return True
+
+    def _max_age(self, snapshot: Snapshot | None) -> int:
+        """Fresh until the next crawl is due: SERVE_CRAWL_INTERVAL after the site was published."""
+        if snapshot is None or snapshot.published is None:
+            return OVERDUE_MAX_AGE
+        left = snapshot.published + self.crawl_interval - time.time()
+        return int(left) if left > OVERDUE_MAX_AGE else OVERDUE_MAX_AGE
+
+
+def _path_segment(raw: bytes) -> str:
+    """A percent-decoded path segment. An encoded "/" stays inside its segment (and so names no file)."""
+    decoded = unquote_to_bytes(raw)
+    if b"\0" in decoded:
+        raise ValueError("the path holds a NUL byte")
+    try:
+        return decoded.decode()
+    except UnicodeDecodeError:
+        raise ValueError("the path is not UTF-8") from None
+
+
+def _not_modified(request, etag: str, modified: float) -> bool:
+    """A conditional GET the client's copy satisfies. If-None-Match, when sent, decides alone (RFC 9110)."""
+    tags = request.getHeader(b"If-None-Match")
+    if tags is not None:
+        sent = {tag.strip().removeprefix(b"W/") for tag in tags.split(b",")}
+        return b"*" in sent or etag.encode() in sent
+    since = request.getHeader(b"If-Modified-Since")
+    if since is None:
+        return False
+    try:
+        return int(modified) <= parsedate_to_datetime(since.decode("latin-1")).timestamp()
+    except (ValueError, TypeError):
+        return False
+
+
+def _content_type(name: str) -> str:
+    extension = os.path.splitext(name)[1].lower()
+    return CONTENT_TYPES.get(extension) or OTHER_TYPES.guess_type(name)[0] or "application/octet-stream"
+
+
+def _plain(request, code: int, message: str) -> bytes:
+    """An error as one line of text."""
+    request.setResponseCode(code)
+    request.setHeader(b"Cache-Control", b"no-cache")
+    return _content(request, f"{message}\n".encode(), "text/plain; charset=utf-8")
+
+
+def _content(request, body: bytes, content_type: str) -> bytes:
+    """HEAD gets the type and length, and no body (Twisted would log a warning for one)."""
+    request.setHeader(b"Content-Type", content_type.encode())
+    if request.method == b"HEAD":
+        request.setHeader(b"Content-Length", b"%d" % len(body))
+        return b""
+    return body
+
+
+class QuietSite(Site):
+    """No access log: behind a reverse proxy, the proxy logs every request."""
+
+    def log(self, request) -> None:
+        pass
+
+
+def make_site(settings: BaseSettings) -> Site:
+    """The Twisted web Site `scrapy serve` listens with; SERVE_ACCESS_LOG names a Combined Log Format file."""
+    root = TimetableSite(settings)
+    access_log = settings.get("SERVE_ACCESS_LOG")
+    site = Site(root, logPath=access_log) if access_log else QuietSite(root)
+    site.displayTracebacks = False
+    return site
