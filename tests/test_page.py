@@ -20,6 +20,7 @@ from tests.page_fixtures import (browser, browser_context_args, browser_type, br
                                  changed_site, events_by_uid, header, launch_browser, now, occurrences, playwright,
                                  published_site, shown_week, vevents, wait_for_week, week_of)
 from tests.page_server import PageServer
+from timetable_spider import personal_feeds
 
 CODE, GROUP = "IE2", "921"
 ODD_WEEK, EVEN_WEEK, EASTER_WEEK = "2026-03-09", "2026-03-16", "2026-04-13"  # teaching weeks 3 and 4; Easter
@@ -265,7 +266,7 @@ def test_download_without_changes_is_the_published_calendar(page: Page, publishe
     assert downloaded.endswith(b"END:VEVENT\r\nEND:VCALENDAR\r\n")
 
 
-def test_added_classes_of_another_group_are_shown_and_downloaded(page: Page, published_site):
+def test_added_classes_of_another_group_are_shown(page: Page, published_site):
     timetable = published_site.timetable(CODE)
     other = next(g for g in timetable["groups"] if g["name"] != GROUP)
     lab = next(timetable["classes"][n] for n in other["classes"] if timetable["classes"][n]["formation"] == f"{other['name']}/1")
@@ -273,15 +274,39 @@ def test_added_classes_of_another_group_are_shown_and_downloaded(page: Page, pub
     page.locator("#customize > summary").click()
     page.locator("#add-from").select_option(f"{other['name']}/1")
     page.locator("#add-subject").select_option(lab["subject_code"])
-    page.locator("#add-type").select_option("L")
     page.get_by_role("button", name="Add", exact=True).click()
-    assert parse_qs(urlsplit(page.url).query)["add"] == [f"{CODE}/{other['name']}/1:{lab['subject_code']}:L"]
+    assert parse_qs(urlsplit(page.url).query)["add"] == [f"{CODE}/{other['name']}/1:{lab['subject_code']}"]
     added_ics = published(published_site, 1, group=other["name"])
-    added_uids = {uid for uid in events_by_uid(added_ics)
-                  if next(c for c in timetable["classes"] if c["uid"] == uid)["subject_code"] == lab["subject_code"]
-                  and next(c for c in timetable["classes"] if c["uid"] == uid)["type"] == "L"}
+    subjects = {c["uid"]: c["subject_code"] for c in timetable["classes"]}
+    added_uids = {uid for uid in events_by_uid(added_ics) if subjects[uid] == lab["subject_code"]}
     assert shown_week(page) == week_of(published(published_site, 1), ODD_WEEK) | week_of(added_ics, ODD_WEEK, added_uids)
     expect(page.locator(f'[data-uid="{lab["uid"]}"]')).to_have_class(re.compile(r"\badded\b"))
+
+
+def test_the_download_is_the_personal_feed_of_the_same_choices(page: Page, published_site):
+    """What the page builds is what `scrapy serve` answers for the share link's hide/take/add."""
+    take, seminar, hide = chosen_subjects(published_site.timetable(CODE), GROUP)
+    other = next(g["name"] for g in published_site.timetable(CODE)["groups"] if g["name"] != GROUP)
+    open_page(page, published_site, f"?code={CODE}&group={GROUP}&subgroup=1&date={ODD_WEEK}")
+    make_changes(page, take, seminar, hide)
+    page.locator("#add-from").select_option(f"{other}/2")
+    page.locator("#add-subject").select_option(hide["subject_code"])  # moved to another group
+    page.get_by_role("button", name="Add", exact=True).click()
+    query = urlsplit(page.url).query
+    with page.expect_download() as download_info:
+        page.get_by_role("button", name=re.compile("Download")).click()
+    downloaded = open(download_info.value.path(), "rb").read()
+
+    record = published_site.json(f"data/{CODE}.json")
+    texts = {c["file"]: (published_site.root / record["directory"] / c["file"]).read_bytes()
+             for g in record["groups"] for c in g["calendars"]}
+    faculty = {CODE: personal_feeds.spec_feeds(record, texts)}
+    calendar = faculty[CODE].calendars["921-1.ics"]
+    choices = personal_feeds.parse_query("&".join(p for p in query.split("&") if p.startswith(("hide=", "take=", "add="))))
+    assert len(choices.hide) == 2 and len(choices.take) == 1 and len(choices.add) == 1
+    feed = personal_feeds.personal_calendar(calendar, personal_feeds.personal_events(calendar, choices, faculty))
+    assert header(downloaded) == header(feed)
+    assert vevents(downloaded) == vevents(feed)
 
 
 def test_after_a_change_the_download_carries_sequence_and_last_modified(page: Page, changed_site):

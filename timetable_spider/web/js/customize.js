@@ -1,6 +1,7 @@
 // "Make it yours": hide subjects or some of their types, take a subject's lab or seminar with
-// the other subgroup, add another group's classes of a subject. Every change is a hide, take
-// or add entry of the choice, and the grid is drawn again at once.
+// the other subgroup, add a subject's classes from another group or subgroup (to move a subject
+// there, hide it and add it). Every change is a hide, take or add entry of the choice, and the
+// grid is drawn again at once.
 
 import { t } from "./i18n.js";
 import { TYPES, findGroup, groupClasses, parseAdd, parseHide, subjectsOf } from "./schedule.js";
@@ -99,24 +100,21 @@ function addForm(choice, timetable, update) {
   };
   from.addEventListener("change", fillSubjects);
   fillSubjects();
-  const type = node("select", { id: "add-type", ariaLabel: t("types") });
-  type.append(new Option("C · S · L", ""), ...TYPES.map((one) => new Option(t(`type${one}`), one)));
   const add = node("button", { type: "button", className: "action", textContent: t("addButton") });
   add.addEventListener("click", () => {
     if (!from.value || !subject.value) return;
-    const value = `${timetable.code}/${from.value}:${subject.value}${type.value ? ":" + type.value : ""}`;
-    update(() => toggle(choice, "add", value, true));
+    update(() => toggle(choice, "add", `${timetable.code}/${from.value}:${subject.value}`, true));
   });
   box.append(
     node("label", { htmlFor: "add-from" }, t("addGroup")), from,
     node("label", { htmlFor: "add-subject" }, t("addSubject")), subject,
-    node("div", { className: "add-row" }, type, add));
+    node("div", { className: "add-row" }, add));
   if (choice.add.length) {
     const added = node("ul", { className: "added" });
     for (const value of choice.add) {
       const parsed = parseAdd(value);
       const name = findGroup(timetable, parsed.group) ? subjectName(timetable, parsed.subject) : parsed.subject;
-      const what = `${parsed.code}/${parsed.group}${parsed.subgroup ? "/" + parsed.subgroup : ""} · ${name}${parsed.type ? " · " + t(`type${parsed.type}`) : ""}`;
+      const what = `${parsed.code}/${parsed.group}${parsed.subgroup ? "/" + parsed.subgroup : ""} · ${name}`;
       const remove = node("button", { type: "button", className: "remove", textContent: "×", ariaLabel: t("remove", { what }) });
       remove.addEventListener("click", () => update(() => toggle(choice, "add", value, false)));
       added.append(node("li", {}, node("span", {}, what), remove));

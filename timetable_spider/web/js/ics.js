@@ -127,12 +127,15 @@ export function calendarText(site, name, description, items) {
   return header.join("\r\n") + "\r\n" + site.vtimezone + events.join("") + "END:VCALENDAR\r\n";
 }
 
-/** The published calendar's name and description (spec_pages.calendar_title), for a group or subgroup. */
+/**
+ * The published calendar's name and description (spec_pages.calendar_title), for a group or
+ * subgroup; with the student's changes, named as a personal feed names it ("Personal …").
+ */
 export function calendarTitle(timetable, semester, group, subgroup, customized) {
   const who = subgroup === null ? group : `${group}/${subgroup}`;
   const name = `${timetable.code} ${who} · ${timetable.name} · Year ${timetable.year}`;
   const description = `UBB FMI timetable ${semester} · ${timetable.name} · Year ${timetable.year} · group ${who}`;
-  return customized ? [`${name} · custom`, `${description} · with the student's changes`] : [name, description];
+  return [customized ? `Personal ${name}` : name, description];
 }
 
 export function download(text, fileName) {

@@ -1,6 +1,7 @@
 // Which classes a student sees: their group or subgroup's classes, minus hidden subjects and
-// types, with some subjects taken with another subgroup, plus classes added from other groups.
-// The same rules as the personal feeds (hide / take / add), so a share link and a feed agree.
+// types, with some subjects taken with another subgroup, plus a subject's classes added from
+// another group. The same rules as the personal feeds (personal_feeds.personal_events: take,
+// then hide, then add, which hide does not remove), so a share link and a feed agree.
 
 export const TYPES = ["C", "S", "L"];
 
@@ -38,11 +39,11 @@ export function parseTake(value) {
   return { subject, subgroup: Number(subgroup) };
 }
 
-/** "IE2/922/1:MLE5028[:L]" → {code, group, subgroup (null: the whole group), subject, type}. */
+/** "IE2/922/1:MLE5028" → {code, group, subgroup (null: the whole group), subject}. */
 export function parseAdd(value) {
-  const [who, subject, type = null] = value.split(":");
-  const [code, group, subgroup] = who.split("/");
-  return { code, group, subgroup: subgroup ? Number(subgroup) : null, subject, type: TYPES.includes(type) ? type : null };
+  const at = value.lastIndexOf(":");
+  const [code, group, subgroup] = value.slice(0, at).split("/");
+  return { code, group, subgroup: subgroup ? Number(subgroup) : null, subject: value.slice(at + 1) };
 }
 
 export function isHidden(one, hides) {
@@ -71,7 +72,7 @@ export function visibleClasses(choice, timetables) {
     if (!source) continue;
     const who = [addition.code, addition.group, addition.subgroup].filter((part) => part !== null).join("/");
     for (const one of groupClasses(source, addition.group, addition.subgroup)) {
-      if (one.subject_code === addition.subject && (addition.type === null || one.type === addition.type) && !shown.has(one.uid)) {
+      if (one.subject_code === addition.subject && !shown.has(one.uid)) {
         shown.set(one.uid, { class: one, dates: source.dates[one.dates], table: source.table, from: who });
       }
     }
