@@ -140,8 +140,8 @@ def test_spec_data_has_groups_entries_and_dates(crawl):
                 assert EXPAND_FROM <= date.fromisoformat(day) <= EXPAND_TO
 
 
-def test_index_html_links_every_calendar(crawl):
-    page = (crawl.site / "index.html").read_bytes().decode("utf-8")  # raises if not UTF-8
+def test_calendars_html_links_every_calendar(crawl):
+    page = (crawl.site / "calendars.html").read_bytes().decode("utf-8")  # raises if not UTF-8
     hrefs = [html.unescape(h) for h in re.findall(r'href="([^"]*)"', page)]
     linked = {unquote(h) for h in hrefs if h.endswith(".ics")}
     for target in linked:

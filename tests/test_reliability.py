@@ -112,7 +112,7 @@ def spec_files(site: Path, code: str) -> list[str]:
 
 
 def linked_from_index(site: Path) -> set[str]:
-    page = (site / "index.html").read_text("utf-8")
+    page = (site / "calendars.html").read_text("utf-8")
     return {unquote(html.unescape(href)) for href in re.findall(r'href="([^"]*)"', page)}
 
 
@@ -237,7 +237,7 @@ def test_transient_faults_publish_exactly_what_a_fault_free_crawl_publishes(full
     assert log_b[1:] == log_a and log_b[0]["changes"] == [] and "began" not in log_b[0]
     assert [name for name in data if tree_a[name][0] != tree_b[name][0]] == []
     generated = re.compile(rb"<footer>.*?</footer>", re.S)  # the page says when it was made
-    assert generated.sub(b"", tree_a["index.html"][0]) == generated.sub(b"", tree_b["index.html"][0])
+    assert generated.sub(b"", tree_a["calendars.html"][0]) == generated.sub(b"", tree_b["calendars.html"][0])
 
 
 # -- a spec page that stays broken ---------------------------------------------------------------
@@ -273,7 +273,7 @@ def test_spec_page_failing_after_retries_keeps_its_previous_version(previous, sm
     links = linked_from_index(site)
     for path in kept:
         if path.endswith(".ics"):
-            assert path in links, f"{path} is no longer linked from index.html"
+            assert path in links, f"{path} is no longer linked from calendars.html"
     # the rest was published: every spec page has its data, the index lists them all
     index = json.loads((site / "data" / "index.json").read_text("utf-8"))
     assert [y["code"] for spec in index for y in spec["years"]] == SMALL_CODES

@@ -42,10 +42,10 @@ def test_separators_still_become_dashes():
     assert safe_component("Matematica/Informatica\\x") == "Matematica-Informatica-x"
 
 
-def test_index_page_links_to_a_name_with_a_colon_percent_encoded(tmp_path):
+def test_calendar_list_links_to_a_name_with_a_colon_percent_encoded(tmp_path):
     name = "Sisteme informatice avansate: modelare?#%"
     site = tmp_path / "site"
     assert outcome(run_pipeline(site, spec_items([(listing("MaSIA1", name), [group("251")])]))) == "published"
     assert (site / name / "Year 1" / "251-1.ics").is_file()
-    hrefs = Selector(text=(site / "index.html").read_text("utf-8")).xpath("//a/@href").getall()
+    hrefs = Selector(text=(site / "calendars.html").read_text("utf-8")).xpath("//a/@href").getall()
     assert "Sisteme%20informatice%20avansate%3A%20modelare%3F%23%25/Year%201/251-1.ics" in hrefs

@@ -1,4 +1,5 @@
-"""site/index.html: every calendar, by specialization, year and group.
+"""site/calendars.html: every calendar, by specialization, year and group, as plain links that
+work without JavaScript.
 
 The page template is package data, so it ships inside the egg that Scrapyd runs.
 """

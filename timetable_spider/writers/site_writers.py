@@ -19,8 +19,9 @@ def write_site_data(files: SiteFiles, site: CrawledSite) -> None:
 
 
 def write_calendar_list(files: SiteFiles, site: CrawledSite) -> None:
-    """Every calendar as a link, by specialization, year and group."""
-    files.write("index.html", index_page.render(index_page.links(site.index, site.records), site.semester,
+    """calendars.html: every calendar as a link, by specialization, year and group; the page
+    for browsers without JavaScript (index.html, the students' page, links to it)."""
+    files.write("calendars.html", index_page.render(index_page.links(site.index, site.records), site.semester,
                                                 site.started.strftime("%Y-%m-%d %H:%M UTC")))
 
 

@@ -1,0 +1,60 @@
+// What changed in the student's timetable, from changes/<CODE>.json (the newest crawls first):
+// a list in the panel with a link to the spec's Atom feed, and the changed classes marked in the grid.
+
+import { fetchJson } from "./data.js";
+import { lang, t } from "./i18n.js";
+import { attends } from "./schedule.js";
+
+const SHOWN = 8;
+
+/** The changes of the last crawls that concern a group or subgroup: [{finished, change}], newest first. */
+export function changesFor(log, group, subgroup) {
+  return log.crawls.flatMap((crawl) => crawl.changes
+    .filter((change) => change.groups.includes(group) && attends(change.formation, group, subgroup))
+    .map((change) => ({ finished: crawl.finished, change })));
+}
+
+/** "Changed: [C] Programare Web (IE2): room 2/I → C510" in the page's language. */
+export function sentence(change) {
+  const about = change.class;
+  const kind = { curs: "C", seminar: "S", laborator: "L" }[about.type.toLowerCase()] ?? about.type;
+  const what = `[${kind}] ${about.subject} (${change.formation})`;
+  if (change.change !== "changed") {
+    return `${t(change.change === "added" ? "changeAdded" : "changeRemoved")}: ${what}, ${about.day} ${about.start}–${about.end}, ${about.room}, ${about.teacher}`;
+  }
+  const parts = Object.entries(change.fields).map(([name, [before, after]]) =>
+    name === "weeks" ? (before[0] === after[0] ? t("fieldWeekDates") : `${t("field_weeks")} ${before[0]} → ${after[0]}`)
+      : `${t(`field_${name}`)} ${before} → ${after}`);
+  return `${t("changeChanged")}: ${what}: ${parts.join("; ")}`;
+}
+
+/** Fills the changes card for a choice; resolves to the UIDs changed or added lately, to mark them. */
+export async function showChanges(card, code, group, subgroup) {
+  let log;
+  try {
+    log = await fetchJson(`changes/${encodeURIComponent(code)}.json`);
+  } catch {
+    card.hidden = true; // a site published before change logs existed
+    return new Set();
+  }
+  const found = changesFor(log, group, subgroup);
+  const list = card.querySelector(".change-list");
+  const format = new Intl.DateTimeFormat(lang === "ro" ? "ro-RO" : "en-GB", { dateStyle: "medium", timeZone: "Europe/Bucharest" });
+  list.replaceChildren(...found.slice(0, SHOWN).map(({ finished, change }) => {
+    const item = document.createElement("li");
+    item.className = `change ${change.change}`;
+    const when = document.createElement("time");
+    when.dateTime = finished;
+    when.textContent = format.format(new Date(finished));
+    item.append(when, " ", sentence(change));
+    return item;
+  }));
+  card.querySelector(".no-changes").hidden = found.length > 0;
+  card.querySelector(".feed").href = log.feed;
+  card.querySelector(".change-count").textContent = found.length ? String(found.length) : "";
+  card.classList.toggle("has-changes", found.length > 0);
+  card.hidden = false;
+  const latest = log.crawls.find((crawl) => crawl.changes.length);
+  return new Set(found.filter(({ finished, change }) => finished === latest?.finished && change.change !== "removed")
+    .map(({ change }) => change.uid));
+}

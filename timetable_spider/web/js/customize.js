@@ -1,0 +1,129 @@
+// "Make it yours": hide subjects or some of their types, take a subject's lab or seminar with
+// the other subgroup, add a subject's classes from another group or subgroup (to move a subject
+// there, hide it and add it). Every change is a hide, take or add entry of the choice, and the
+// grid is drawn again at once.
+
+import { t } from "./i18n.js";
+import { TYPES, findGroup, groupClasses, parseAdd, parseHide, subjectsOf } from "./schedule.js";
+import { toggle } from "./state.js";
+
+function node(tag, props = {}, ...children) {
+  const element = Object.assign(document.createElement(tag), props);
+  element.append(...children);
+  return element;
+}
+
+function checkbox(labelText, checked, onChange, { className = "check", ...props } = {}) {
+  const input = node("input", { type: "checkbox", checked, ...props });
+  input.addEventListener("change", () => onChange(input.checked));
+  return node("label", { className }, input, node("span", {}, labelText));
+}
+
+/** Draws the panel for a choice on its spec's timetable; changed() after every change. */
+export function renderCustomize(body, choice, timetable, changed) {
+  const subjects = subjectsOf(timetable, choice.group);
+  const hides = choice.hide.map(parseHide);
+  const hidden = (code, type) => hides.some((h) => h.subject === code && (h.type === null || h.type === type));
+  const present = TYPES.filter((type) => subjects.some((s) => s.types.includes(type)));
+  const update = (change) => { change(); changed(); };
+
+  const types = node("fieldset", { className: "types" }, node("legend", {}, t("types")));
+  for (const type of present) {
+    const shown = !subjects.some((s) => s.types.includes(type) && hidden(s.code, type) && !choice.hide.includes(s.code));
+    types.append(checkbox(t(`type${type}`), shown, (on) => update(() => {
+      for (const s of subjects.filter((one) => one.types.includes(type))) toggle(choice, "hide", `${s.code}:${type}`, !on);
+    }), { className: `chip type-${type}` }));
+  }
+
+  const list = node("ul", { className: "subjects" });
+  for (const subject of subjects) {
+    const whole = !choice.hide.includes(subject.code);
+    const row = node("li", { className: "subject" });
+    row.append(checkbox(subject.name, whole, (on) => update(() => toggle(choice, "hide", subject.code, !on)),
+      { className: "check subject-name" }));
+    const chips = node("div", { className: "subject-types" });
+    if (subject.types.length > 1) {
+      for (const type of subject.types) {
+        chips.append(checkbox(type, whole && !hidden(subject.code, type),
+          (on) => update(() => toggle(choice, "hide", `${subject.code}:${type}`, !on)),
+          { className: `chip small type-${type}`, disabled: !whole, title: t(`kind${type}`),
+            ariaLabel: `${subject.name}: ${t(`type${type}`)}` }));
+      }
+    }
+    const others = subject.subgroups.filter((n) => n !== choice.subgroup);
+    if (choice.subgroup !== null && others.length && whole) chips.append(takeSelect(choice, timetable, subject, others, update));
+    row.append(chips);
+    list.append(row);
+  }
+
+  body.replaceChildren(types, node("h3", {}, t("subjects")), list, addForm(choice, timetable, update));
+  if (choice.hide.length + choice.take.length + choice.add.length) {
+    const reset = node("button", { type: "button", className: "quiet", textContent: t("resetChoices") });
+    reset.addEventListener("click", () => update(() => { choice.hide = []; choice.take = []; choice.add = []; }));
+    body.append(reset);
+  }
+}
+
+/** "Lab with: my subgroup / subgroup 2" for a subject whose subgroups have their own classes. */
+function takeSelect(choice, timetable, subject, others, update) {
+  const kinds = groupClasses(timetable, choice.group, null)
+    .filter((one) => one.subject_code === subject.code && one.formation.includes("/")).map((one) => one.type);
+  const kind = t(`kind${kinds[0] ?? "L"}`);
+  const taken = choice.take.find((value) => value.startsWith(`${subject.code}:`));
+  const select = node("select", { ariaLabel: `${subject.name}: ${t("takeWith", { kind })}` });
+  select.append(new Option(t("mySubgroup"), ""), ...others.map((n) => new Option(t("otherSubgroup", { n }), `${subject.code}:${n}`)));
+  select.value = taken ?? "";
+  select.addEventListener("change", () => update(() => {
+    choice.take = choice.take.filter((value) => !value.startsWith(`${subject.code}:`));
+    if (select.value) choice.take.push(select.value);
+  }));
+  return node("label", { className: "take" }, node("span", {}, t("takeWith", { kind })), select);
+}
+
+/** Adding a subject's classes from another group or subgroup of the same year, and the list of additions. */
+function addForm(choice, timetable, update) {
+  const box = node("div", { className: "add" }, node("h3", {}, t("addTitle")));
+  const formations = [];
+  for (const group of timetable.groups) {
+    for (const calendar of group.calendars) {
+      const who = calendar.subgroup === null ? group.name : `${group.name}/${calendar.subgroup}`;
+      if (group.name !== choice.group || (calendar.subgroup !== null && calendar.subgroup !== choice.subgroup)) formations.push([who, group.name, calendar.subgroup]);
+    }
+  }
+  const from = node("select", { id: "add-from" });
+  from.append(...formations.map(([who]) => new Option(who, who)));
+  const subject = node("select", { id: "add-subject" });
+  const fillSubjects = () => {
+    const [, group, subgroup] = formations.find(([who]) => who === from.value) ?? [];
+    const offered = new Map(groupClasses(timetable, group, subgroup ?? null).map((one) => [one.subject_code, one.subject]));
+    subject.replaceChildren(...[...offered].sort((a, b) => a[1].localeCompare(b[1], "ro")).map(([code, name]) => new Option(name, code)));
+  };
+  from.addEventListener("change", fillSubjects);
+  fillSubjects();
+  const add = node("button", { type: "button", className: "action", textContent: t("addButton") });
+  add.addEventListener("click", () => {
+    if (!from.value || !subject.value) return;
+    update(() => toggle(choice, "add", `${timetable.code}/${from.value}:${subject.value}`, true));
+  });
+  box.append(
+    node("label", { htmlFor: "add-from" }, t("addGroup")), from,
+    node("label", { htmlFor: "add-subject" }, t("addSubject")), subject,
+    node("div", { className: "add-row" }, add));
+  if (choice.add.length) {
+    const added = node("ul", { className: "added" });
+    for (const value of choice.add) {
+      const parsed = parseAdd(value);
+      const name = findGroup(timetable, parsed.group) ? subjectName(timetable, parsed.subject) : parsed.subject;
+      const what = `${parsed.code}/${parsed.group}${parsed.subgroup ? "/" + parsed.subgroup : ""} · ${name}`;
+      const remove = node("button", { type: "button", className: "remove", textContent: "×", ariaLabel: t("remove", { what }) });
+      remove.addEventListener("click", () => update(() => toggle(choice, "add", value, false)));
+      added.append(node("li", {}, node("span", {}, what), remove));
+    }
+    box.append(node("p", { className: "added-title" }, t("added")), added);
+  }
+  return box;
+}
+
+function subjectName(timetable, code) {
+  return timetable.classes.find((one) => one.subject_code === code)?.subject ?? code;
+}

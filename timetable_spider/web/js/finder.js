@@ -1,0 +1,184 @@
+// Choosing a timetable: a search box (an ARIA combobox) over specializations and group
+// numbers, then the year and group (native selects) and the subgroup or the whole group.
+// The same box finds a teacher, a room or a subject, whose week opens as it is published.
+
+import { t } from "./i18n.js";
+import { search, searchNamed } from "./search.js";
+import { KINDS, listOf } from "./views.js";
+
+export class Finder {
+  /**
+   * onChoose(code, group, subgroup) is called with a complete choice (subgroup null: whole group),
+   * onView(kind, code) with a teacher, room or subject.
+   */
+  constructor(onChoose, onView) {
+    this.onChoose = onChoose;
+    this.onView = onView;
+    this.index = [];
+    this.lists = {}; // teachers, rooms and subjects, fetched when the student first types
+    this.spec = null;
+    this.results = [];
+    this.active = -1;
+    this.input = document.getElementById("search");
+    this.list = document.getElementById("results");
+    this.year = document.getElementById("year");
+    this.group = document.getElementById("group");
+    this.subgroups = document.getElementById("subgroup-options");
+    this.input.addEventListener("input", () => this.update());
+    this.input.addEventListener("keydown", (event) => this.key(event));
+    this.input.addEventListener("blur", () => setTimeout(() => this.close(), 150));
+    this.year.addEventListener("change", () => this.yearChanged());
+    this.group.addEventListener("change", () => {
+      if (this.group.value) this.onChoose(this.year.value, this.group.value, null);
+    });
+  }
+
+  setIndex(index) {
+    this.index = index;
+    if (this.input.value) this.update();
+  }
+
+  update() {
+    if (!this.listsLoading && this.input.value.trim()) {
+      this.listsLoading = Promise.all(KINDS.map(listOf)).then((lists) => {
+        this.lists = Object.fromEntries(KINDS.map((kind, n) => [kind, lists[n]]));
+        if (this.input.value.trim()) this.update();
+      });
+    }
+    this.results = [...search(this.index, this.input.value, 10), ...searchNamed(this.lists, this.input.value, 6)];
+    this.active = this.results.length ? 0 : -1;
+    this.list.replaceChildren(...this.results.map((result, n) => this.option(result, n)));
+    if (!this.results.length && this.input.value.trim() && this.index.length) {
+      const empty = document.createElement("li");
+      empty.className = "no-match";
+      empty.textContent = t("noMatch", { q: this.input.value.trim() });
+      this.list.append(empty);
+    }
+    this.list.hidden = !this.list.children.length;
+    this.input.setAttribute("aria-expanded", String(!this.list.hidden));
+    this.highlight();
+  }
+
+  option(result, n) {
+    const item = document.createElement("li");
+    item.id = `result-${n}`;
+    item.setAttribute("role", "option");
+    const main = document.createElement("span");
+    main.className = "result-main";
+    const detail = document.createElement("span");
+    detail.className = "result-detail";
+    if (result.kind === "group") {
+      main.textContent = t("groupResult", { group: result.group });
+      detail.textContent = `${result.spec.name} · ${t("yearN", { n: result.year.year })}`;
+    } else if (result.entry) {
+      const entry = result.entry;
+      main.textContent = entry.name;
+      const about = result.kind === "room" ? entry.location
+        : result.kind === "subject" ? entry.specializations.map((spec) => spec.code).join(", ")
+          : t("classesN", { n: entry.classes });
+      detail.textContent = [t(result.kind), about].filter(Boolean).join(" · ");
+    } else {
+      main.textContent = result.spec.name;
+      detail.textContent = `${t(result.spec.degree)} · ${result.spec.years.map((y) => y.code).join(", ")}`;
+    }
+    item.append(main, detail);
+    item.addEventListener("pointerdown", (event) => event.preventDefault()); // keep focus in the box
+    item.addEventListener("click", () => this.pick(result));
+    return item;
+  }
+
+  highlight() {
+    [...this.list.querySelectorAll("[role=option]")].forEach((item, n) => item.setAttribute("aria-selected", String(n === this.active)));
+    if (this.active >= 0) {
+      this.input.setAttribute("aria-activedescendant", `result-${this.active}`);
+      document.getElementById(`result-${this.active}`)?.scrollIntoView({ block: "nearest" });
+    } else {
+      this.input.removeAttribute("aria-activedescendant");
+    }
+  }
+
+  key(event) {
+    const count = this.results.length;
+    if (event.key === "ArrowDown" && count) this.active = (this.active + 1) % count;
+    else if (event.key === "ArrowUp" && count) this.active = (this.active - 1 + count) % count;
+    else if (event.key === "Enter" && this.active >= 0 && !this.list.hidden) this.pick(this.results[this.active]);
+    else if (event.key === "Escape") this.close();
+    else return;
+    event.preventDefault();
+    this.highlight();
+  }
+
+  close() {
+    this.list.hidden = true;
+    this.input.setAttribute("aria-expanded", "false");
+    this.input.removeAttribute("aria-activedescendant");
+  }
+
+  pick(result) {
+    this.close();
+    this.input.value = "";
+    if (result.kind === "group") {
+      this.onChoose(result.year.code, result.group, null);
+      return;
+    }
+    if (result.entry) {
+      this.onView(result.kind, result.entry.code);
+      return;
+    }
+    this.showSpec(result.spec);
+    const years = result.spec.years.filter((year) => year.groups.length);
+    if (years.length === 1) {
+      this.year.value = years[0].code;
+      this.yearChanged();
+    }
+    this.year.focus();
+  }
+
+  /** Shows a spec's years; code and group, when given, are selected. */
+  showSpec(spec, code = "", group = "") {
+    this.spec = spec;
+    document.getElementById("picked").hidden = false;
+    document.getElementById("picked-spec").textContent = `${spec.name} · ${t(spec.degree)}`;
+    fill(this.year, spec.years.filter((year) => year.groups.length).map((year) => [year.code, t("yearN", { n: year.year })]), code);
+    const year = spec.years.find((one) => one.code === code);
+    fill(this.group, (year?.groups ?? []).map((name) => [name, name]), group);
+    this.group.disabled = !year;
+  }
+
+  yearChanged() {
+    const year = this.spec?.years.find((one) => one.code === this.year.value);
+    fill(this.group, (year?.groups ?? []).map((name) => [name, name]), "");
+    this.group.disabled = !year;
+    this.subgroups.replaceChildren();
+    document.getElementById("subgroups").hidden = true;
+  }
+
+  /** Shows the current choice: spec, year, group and the group's subgroup options. */
+  showChoice(spec, timetable, group, subgroup) {
+    if (spec) this.showSpec(spec, timetable.code, group.name);
+    const calendars = [...group.calendars].sort((a, b) => (a.subgroup ?? 99) - (b.subgroup ?? 99));
+    const fieldset = document.getElementById("subgroups");
+    fieldset.hidden = calendars.length < 2;
+    this.subgroups.replaceChildren(...calendars.map((calendar) => {
+      const label = document.createElement("label");
+      const radio = document.createElement("input");
+      radio.type = "radio";
+      radio.name = "subgroup";
+      radio.value = calendar.subgroup ?? "all";
+      radio.checked = calendar.subgroup === subgroup;
+      radio.addEventListener("change", () => this.onChoose(timetable.code, group.name, calendar.subgroup));
+      const text = document.createElement("span");
+      text.textContent = calendar.subgroup === null ? t("wholeGroup") : t("subgroupN", { n: calendar.subgroup });
+      label.append(radio, text);
+      return label;
+    }));
+  }
+}
+
+/** Replaces a select's options with [value, text] pairs after a "—" placeholder. */
+function fill(select, options, chosen) {
+  const placeholder = new Option("—", "");
+  placeholder.disabled = true;
+  select.replaceChildren(placeholder, ...options.map(([value, text]) => new Option(text, value)));
+  select.value = options.some(([value]) => value === chosen) ? chosen : "";
+}

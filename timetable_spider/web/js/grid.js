@@ -1,0 +1,123 @@
+// The week grid: Monday to Saturday by real dates, 08:00–22:00 (wider when a class is earlier or
+// later), overlapping classes side by side. Each class is one button carrying data-uid, the UID
+// of its event in the published .ics. On a phone, CSS shows one day at a time.
+
+import { t } from "./i18n.js";
+import { addDays, daysOff } from "./weeks.js";
+
+const DAYS_SHOWN = 6; // Monday to Saturday
+
+export function minutes(time) {
+  const [h, m] = time.split(":").map(Number);
+  return h * 60 + m;
+}
+
+/** "2026-03-23" → "23 Mar" (or "23 mar."). */
+export function shortDate(iso) {
+  const [, m, d] = iso.split("-").map(Number);
+  return `${d} ${t("months")[m - 1]}`;
+}
+
+/** The classes of a week by weekday: [{item, day, start, end}] for days 0–5. */
+export function weekClasses(items, monday) {
+  const days = Array.from({ length: DAYS_SHOWN }, (_, n) => addDays(monday, n));
+  const byDay = days.map(() => []);
+  for (const item of items) {
+    const held = new Set(item.dates);
+    days.forEach((day, n) => {
+      if (held.has(day)) byDay[n].push({ item, day, start: minutes(item.class.start), end: minutes(item.class.end) });
+    });
+  }
+  return byDay;
+}
+
+/** Gives each class a lane and its cluster's lane count, so overlapping classes sit side by side. */
+export function laneOut(classes) {
+  const sorted = [...classes].sort((a, b) => a.start - b.start || b.end - a.end);
+  let cluster = [];
+  let clusterEnd = -1;
+  const close = () => {
+    const lanes = Math.max(0, ...cluster.map((one) => one.lane + 1));
+    for (const one of cluster) one.lanes = lanes;
+    cluster = [];
+  };
+  for (const one of sorted) {
+    if (one.start >= clusterEnd) close();
+    const laneEnds = [];
+    for (const other of cluster) laneEnds[other.lane] = Math.max(laneEnds[other.lane] ?? 0, other.end);
+    let lane = laneEnds.findIndex((end) => end <= one.start);
+    one.lane = lane < 0 ? laneEnds.length : lane;
+    cluster.push(one);
+    clusterEnd = Math.max(clusterEnd, one.end);
+  }
+  close();
+  return sorted;
+}
+
+function element(tag, className, text) {
+  const node = document.createElement(tag);
+  if (className) node.className = className;
+  if (text !== undefined) node.textContent = text;
+  return node;
+}
+
+/** Draws the week into grid; onOpen(item) is called when a class is chosen. */
+export function renderWeek(grid, { monday, items, table, todayIso, selectedDay, changed = new Set(), onOpen }) {
+  const byDay = weekClasses(items, monday).map(laneOut);
+  const all = byDay.flat();
+  const first = Math.min(8 * 60, ...all.map((one) => Math.floor(one.start / 60) * 60));
+  const last = Math.max(22 * 60, ...all.map((one) => Math.ceil(one.end / 60) * 60));
+  const span = last - first;
+  const off = daysOff(table, monday);
+  grid.replaceChildren();
+  grid.style.setProperty("--hours", span / 60);
+
+  const hours = element("div", "hours");
+  hours.setAttribute("aria-hidden", "true");
+  hours.append(element("div", "day-head"));
+  const hourBody = element("div", "hour-body");
+  for (let at = first; at < last; at += 60) hourBody.append(element("span", "hour", `${String(at / 60).padStart(2, "0")}:00`));
+  hours.append(hourBody);
+  grid.append(hours);
+
+  byDay.forEach((classes, n) => {
+    const day = addDays(monday, n);
+    const column = element("section", "day");
+    column.dataset.day = String(n);
+    column.dataset.date = day;
+    if (day === todayIso) column.classList.add("today");
+    if (n === selectedDay) column.classList.add("selected");
+    const head = element("h3", "day-head");
+    head.append(element("span", "day-name", t("daysShort")[n]), " ", element("span", "day-date", shortDate(day)));
+    column.setAttribute("aria-label", `${t("days")[n]} ${shortDate(day)}`);
+    const body = element("div", "day-body");
+    if (off.has(day)) {
+      column.classList.add("off");
+      head.append(element("span", "off-badge", t("dayOff")));
+      body.append(element("p", "off-note", `${t("dayOff")}: ${off.get(day)}`));
+    }
+    column.append(head, body);
+    for (const one of classes) body.append(classButton(one, first, span, changed.has(one.item.class.uid), onOpen));
+    grid.append(column);
+  });
+}
+
+function classButton(one, first, span, changed, onOpen) {
+  const entry = one.item.class;
+  const button = element("button", `class type-${entry.type}${one.item.from ? " added" : ""}${one.lanes > 1 ? " narrow" : ""}${changed ? " changed" : ""}`);
+  button.type = "button";
+  button.dataset.uid = entry.uid;
+  button.style.top = `${((one.start - first) / span) * 100}%`;
+  button.style.height = `${((one.end - one.start) / span) * 100}%`;
+  button.style.left = `${(one.lane / one.lanes) * 100}%`;
+  button.style.width = `${100 / one.lanes}%`;
+  button.setAttribute("aria-label", t("classAt", { kind: t(`kind${entry.type}`), subject: entry.subject,
+    day: t("days")[entry.day], start: entry.start, end: entry.end, room: entry.room }) + (changed ? `, ${t("changedMark")}` : ""));
+  button.append(
+    element("span", "class-time", `${entry.start}–${entry.end}`),
+    element("span", "class-subject", entry.subject),
+    element("span", "class-meta", [entry.type, entry.room, entry.formation].filter(Boolean).join(" · ")),
+  );
+  button.addEventListener("click", () => onOpen(one.item));
+  return button;
+}

@@ -1,0 +1,408 @@
+// The students' page: wires the finder, the week grid, the changes and the keep-it actions
+// to the choice, and keeps the choice in the address bar and in localStorage.
+
+import { findYear, indexData, runStatus, siteData, timetable as fetchTimetable } from "./data.js";
+import { showChanges } from "./changes.js";
+import { showDetail } from "./detail.js";
+import { Finder } from "./finder.js";
+import { startFreeRooms } from "./freerooms.js";
+import { renderWeek, shortDate } from "./grid.js";
+import { lang, setLanguage, t, translateDocument } from "./i18n.js";
+import { renderCustomize } from "./customize.js";
+import { listenForNewData, startOffline } from "./offline.js";
+import { findCalendar, findGroup, parseAdd, visibleClasses } from "./schedule.js";
+import { emptyChoice, fromQuery, load, save, toQuery } from "./state.js";
+import { findEntry, mainTable, timetableOf, viewItems, viewQuery } from "./views.js";
+import { addDays, breakOf, mondayOf, openingWeek, periodOf, today, weekNumber, weekRange, weekday } from "./weeks.js";
+
+const app = {
+  site: null,
+  index: null,
+  choice: null,
+  timetables: {}, // code -> timetable, the chosen spec's and those classes are added from
+  monday: null,
+  day: 0, // the day shown on a phone, 0 = Monday
+  keepDate: null, // the share link's date, kept in the address bar until the student moves
+  changedUids: new Set(), // classes the last crawl with changes changed or added, marked in the grid
+  view: null, // {kind, code, entry, timetable} while a teacher's, room's or subject's week is shown
+};
+
+const $ = (id) => document.getElementById(id);
+const finder = new Finder((code, group, subgroup) => {
+  const choice = emptyChoice(code, group, subgroup);
+  if (app.choice?.code === code) {
+    // another group or subgroup of the same year: its subjects are the same, so the changes stay
+    for (const list of ["hide", "take", "add"]) choice[list] = [...app.choice[list]];
+  }
+  choose(choice);
+}, (kind, code) => showView({ kind, code }));
+
+async function start() {
+  listenForNewData($("banner"));
+  translateDocument();
+  wireControls();
+  startFreeRooms($("free-rooms"));
+  const asked = fromQuery(location.search);
+  app.keepDate = asked.date;
+  const choice = asked.view ? null : asked.choice ?? load();
+  $("finder").open = (!choice && !asked.view) || wide();
+  indexData().then((index) => {
+    app.index = index;
+    finder.setIndex(index);
+    if (app.choice) showFinderChoice();
+  }).catch(showLoadError);
+  runStatus().then(showTrust).catch(() => {});
+  try {
+    app.site = await siteData();
+    if (asked.view) await showView(asked.view, asked.date);
+    else if (choice) await choose(choice, asked.date);
+  } catch (error) {
+    showLoadError(error);
+  }
+  // after the page has loaded, so the worker's downloads never delay the first view
+  if (document.readyState !== "complete") await new Promise((done) => addEventListener("load", done, { once: true }));
+  startOffline($("banner"), () => ["data/site.json", "data/index.json", "data/status.json",
+    ...Object.keys(app.timetables).map((code) => `data/timetables/${encodeURIComponent(code)}.json`)]);
+}
+
+/** Makes choice the shown timetable, opening on date's week (or the current or next teaching week). */
+async function choose(choice, date = null) {
+  const codes = [choice.code, ...choice.add.map((value) => parseAdd(value).code)];
+  $("grid").setAttribute("aria-busy", "true");
+  await Promise.all([...new Set(codes)].map(async (code) => {
+    app.timetables[code] = await fetchTimetable(code).catch(() => null);
+  }));
+  $("grid").removeAttribute("aria-busy");
+  const own = app.timetables[choice.code];
+  const group = own && findGroup(own, choice.group);
+  if (!group) {
+    showLoadError(new Error(`${choice.code} ${choice.group}`));
+    return;
+  }
+  // a subgroup the group does not have becomes the whole group, or the group's only calendar
+  if (!findCalendar(group, choice.subgroup)) choice.subgroup = group.calendars.find((c) => c.subgroup === null) ? null : group.calendars[0].subgroup;
+  const previous = app.choice;
+  app.choice = choice;
+  app.view = null;
+  $("back").hidden = true;
+  if (!previous || previous.code !== choice.code || date) {
+    const table = tableOf(own);
+    const day = date ?? nextSchoolDay(today());
+    app.monday = date ? mondayOf(date) : openingWeek(table, day);
+    app.day = app.monday === mondayOf(day) ? Math.min(weekday(day), 5) : 0;
+  }
+  $("finder").open = wide();
+  $("customize").hidden = false;
+  $("week").dataset.ready = "true";
+  document.documentElement.classList.add("has-choice");
+  showFinderChoice();
+  changed();
+  if (!previous || previous.code !== choice.code || previous.group !== choice.group || previous.subgroup !== choice.subgroup) {
+    showChanges($("changes"), choice.code, choice.group, choice.subgroup).then((uids) => {
+      app.changedUids = uids;
+      if (uids.size) drawWeek();
+    });
+  }
+}
+
+/** Shows the published week of a teacher, room or subject; the student's own choice stays saved. */
+async function showView({ kind, code }, date = null) {
+  const [entry, timetable] = await Promise.all([findEntry(kind, code), timetableOf(kind, code).catch(() => null)]);
+  if (!entry || !timetable) {
+    showLoadError(new Error(`${kind} ${code}`));
+    return;
+  }
+  app.view = { kind, code, entry, timetable };
+  app.choice = null;
+  const table = tableNamed(mainTable(timetable));
+  const day = date ?? nextSchoolDay(today());
+  app.monday = date ? mondayOf(date) : openingWeek(table, day);
+  app.day = app.monday === mondayOf(day) ? Math.min(weekday(day), 5) : 0;
+  $("finder").open = wide();
+  $("customize").hidden = true;
+  $("changes").hidden = true;
+  $("week").dataset.ready = "true";
+  document.documentElement.classList.add("has-choice");
+  showViewSummary();
+  drawWeek();
+}
+
+function showViewSummary() {
+  const { kind, entry } = app.view;
+  $("finder").querySelector(".summary-title").textContent = t(kind);
+  $("choice-summary").textContent = entry.name;
+  const saved = load();
+  $("back").hidden = !saved;
+  if (saved) {
+    const who = saved.subgroup === null ? saved.group : `${saved.group}/${saved.subgroup}`;
+    $("back").firstElementChild.href = toQuery(saved, true);
+    $("back").firstElementChild.textContent = t("backToYours", { who: `${saved.code} · ${who}` });
+  }
+}
+
+/** A screen wide enough for the panel beside the week (the CSS breakpoint). */
+function wide() {
+  return window.matchMedia("(min-width: 60rem)").matches;
+}
+
+/** On Sunday, the week to open is the coming one. */
+function nextSchoolDay(day) {
+  return weekday(day) === 6 ? addDays(day, 1) : day;
+}
+
+function tableOf(timetable) {
+  return tableNamed(timetable.table);
+}
+
+function tableNamed(name) {
+  return app.site.tables[name] ?? { weeks: [], periods: [] };
+}
+
+/** What the week shows: the student's classes, or the viewed teacher's, room's or subject's. */
+function shown() {
+  if (app.view) return { items: viewItems(app.view.timetable), table: tableNamed(mainTable(app.view.timetable)) };
+  return { items: visibleClasses(app.choice, app.timetables), table: tableOf(app.timetables[app.choice.code]) };
+}
+
+function showFinderChoice() {
+  const own = app.timetables[app.choice.code];
+  const found = app.index && findYear(app.index, app.choice.code);
+  finder.showChoice(found?.spec ?? null, own, findGroup(own, app.choice.group), app.choice.subgroup);
+  const who = app.choice.subgroup === null ? app.choice.group : `${app.choice.group}/${app.choice.subgroup}`;
+  $("finder").querySelector(".summary-title").textContent = t("yours");
+  $("choice-summary").textContent = `${own.code} · ${who}`;
+  $("choice-summary").title = `${own.name} · ${t("yearN", { n: own.year })}`;
+}
+
+/** After any change of the choice: the panel, the grid, the address bar and localStorage. */
+function changed() {
+  const own = app.timetables[app.choice.code];
+  renderCustomize($("customize-body"), app.choice, own, () => {
+    const added = app.choice.add.map((value) => parseAdd(value).code).filter((code) => !(code in app.timetables));
+    if (added.length) choose(app.choice);
+    else changed();
+  });
+  const count = app.choice.hide.length + app.choice.take.length + app.choice.add.length;
+  $("changes-count").textContent = count ? t("changesCount", { n: count }) : "";
+  drawWeek();
+  save(app.choice);
+}
+
+function hasSubgroups(timetable, choice) {
+  return findGroup(timetable, choice.group).calendars.some((calendar) => calendar.subgroup !== null);
+}
+
+/** The address of what is shown, with the week's date unless it is the week that opens anyway. */
+function address() {
+  const date = app.keepDate ?? (app.monday === openingWeek(shown().table, nextSchoolDay(today())) ? null : app.monday);
+  if (app.view) return viewQuery(app.view.kind, app.view.code, date);
+  return toQuery(app.choice, hasSubgroups(app.timetables[app.choice.code], app.choice), date);
+}
+
+function drawWeek() {
+  const { items, table } = shown();
+  const monday = app.monday;
+  const number = weekNumber(table, monday);
+  const saturday = addDays(monday, 5);
+  const span = monday.slice(0, 7) === saturday.slice(0, 7) ? `${Number(monday.slice(8))}–${shortDate(saturday)}`
+    : `${shortDate(monday)} – ${shortDate(saturday)}`;
+  const year = Object.assign(document.createElement("span"), { className: "week-year", textContent: ` ${saturday.slice(0, 4)}` });
+  $("week-title").replaceChildren(`${number ? t("weekN", { n: number }) + " · " : ""}${span}`, year);
+  $("week-parity").textContent = number ? t(number % 2 ? "odd" : "even") : t("noTeaching");
+  renderWeek($("grid"), { monday, items, table, todayIso: today(), selectedDay: app.day, changed: app.changedUids,
+    onOpen: (item) => showDetail($("detail"), item, tableNamed(item.table)) });
+  const drawn = $("grid").querySelectorAll("[data-uid]").length;
+  $("week-note").textContent = drawn ? "" : weekNote(table, monday, number);
+  $("grid").classList.toggle("empty-week", !drawn);
+  drawDayTabs(monday);
+  scrollToFirstClass();
+  const [first, last] = weekRange(table);
+  $("prev-week").disabled = monday <= first;
+  $("next-week").disabled = monday >= last;
+  history.replaceState(null, "", address());
+}
+
+/** Why a week has no classes: a holiday or exam session, outside the semester, or all hidden. */
+function weekNote(table, monday, number) {
+  if (number) return t("noClassesWeek");
+  const period = breakOf(table, monday);
+  if (!period) return t(periodOf(table, monday) ? "noClassesWeek" : "outsideSemester");
+  return t("holidayWeek", { period: periodName(period.label) });
+}
+
+function periodName(label) {
+  const plain = label.normalize("NFD").replace(/[\u0300-\u036f]/g, "").replace(/[*]/g, "").trim().toLowerCase();
+  const translated = t("periods")[plain];
+  return translated ? `${translated} (${label.replace(/\*+$/, "")})` : label.replace(/\*+$/, "");
+}
+
+function drawDayTabs(monday) {
+  const tabs = t("daysShort").slice(0, 6).map((name, n) => {
+    const button = document.createElement("button");
+    button.type = "button";
+    button.className = "day-tab";
+    button.setAttribute("aria-pressed", String(n === app.day));
+    button.setAttribute("aria-label", `${t("days")[n]} ${shortDate(addDays(monday, n))}`);
+    button.append(name, document.createElement("br"), addDays(monday, n).slice(8));
+    button.addEventListener("click", () => selectDay(n));
+    return button;
+  });
+  $("day-tabs").replaceChildren(...tabs);
+}
+
+function selectDay(n) {
+  if (n < 0 || n > 5) {
+    moveWeek(n < 0 ? -1 : 1, n < 0 ? 5 : 0);
+    return;
+  }
+  app.day = n;
+  for (const column of $("grid").querySelectorAll(".day")) column.classList.toggle("selected", Number(column.dataset.day) === n);
+  for (const [m, tab] of [...$("day-tabs").children].entries()) tab.setAttribute("aria-pressed", String(m === n));
+  scrollToFirstClass();
+}
+
+/** On a phone the grid scrolls by itself: bring the shown day's first class into view. */
+function scrollToFirstClass() {
+  const grid = $("grid");
+  const first = grid.querySelector(`.day[data-day="${app.day}"] .class`);
+  const top = first ? first.getBoundingClientRect().top - grid.getBoundingClientRect().top + grid.scrollTop : 0;
+  grid.scrollTop = Math.max(0, top - 8);
+}
+
+function moveWeek(step, day = app.day) {
+  app.keepDate = null;
+  app.monday = addDays(app.monday, 7 * step);
+  app.day = day;
+  drawWeek();
+}
+
+function wireControls() {
+  $("prev-week").addEventListener("click", () => moveWeek(-1));
+  $("next-week").addEventListener("click", () => moveWeek(1));
+  $("today").addEventListener("click", () => {
+    app.keepDate = null;
+    const day = nextSchoolDay(today());
+    app.monday = mondayOf(day);
+    app.day = Math.min(weekday(day), 5);
+    drawWeek();
+  });
+  $("language").addEventListener("click", () => {
+    setLanguage(lang === "ro" ? "en" : "ro");
+    translateDocument();
+    runStatus().then(showTrust).catch(() => {});
+    if (app.index) finder.setIndex(app.index);
+    if (app.view) {
+      showViewSummary();
+      drawWeek();
+    }
+    if (app.choice) {
+      showFinderChoice();
+      changed();
+      showChanges($("changes"), app.choice.code, app.choice.group, app.choice.subgroup);
+    }
+  });
+  swipe($("grid"), (direction) => selectDay(app.day + direction));
+  $("download").addEventListener("click", downloadCalendar);
+  $("subscribe").addEventListener("click", openSubscribe);
+  $("share").addEventListener("click", openShare);
+  for (const button of document.querySelectorAll("[data-copy]")) {
+    button.addEventListener("click", async () => {
+      const input = $(button.dataset.copy);
+      input.select();
+      await navigator.clipboard?.writeText(input.value).catch(() => document.execCommand("copy"));
+      button.textContent = t("copied");
+      setTimeout(() => { button.textContent = t("copyLink"); }, 2000);
+    });
+  }
+}
+
+/** Calls go(+1) or go(-1) for a horizontal swipe on a phone. */
+function swipe(area, go) {
+  let start = null;
+  area.addEventListener("touchstart", (event) => { start = event.touches[0]; }, { passive: true });
+  area.addEventListener("touchend", (event) => {
+    if (!start) return;
+    const end = event.changedTouches[0];
+    const dx = end.clientX - start.clientX;
+    const dy = end.clientY - start.clientY;
+    start = null;
+    if (Math.abs(dx) > 50 && Math.abs(dx) > 2 * Math.abs(dy)) go(dx < 0 ? 1 : -1);
+  }, { passive: true });
+}
+
+function customized() {
+  return Boolean(app.choice && app.choice.hide.length + app.choice.take.length + app.choice.add.length);
+}
+
+async function downloadCalendar() {
+  const { calendarText, calendarTitle, download } = await import("./ics.js");
+  if (app.view) { // the published calendar itself
+    const { publishedUrl } = await import("./subscribe.js");
+    const response = await fetch(publishedUrl(app.view.entry.calendar));
+    download(await response.text(), app.view.entry.calendar.split("/").pop());
+    return;
+  }
+  const own = app.timetables[app.choice.code];
+  const calendar = findCalendar(findGroup(own, app.choice.group), app.choice.subgroup);
+  const [name, description] = calendarTitle(own, app.site.semester, app.choice.group, app.choice.subgroup, customized());
+  const text = calendarText(app.site, name, description, visibleClasses(app.choice, app.timetables));
+  download(text, `${own.code}-${calendar.file.replace(/\.ics$/, "")}${customized() ? "-custom" : ""}.ics`);
+}
+
+async function openSubscribe() {
+  const { appLinks, publishedUrl, tailoredUrl, webcal } = await import("./subscribe.js");
+  let url, name;
+  if (app.view) {
+    url = publishedUrl(app.view.entry.calendar);
+    name = app.view.entry.name;
+    $("subscribe-text").textContent = t("subscribeView", { who: name });
+  } else {
+    const own = app.timetables[app.choice.code];
+    const calendar = findCalendar(findGroup(own, app.choice.group), app.choice.subgroup);
+    const who = app.choice.subgroup === null ? app.choice.group : `${app.choice.group}/${app.choice.subgroup}`;
+    const tailored = Boolean(app.site.feeds_url) && customized();
+    url = tailored ? tailoredUrl(app.site.feeds_url, app.choice, calendar.file)
+      : publishedUrl(`${own.directory}/${calendar.file}`);
+    name = `${own.code} ${who}`;
+    $("subscribe-text").textContent = tailored ? t("subscribeTailored")
+      : t(customized() ? "subscribeStatic" : "subscribeStaticNoChanges", { who: name });
+  }
+  const links = appLinks(url, name);
+  $("subscribe-google").href = links.google;
+  $("subscribe-apple").href = links.apple;
+  $("subscribe-outlook").href = links.outlook;
+  $("subscribe-url").value = url;
+  $("subscribe-webcal").href = webcal(url);
+  $("subscribe-webcal").textContent = webcal(url);
+  $("subscribe-dialog").showModal();
+}
+
+function openShare() {
+  const link = new URL(address(), location.href).href;
+  $("share-url").value = link;
+  const native = $("share-native");
+  native.hidden = !navigator.share;
+  native.onclick = () => navigator.share({ title: document.title, url: link }).catch(() => {});
+  $("share-dialog").showModal();
+}
+
+function showTrust(status) {
+  const format = (iso) => new Intl.DateTimeFormat(lang === "ro" ? "ro-RO" : "en-GB",
+    { dateStyle: "medium", timeStyle: "short", timeZone: "Europe/Bucharest" }).format(new Date(iso));
+  const parts = [t("semester", { s: status.semester })];
+  const published = status.last_published?.finished;
+  if (published) parts.push(t("updated", { when: format(published) }));
+  const outcome = status.outcome === "published" ? t("crawlOk") : status.outcome === "partial" ? t("crawlPartial")
+    : t("crawlFailed", { when: published ? format(published) : "—" });
+  const trust = $("trust");
+  trust.replaceChildren(parts.join(" · ") + " · ", Object.assign(document.createElement("span"),
+    { className: `outcome ${status.outcome}`, textContent: outcome }));
+}
+
+function showLoadError(error) {
+  console.warn("timetable not loaded:", error);
+  $("grid").replaceChildren(Object.assign(document.createElement("p"), { className: "grid-empty", textContent: t("loadFailed") }));
+  $("finder").open = true;
+}
+
+start();

@@ -1,0 +1,31 @@
+// Subscription addresses: the published calendar (webcal:// and https://, Google, Apple,
+// Outlook), or, when the site serves personal feeds, a feed tailored with the student's changes.
+
+import { calendarPath } from "./data.js";
+
+/** The absolute https:// (or http://) address of a published calendar, by its path in the site. */
+export function publishedUrl(path, base = location.href) {
+  return new URL(calendarPath(...path.split(/\/(?=[^/]*$)/)), base).href;
+}
+
+/** The personal feed for a choice: <feeds_url>/feeds/<CODE>/<file>?hide=…&take=…&add=… */
+export function tailoredUrl(feedsUrl, choice, file, base = location.href) {
+  const params = new URLSearchParams();
+  for (const name of ["hide", "take", "add"]) for (const value of choice[name]) params.append(name, value);
+  const query = params.toString();
+  const path = `feeds/${encodeURIComponent(choice.code)}/${encodeURIComponent(file)}`;
+  return new URL(`${feedsUrl.replace(/\/*$/, "/")}${path}${query ? "?" + query : ""}`, base).href;
+}
+
+export function webcal(url) {
+  return url.replace(/^https?:/, "webcal:");
+}
+
+/** The one-tap links of each calendar app for an https:// address. */
+export function appLinks(url, name) {
+  return {
+    google: `https://calendar.google.com/calendar/render?cid=${encodeURIComponent(webcal(url))}`,
+    apple: webcal(url),
+    outlook: `https://outlook.live.com/calendar/0/addfromweb?url=${encodeURIComponent(url)}&name=${encodeURIComponent(name)}`,
+  };
+}

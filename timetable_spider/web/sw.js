@@ -1,0 +1,80 @@
+// Offline use after the first visit. The page's own files are cached at install, under a
+// version that changes whenever they do (the crawl writes VERSION and SHELL into this file).
+// Data under data/ is served from the cache at once and refreshed behind it; when the
+// refreshed copy differs, the open pages are told, and offer to reload.
+
+const VERSION = "__VERSION__";
+const SHELL = __SHELL__;
+const SHELL_CACHE = `shell-${VERSION}`;
+const DATA_CACHE = "data";
+const FIRST_DATA = ["data/site.json", "data/index.json", "data/status.json"];
+
+self.addEventListener("install", (event) => {
+  event.waitUntil((async () => {
+    await (await caches.open(SHELL_CACHE)).addAll(SHELL);
+    await (await caches.open(DATA_CACHE)).addAll(FIRST_DATA);
+  })());
+});
+
+self.addEventListener("activate", (event) => {
+  event.waitUntil((async () => {
+    for (const name of await caches.keys()) {
+      if (name.startsWith("shell-") && name !== SHELL_CACHE) await caches.delete(name);
+    }
+    await self.clients.claim();
+  })());
+});
+
+self.addEventListener("message", (event) => {
+  if (event.data?.type === "skip-waiting") self.skipWaiting();
+  // the data the page fetched before this worker controlled it
+  if (event.data?.type === "keep") event.waitUntil(keep(event.data.paths));
+});
+
+async function keep(paths) {
+  const cache = await caches.open(DATA_CACHE);
+  for (const path of paths) {
+    const url = new URL(path, self.registration.scope).href;
+    if (!(await cache.match(url))) await cache.add(url).catch(() => {});
+  }
+}
+
+self.addEventListener("fetch", (event) => {
+  const url = new URL(event.request.url);
+  if (event.request.method !== "GET" || url.origin !== self.location.origin) return;
+  const path = url.pathname.slice(new URL(self.registration.scope).pathname.length);
+  if (event.request.mode === "navigate" && (path === "" || path === "index.html")) {
+    event.respondWith(cachedFirst(event.request, "index.html"));
+  } else if (SHELL.includes(path)) {
+    event.respondWith(cachedFirst(event.request, path));
+  } else if (path.startsWith("data/") && path.endsWith(".json")) {
+    event.respondWith(cachedThenRefreshed(event, path));
+  }
+});
+
+async function cachedFirst(request, path) {
+  const cached = await caches.match(new URL(path, self.registration.scope).href, { cacheName: SHELL_CACHE });
+  return cached ?? fetch(request);
+}
+
+/** The cached copy now, a fresh one into the cache, and a message when the fresh one differs. */
+async function cachedThenRefreshed(event, path) {
+  const cache = await caches.open(DATA_CACHE);
+  const key = new URL(path, self.registration.scope).href;
+  const cached = await cache.match(key);
+  const cachedText = cached?.clone().text(); // read now: the page consumes the cached body
+  const refreshed = fetch(key, { cache: "no-cache" }).then(async (response) => {
+    if (!response.ok) return response;
+    const fresh = await response.clone().text();
+    await cache.put(key, response.clone());
+    if (cached && fresh !== (await cachedText)) announce(path);
+    return response;
+  });
+  if (!cached) return refreshed;
+  event.waitUntil(refreshed.catch(() => {}));
+  return cached;
+}
+
+async function announce(path) {
+  for (const client of await self.clients.matchAll({ type: "window" })) client.postMessage({ type: "data-updated", path });
+}
