@@ -20,6 +20,7 @@ from tests.page_fixtures import (browser, browser_context_args, browser_type, br
                                  changed_site, events_by_uid, header, launch_browser, now, occurrences, playwright,
                                  published_site, shown_week, vevents, wait_for_week, week_of)
 from tests.page_server import PageServer
+from tests.serving import ServeProcess
 from timetable_spider import personal_feeds
 
 CODE, GROUP = "IE2", "921"
@@ -283,6 +284,41 @@ def test_added_classes_of_another_group_are_shown(page: Page, published_site):
     expect(page.locator(f'[data-uid="{lab["uid"]}"]')).to_have_class(re.compile(r"\badded\b"))
 
 
+def test_a_lab_retaken_from_another_year_is_added_alone_and_the_download_is_its_feed(page: Page, published_site):
+    """A second-year student retaking a first-year lab: only that lab, from I1's subgroup 211/1."""
+    first_year = published_site.timetable("I1")
+    group_211 = next(g for g in first_year["groups"] if g["name"] == "211")
+    lab = next(first_year["classes"][n] for n in group_211["classes"] if first_year["classes"][n]["formation"] == "211/1"
+               and first_year["classes"][n]["type"] == "L")
+    open_page(page, published_site, f"?code={CODE}&group={GROUP}&subgroup=1&date={ODD_WEEK}")
+    page.locator("#customize > summary").click()
+    page.locator("#add-year").select_option("I1")
+    page.locator("#add-from").select_option("211/1")
+    page.locator("#add-subject").select_option(lab["subject_code"])
+    page.locator("#add-type").select_option("L")
+    page.get_by_role("button", name="Add", exact=True).click()
+    query = urlsplit(page.url).query
+    assert parse_qs(query)["add"] == [f"I1/211/1:{lab['subject_code']}:L"]
+    their_labs = {c["uid"] for c in first_year["classes"]
+                  if c["subject_code"] == lab["subject_code"] and c["type"] == "L" and c["formation"] == "211/1"}
+    added_ics = published(published_site, 1, code="I1", group="211")
+    assert shown_week(page) == week_of(published(published_site, 1), ODD_WEEK) | week_of(added_ics, ODD_WEEK, their_labs)
+
+    with page.expect_download() as download_info:
+        page.get_by_role("button", name=re.compile("Download")).click()
+    downloaded = open(download_info.value.path(), "rb").read()
+    faculty = {}
+    for code in (CODE, "I1"):
+        record = published_site.json(f"data/{code}.json")
+        faculty[code] = personal_feeds.spec_feeds(record, {c["file"]: (published_site.root / record["directory"] / c["file"])
+                                                           .read_bytes() for g in record["groups"] for c in g["calendars"]})
+    calendar = faculty[CODE].calendars["921-1.ics"]
+    choices = personal_feeds.parse_query("&".join(p for p in query.split("&") if p.startswith("add=")))
+    feed = personal_feeds.personal_calendar(calendar, personal_feeds.personal_events(calendar, choices, faculty))
+    assert vevents(downloaded) == vevents(feed)
+    assert their_labs <= set(vevents(downloaded))
+
+
 def test_the_download_is_the_personal_feed_of_the_same_choices(page: Page, published_site):
     """What the page builds is what `scrapy serve` answers for the share link's hide/take/add."""
     take, seminar, hide = chosen_subjects(published_site.timetable(CODE), GROUP)
@@ -471,6 +507,38 @@ def test_with_personal_feeds_subscribe_offers_the_tailored_feed(page: Page, publ
     assert f"{parts.scheme}://{parts.netloc}{parts.path}" == "https://feeds.example.org/orar/feeds/IE2/921-1.ics"
     assert parse_qs(parts.query) == {"hide": [hide["subject_code"], f"{seminar['subject_code']}:S"],
                                      "take": [f"{take['subject_code']}:2"]}
+
+
+def test_the_subscribe_link_round_trips_through_scrapy_serve_to_the_downloaded_occurrences(page: Page, published_site,
+                                                                                            tmp_path):
+    """The page, served by `scrapy serve` with FEEDS_URL pointing at it, builds the personal feed's
+    address; the server's answer there expands to the very occurrences of the page's download."""
+    site = tmp_path / "site"
+    shutil.copytree(published_site.root, site)
+    take, seminar, hide = chosen_subjects(published_site.timetable(CODE), GROUP)
+    with ServeProcess(site) as server:
+        settings = json.loads((site / "data" / "site.json").read_text("utf-8"))
+        settings["feeds_url"] = server.base_url
+        (site / "data" / "site.json").write_text(json.dumps(settings), "utf-8")
+        page.goto(f"{server.base_url}/index.html?code={CODE}&group={GROUP}&subgroup=1&date={ODD_WEEK}")
+        wait_for_week(page)
+        make_changes(page, take, seminar, hide)
+        page.locator("#add-year").select_option("I1")
+        page.locator("#add-from").select_option("211/1")
+        page.get_by_role("button", name="Add", exact=True).click()
+        with page.expect_download() as download_info:
+            page.get_by_role("button", name=re.compile("Download")).click()
+        downloaded = open(download_info.value.path(), "rb").read()
+        page.get_by_role("button", name=re.compile("Subscribe")).click()
+        expect(page.get_by_role("dialog")).to_contain_text("includes your changes")
+        url = page.locator("#subscribe-url").input_value()
+        parts = urlsplit(url)
+        assert f"{parts.scheme}://{parts.netloc}" == server.base_url, (url, page.get_by_role("dialog").inner_text()) and parts.path == "/feeds/IE2/921-1.ics"
+        status, _headers, feed = server.get(f"{parts.path}?{parts.query}")
+    assert status == 200
+    assert sorted(parse_qs(parts.query)) == ["add", "hide", "take"]
+    assert occurrences(feed) == occurrences(downloaded)
+    assert vevents(feed) == vevents(downloaded)
 
 
 # -- phone, language, accessibility, hygiene ---------------------------------------------------------

@@ -106,7 +106,7 @@ def test_no_query_is_no_choice():
     "hide=%FF", "hide=A%00", "hide=A&&hide=B", "hide=A&", "=A", "show=A", "HIDE=A",
     "take=A", "take=A:", "take=A:0", "take=A:01", "take=A:x", "take=A:1234", "take=A:1&take=A:2",
     "add=A", "add=IE3:C1", "add=IE3/:C1", "add=/931:C1", "add=IE3/931", "add=IE3/931:", "add=IE3/931/1/2:C1",
-    "add=IE3//931:C1", "add=IE3/9%0A31:C1",
+    "add=IE3//931:C1", "add=IE3/9%0A31:C1", "add=IE3/931:C1:", "add=IE3/931:C1:X", "add=IE3/931:C1:L:L",
 ])
 def test_a_query_off_the_grammar_is_a_bad_query(query):
     with pytest.raises(BadQuery):
@@ -201,6 +201,16 @@ def test_add_brings_a_subjects_classes_from_another_groups_calendar(faculty):
     assert uids(faculty, "921-1.ics", "add=IE3/931:C1") == [
         "a-course", "a-sem-921", "a-lab-1", "b-course", "c-course", "c-lab-931"]
     assert uids(faculty, "921-1.ics", "add=IE3/931/2:C1") == ["a-course", "a-sem-921", "a-lab-1", "b-course", "c-course"]
+
+
+def test_add_with_a_type_brings_only_the_subjects_classes_of_that_type(faculty):
+    assert uids(faculty, "921-1.ics", "add=IE3/931:C1:L") == [
+        "a-course", "a-sem-921", "a-lab-1", "b-course", "c-lab-931"]
+    assert uids(faculty, "921-1.ics", "add=IE3/931:C1:C") == uids(faculty, "921-1.ics", "add=IE3/931/2:C1")
+
+
+def test_an_add_with_a_type_is_written_back_in_its_query():
+    assert parse_query("add=IE3%2F931%3AC1%3AL").query() == "add=IE3/931:C1:L"
 
 
 def test_add_does_not_repeat_a_class_the_calendar_has(faculty):

@@ -69,9 +69,10 @@ class Add:
     code: str
     group: str  # "931", or "931/1" for a subgroup's calendar
     subject: str
+    kind: str = ""  # "C", "S" or "L"; "" adds every class of the subject
 
     def __str__(self) -> str:
-        return f"{self.code}/{self.group}:{self.subject}"
+        return f"{self.code}/{self.group}:{self.subject}" + (f":{self.kind}" if self.kind else "")
 
 
 @dataclass(frozen=True)
@@ -92,7 +93,7 @@ class Selection:
 
 
 def parse_query(query: str) -> Selection:
-    """hide=<subject>[:C|S|L], take=<subject>:<subgroup>, add=<CODE>/<group>[/<subgroup>]:<subject>.
+    """hide=<subject>[:C|S|L], take=<subject>:<subgroup>, add=<CODE>/<group>[/<subgroup>]:<subject>[:C|S|L].
 
     Each may repeat. Raises BadQuery for anything else: another parameter, an empty or malformed
     value, a percent-escape that is not UTF-8, or one subject taken with two subgroups.
@@ -133,13 +134,15 @@ def _parse_take(value: str) -> Take:
 
 
 def _parse_add(value: str) -> Add:
-    where, _, subject = value.rpartition(":")
+    where, _, chosen = value.partition(":")
+    subject, colon, kind = chosen.partition(":")
     code, slash, group = where.partition("/")
     parts = group.split("/")
-    if (not SUBJECT.fullmatch(subject) or not slash or not NAME.fullmatch(code) or len(parts) > 2
-            or not all(NAME.fullmatch(part) for part in parts)):
-        raise BadQuery(f"add={value!r}: expected <CODE>/<group>[/<subgroup>]:<subject>, such as IE3/931:MLE5012")
-    return Add(code, group, subject)
+    if (not SUBJECT.fullmatch(subject) or (colon and kind not in KINDS) or not slash or not NAME.fullmatch(code)
+            or len(parts) > 2 or not all(NAME.fullmatch(part) for part in parts)):
+        raise BadQuery(f"add={value!r}: expected <CODE>/<group>[/<subgroup>]:<subject>[:C|:S|:L], "
+                       "such as IE3/931:MLE5012 or IE3/931/2:MLE5012:L")
+    return Add(code, group, subject, kind)
 
 
 # -- the published calendars --
@@ -278,7 +281,8 @@ def personal_events(calendar: Calendar, selection: Selection, faculty: Mapping[s
               course and the group's seminar stay; the own subgroup's lab becomes T's);
     hide=X    removes every class of X left; hide=X:C, :S or :L only its course, seminar or lab;
     add=CODE/G[/T]:X  adds the classes of X from group G's calendar (subgroup T's, when given) of
-              timetable CODE; hide does not remove them, so "hide=X&add=IE3/931:X" moves X to 931.
+              timetable CODE (add=...:X:L only its lab); hide does not remove them, so
+              "hide=X&add=IE3/931:X" moves X to 931.
 
     A subgroup must be one of the group's, and a calendar added from must exist; a subject the
     timetable no longer has changes nothing. No event appears twice: a class the calendar already
@@ -297,7 +301,8 @@ def personal_events(calendar: Calendar, selection: Selection, faculty: Mapping[s
               and not any(h.subject == e.subject and h.kind in ("", e.kind) for h in selection.hide)]
     present = {e.uid for e in chosen}
     for add in selection.add:
-        adding = [e for e in _calendar_added_from(add, faculty).events if e.subject == add.subject]
+        adding = [e for e in _calendar_added_from(add, faculty).events
+                  if e.subject == add.subject and add.kind in ("", e.kind)]
         chosen += [e for e in adding if e.uid not in present]
         present.update(e.uid for e in adding)
     return chosen

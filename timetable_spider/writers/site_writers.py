@@ -12,7 +12,8 @@ from timetable_spider.writers.teachers_rooms_subjects import write_teachers_room
 def write_site_data(files: SiteFiles, site: CrawledSite) -> None:
     """data/rooms.json, data/index.json and data/site.json."""
     files.write("data/rooms.json", json_data.dumps(site.rooms))
-    files.write("data/index.json", json_data.dumps(site.index))
+    # compact: the students' page loads it on every first visit
+    files.write("data/index.json", json_data.dumps(site.index, indent=None))
     files.write("data/site.json", json_data.dumps(timetables_json.site_data(
         site.semester, site.academic_year, site.tables, CalendarWriter(site.academic_year_start).vtimezone,
         site.settings.get("FEEDS_URL"))))

@@ -1,10 +1,10 @@
 // "Make it yours": hide subjects or some of their types, take a subject's lab or seminar with
-// the other subgroup, add a subject's classes from another group or subgroup (to move a subject
-// there, hide it and add it). Every change is a hide, take or add entry of the choice, and the
+// the other subgroup, add a subject's classes, or only its course, seminar or lab, from another
+// group or subgroup of any year (to retake it, or to move it there: hide it and add it). Every change is a hide, take or add entry of the choice, and the
 // grid is drawn again at once.
 
 import { t } from "./i18n.js";
-import { TYPES, findGroup, groupClasses, parseAdd, parseHide, subjectsOf } from "./schedule.js";
+import { TYPES, groupClasses, parseAdd, parseHide, subjectsOf } from "./schedule.js";
 import { toggle } from "./state.js";
 
 function node(tag, props = {}, ...children) {
@@ -19,8 +19,12 @@ function checkbox(labelText, checked, onChange, { className = "check", ...props 
   return node("label", { className }, input, node("span", {}, labelText));
 }
 
-/** Draws the panel for a choice on its spec's timetable; changed() after every change. */
-export function renderCustomize(body, choice, timetable, changed) {
+/**
+ * Draws the panel for a choice on its spec's timetable; changed() after every change. sources
+ * is {index, timetables (by code, those loaded), load(code) → Promise of a timetable}, for
+ * adding classes from another year.
+ */
+export function renderCustomize(body, choice, timetable, sources, changed) {
   const subjects = subjectsOf(timetable, choice.group);
   const hides = choice.hide.map(parseHide);
   const hidden = (code, type) => hides.some((h) => h.subject === code && (h.type === null || h.type === type));
@@ -56,7 +60,7 @@ export function renderCustomize(body, choice, timetable, changed) {
     list.append(row);
   }
 
-  body.replaceChildren(types, node("h3", {}, t("subjects")), list, addForm(choice, timetable, update));
+  body.replaceChildren(types, node("h3", {}, t("subjects")), list, addForm(choice, timetable, sources, update));
   if (choice.hide.length + choice.take.length + choice.add.length) {
     const reset = node("button", { type: "button", className: "quiet", textContent: t("resetChoices") });
     reset.addEventListener("click", () => update(() => { choice.hide = []; choice.take = []; choice.add = []; }));
@@ -80,41 +84,66 @@ function takeSelect(choice, timetable, subject, others, update) {
   return node("label", { className: "take" }, node("span", {}, t("takeWith", { kind })), select);
 }
 
-/** Adding a subject's classes from another group or subgroup of the same year, and the list of additions. */
-function addForm(choice, timetable, update) {
+/** Adding a subject's classes (all, or one type) from another group or subgroup of any year, and the list of additions. */
+function addForm(choice, timetable, sources, update) {
   const box = node("div", { className: "add" }, node("h3", {}, t("addTitle")));
-  const formations = [];
-  for (const group of timetable.groups) {
-    for (const calendar of group.calendars) {
-      const who = calendar.subgroup === null ? group.name : `${group.name}/${calendar.subgroup}`;
-      if (group.name !== choice.group || (calendar.subgroup !== null && calendar.subgroup !== choice.subgroup)) formations.push([who, group.name, calendar.subgroup]);
-    }
+  const year = node("select", { id: "add-year" });
+  for (const spec of sources.index ?? []) {
+    const options = spec.years.filter((one) => one.timetable).map((one) => new Option(`${spec.name} · ${t("yearN", { n: one.year })}`, one.code));
+    if (options.length) year.append(node("optgroup", { label: spec.name }, ...options));
   }
+  if (!year.options.length) year.append(new Option(timetable.code, timetable.code));
+  year.value = timetable.code;
   const from = node("select", { id: "add-from" });
-  from.append(...formations.map(([who]) => new Option(who, who)));
   const subject = node("select", { id: "add-subject" });
-  const fillSubjects = () => {
-    const [, group, subgroup] = formations.find(([who]) => who === from.value) ?? [];
-    const offered = new Map(groupClasses(timetable, group, subgroup ?? null).map((one) => [one.subject_code, one.subject]));
-    subject.replaceChildren(...[...offered].sort((a, b) => a[1].localeCompare(b[1], "ro")).map(([code, name]) => new Option(name, code)));
+  const type = node("select", { id: "add-type" });
+  let source = timetable;
+
+  const fillTypes = () => {
+    const [group, subgroup] = from.value ? splitWho(from.value) : [];
+    const types = new Set(groupClasses(source, group, subgroup).filter((one) => one.subject_code === subject.value).map((one) => one.type));
+    type.replaceChildren(new Option(t("addAllTypes"), ""), ...TYPES.filter((one) => types.has(one)).map((one) => new Option(t(`kind${one}`), one)));
   };
+  const fillSubjects = () => {
+    const [group, subgroup] = from.value ? splitWho(from.value) : [];
+    const offered = new Map(groupClasses(source, group, subgroup).map((one) => [one.subject_code, one.subject]));
+    subject.replaceChildren(...[...offered].sort((a, b) => a[1].localeCompare(b[1], "ro")).map(([code, name]) => new Option(name, code)));
+    fillTypes();
+  };
+  const fillGroups = () => {
+    const own = (group, subgroup) => source.code === choice.code && group === choice.group && (subgroup === null || subgroup === choice.subgroup);
+    from.replaceChildren(...source.groups.flatMap((group) => group.calendars
+      .filter((calendar) => !own(group.name, calendar.subgroup))
+      .map((calendar) => calendar.subgroup === null ? group.name : `${group.name}/${calendar.subgroup}`))
+      .map((who) => new Option(who, who)));
+    fillSubjects();
+  };
+  year.addEventListener("change", async () => {
+    source = await sources.load(year.value).catch(() => timetable);
+    fillGroups();
+  });
   from.addEventListener("change", fillSubjects);
-  fillSubjects();
+  subject.addEventListener("change", fillTypes);
+  fillGroups();
+
   const add = node("button", { type: "button", className: "action", textContent: t("addButton") });
   add.addEventListener("click", () => {
     if (!from.value || !subject.value) return;
-    update(() => toggle(choice, "add", `${timetable.code}/${from.value}:${subject.value}`, true));
+    const value = `${source.code}/${from.value}:${subject.value}${type.value ? `:${type.value}` : ""}`;
+    update(() => toggle(choice, "add", value, true));
   });
   box.append(
+    node("label", { htmlFor: "add-year" }, t("addYear")), year,
     node("label", { htmlFor: "add-from" }, t("addGroup")), from,
     node("label", { htmlFor: "add-subject" }, t("addSubject")), subject,
+    node("label", { htmlFor: "add-type" }, t("addType")), type,
     node("div", { className: "add-row" }, add));
   if (choice.add.length) {
     const added = node("ul", { className: "added" });
     for (const value of choice.add) {
       const parsed = parseAdd(value);
-      const name = findGroup(timetable, parsed.group) ? subjectName(timetable, parsed.subject) : parsed.subject;
-      const what = `${parsed.code}/${parsed.group}${parsed.subgroup ? "/" + parsed.subgroup : ""} · ${name}`;
+      const name = subjectName(sources.timetables?.[parsed.code] ?? timetable, parsed.subject);
+      const what = `${parsed.code}/${parsed.group}${parsed.subgroup ? "/" + parsed.subgroup : ""} · ${name}${parsed.type ? ` (${t(`kind${parsed.type}`)})` : ""}`;
       const remove = node("button", { type: "button", className: "remove", textContent: "×", ariaLabel: t("remove", { what }) });
       remove.addEventListener("click", () => update(() => toggle(choice, "add", value, false)));
       added.append(node("li", {}, node("span", {}, what), remove));
@@ -122,6 +151,12 @@ function addForm(choice, timetable, update) {
     box.append(node("p", { className: "added-title" }, t("added")), added);
   }
   return box;
+}
+
+/** "921/2" → ["921", 2]; "921" → ["921", null]. */
+function splitWho(who) {
+  const [group, subgroup] = who.split("/");
+  return [group, subgroup ? Number(subgroup) : null];
 }
 
 function subjectName(timetable, code) {

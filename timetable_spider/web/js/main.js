@@ -174,10 +174,16 @@ function showFinderChoice() {
   $("choice-summary").title = `${own.name} · ${t("yearN", { n: own.year })}`;
 }
 
+/** A spec's timetable, fetched once. */
+async function loadTimetable(code) {
+  if (!app.timetables[code]) app.timetables[code] = await fetchTimetable(code);
+  return app.timetables[code];
+}
+
 /** After any change of the choice: the panel, the grid, the address bar and localStorage. */
 function changed() {
   const own = app.timetables[app.choice.code];
-  renderCustomize($("customize-body"), app.choice, own, () => {
+  renderCustomize($("customize-body"), app.choice, own, { index: app.index, timetables: app.timetables, load: loadTimetable }, () => {
     const added = app.choice.add.map((value) => parseAdd(value).code).filter((code) => !(code in app.timetables));
     if (added.length) choose(app.choice);
     else changed();

@@ -39,11 +39,11 @@ export function parseTake(value) {
   return { subject, subgroup: Number(subgroup) };
 }
 
-/** "IE2/922/1:MLE5028" → {code, group, subgroup (null: the whole group), subject}. */
+/** "IE2/922/1:MLE5028" or "…:MLE5028:L" → {code, group, subgroup (null: the whole group), subject, type (null: all)}. */
 export function parseAdd(value) {
-  const at = value.lastIndexOf(":");
-  const [code, group, subgroup] = value.slice(0, at).split("/");
-  return { code, group, subgroup: subgroup ? Number(subgroup) : null, subject: value.slice(at + 1) };
+  const [where, subject, type = null] = value.split(":");
+  const [code, group, subgroup] = where.split("/");
+  return { code, group, subgroup: subgroup ? Number(subgroup) : null, subject, type: TYPES.includes(type) ? type : null };
 }
 
 export function isHidden(one, hides) {
@@ -72,7 +72,7 @@ export function visibleClasses(choice, timetables) {
     if (!source) continue;
     const who = [addition.code, addition.group, addition.subgroup].filter((part) => part !== null).join("/");
     for (const one of groupClasses(source, addition.group, addition.subgroup)) {
-      if (one.subject_code === addition.subject && !shown.has(one.uid)) {
+      if (one.subject_code === addition.subject && (addition.type === null || addition.type === one.type) && !shown.has(one.uid)) {
         shown.set(one.uid, { class: one, dates: source.dates[one.dates], table: source.table, from: who });
       }
     }
