@@ -13,6 +13,7 @@ import multiprocessing
 import os
 from concurrent.futures import Future, ProcessPoolExecutor
 from datetime import datetime, timezone
+from typing import Any
 
 from itemadapter import ItemAdapter
 from scrapy import signals
@@ -69,7 +70,7 @@ class PublishSitePipeline:
         self.jobs: dict[str, Future] = {}  # code -> its SpecPageResult
         self.spec_records: dict[str, dict] = {}  # code -> what data/<CODE>.json holds
         self.changes: dict[str, list[dict]] = {}  # code -> what changed since the last crawl
-        self.prepared_classes: dict[str, dict] = {}  # code -> its classes ready for teacher/room/subject calendars
+        self.prepared_classes: dict[str, Any] = {}  # code -> its classes ready for teacher/room/subject calendars
         self.kept_previous: list[str] = []  # failed spec pages whose last published version is kept
         self.without_calendars: dict[str, str] = {}  # failed spec pages with none to keep -> why
         self.build_errors: list[str] = []  # exceptions while building the site: bugs, a full disk

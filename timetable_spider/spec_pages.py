@@ -42,7 +42,7 @@ class SpecPageResult:
     code: str
     record: dict[str, Any]  # what data/<CODE>.json holds
     changes: list[dict[str, Any]] | None  # since the last crawl of this semester; None: none to compare with
-    prepared_classes: dict[str, Any]  # for the teacher, room and subject calendars (teachers_rooms_subjects.prepare)
+    prepared_classes: Any  # writers.teachers_rooms_subjects.PreparedSpec
     files_written: int
     files_kept: int
 

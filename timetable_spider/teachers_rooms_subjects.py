@@ -143,13 +143,17 @@ def shared_timetables(found: Iterable[Constituent]) -> dict[str, list[SharedTime
                 shared = members[0].shared if len(members) == 1 else merged.get(uids)
                 if shared is None:
                     shared = merged[uids] = merge([c.shared for c in members])
-                uid = hashlib.sha1("\x1f".join((kind, code, *sorted(uids))).encode()).hexdigest()[:20] + UID_DOMAIN
-                events[kind].setdefault(code, []).append(SharedEvent(uid, shared))
+                events[kind].setdefault(code, []).append(SharedEvent(shared_uid(kind, code, uids), shared))
                 names[kind].setdefault(code, Counter()).update(c.names[position] for c in members)
     return {kind: sorted((SharedTimetable(kind, code, names[kind][code].most_common(1)[0][0],
                                           sorted(found, key=_in_week_order))
                           for code, found in by_kind.items()), key=lambda t: (plain(t.name), t.code))
             for kind, by_kind in events.items()}
+
+
+def shared_uid(kind: str, code: str, uids: Iterable[str]) -> str:
+    """The UID of a teacher's, room's or subject's event, made of the group events' UIDs."""
+    return hashlib.sha1("\x1f".join((kind, code, *sorted(uids))).encode()).hexdigest()[:20] + UID_DOMAIN
 
 
 def _in_week_order(event: SharedEvent) -> tuple:

@@ -34,7 +34,7 @@ class CrawledSite:
     listings: list[SpecializationListing]
     records: dict[str, dict[str, Any]]  # code -> spec record, as data/<CODE>.json holds it
     changes: dict[str, list[dict[str, Any]] | None]  # code -> the change log's entries for a page written now
-    prepared_classes: dict[str, dict[str, Any]]  # code -> its classes made ready for teacher/room/subject calendars
+    prepared_classes: dict[str, Any]  # code -> its classes made ready for teacher/room/subject calendars
     finished: datetime
     settings: Settings  # the crawl's, for the writers' own settings (FEEDS_URL, CHANGES_KEEP, ...)
 

@@ -1,12 +1,11 @@
 """teachers/<code>.ics, rooms/<code>.ics and subjects/<code>.ics, with teachers/index.json,
 rooms/index.json and subjects/index.json; the page's data/timetables/<kind>/<code>.json; and
 rooms/busy.json, for finding a free room. All from the crawl's spec records
-(teachers_rooms_subjects.py), none from the pages again. The classes are made ready (prepare) by
-the worker processes that write the spec pages, while the crawl still downloads, so that little
-is left to do when the crawl ends.
+(teachers_rooms_subjects.py), none from the pages again.
 """
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
@@ -15,7 +14,8 @@ from timetable_spider.items import TimetableEntry
 from timetable_spider.publishing import SiteFiles
 from timetable_spider.schedule import ScheduledClass
 from timetable_spider.site_paths import safe_component
-from timetable_spider.teachers_rooms_subjects import SharedClass, SharedTimetable, constituents, shared_timetables
+from timetable_spider.teachers_rooms_subjects import (
+    KINDS, Constituent, SharedClass, SharedTimetable, constituents, shared_timetables, shared_uid)
 from timetable_spider.writers import CrawledSite
 from timetable_spider.writers.ics import CalendarWriter, EventParts, description_of
 from timetable_spider.writers.json_data import dumps
@@ -23,14 +23,28 @@ from timetable_spider.writers.json_data import dumps
 SINGULAR = {"teachers": "teacher", "rooms": "room", "subjects": "subject"}
 
 
-def prepare(record: dict[str, Any], writer: CalendarWriter) -> dict[str, tuple[EventParts, bytes]]:
-    """Each class of a spec record as teacher, room and subject calendars show it when it is alone
-    in its slot (most are; the rest are merged at the end): its iCalendar, and the page's JSON
-    without its closing brace (its uid and dates follow), by the class's group-event uid.
+@dataclass
+class PreparedSpec:
+    """A spec page's classes as teacher, room and subject calendars show them, made by the worker
+    process that writes the page while the crawl still downloads, so that little is left to do
+    when it ends: its constituents, and for each (by group-event uid) the page's JSON without its
+    closing brace (uid and dates follow) and its finished event in each kind's calendar, when it
+    is alone in its slot (most are; the rest are merged at the end)."""
 
-    Made in the worker process that writes the spec page, while the crawl still downloads, and
-    sent back as bytes, which cost the crawl's process next to nothing to receive."""
-    return {c.uid: _made(c.shared, writer) for c in constituents(record)}
+    constituents: list[Constituent]
+    ready: dict[str, tuple[bytes, tuple[bytes | None, ...]]]
+
+
+def prepare(record: dict[str, Any], writer: CalendarWriter) -> PreparedSpec:
+    found = constituents(record)
+    ready = {}
+    for constituent in found:
+        parts, view = _made(constituent.shared, writer)
+        ready[constituent.uid] = (view, tuple(
+            writer.stamped(writer.with_uid(parts, shared_uid(kind, code, [constituent.uid])),
+                           constituent.shared.dtstamp, constituent.shared.sequence) if code else None
+            for kind, code in zip(KINDS, constituent.codes)))
+    return PreparedSpec(found, ready)
 
 
 def _made(shared: SharedClass, writer: CalendarWriter) -> tuple[EventParts, bytes]:
@@ -41,23 +55,31 @@ def _made(shared: SharedClass, writer: CalendarWriter) -> tuple[EventParts, byte
 def write_teachers_rooms_subjects(files: SiteFiles, site: CrawledSite) -> dict[str, int]:
     """Returns how many teachers, rooms and subjects have a calendar, and their events."""
     writer = CalendarWriter(site.academic_year_start)
-    gathered, made = [], {}
+    gathered, alone = [], {}
     for code, record in site.records.items():
         prepared = site.prepared_classes.get(code) or prepare(record, writer)
-        for constituent in constituents(record):
-            gathered.append(constituent)
-            made[id(constituent.shared)] = prepared[constituent.uid]
+        gathered += prepared.constituents
+        alone.update((id(c.shared), prepared.ready[c.uid]) for c in prepared.constituents)
+    merged: dict[int, tuple[EventParts, bytes]] = {}
     counts = {}
-    for kind, timetables in shared_timetables(gathered).items():
+    for position, (kind, timetables) in enumerate(shared_timetables(gathered).items()):
         index = []
         for timetable in timetables:
             calendar, data = _paths(kind, timetable.code)
-            pieces = [made.get(id(event.shared)) or made.setdefault(id(event.shared), _made(event.shared, writer))
-                      for event in timetable.events]
-            events = [writer.stamped(writer.with_uid(parts, event.uid), event.shared.dtstamp, event.shared.sequence)
-                      for (parts, _), event in zip(pieces, timetable.events)]
+            events, views = [], []
+            for event in timetable.events:
+                ready = alone.get(id(event.shared))
+                if ready:
+                    views.append(ready[0])
+                    events.append(ready[1][position])
+                    continue
+                parts, view = merged.get(id(event.shared)) or merged.setdefault(id(event.shared),
+                                                                               _made(event.shared, writer))
+                views.append(view)
+                events.append(writer.stamped(writer.with_uid(parts, event.uid), event.shared.dtstamp,
+                                             event.shared.sequence))
             files.write(calendar, writer.calendar(*calendar_title(timetable, site.semester), events))
-            files.write(data, timetable_view(timetable, [view for _, view in pieces], site.semester))
+            files.write(data, timetable_view(timetable, views, site.semester))
             index.append(index_entry(timetable, site.rooms))
         files.write(f"{kind}/index.json", dumps(index))
         if kind == "rooms":
