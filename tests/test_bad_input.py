@@ -7,7 +7,6 @@ items, which then builds and publishes a real site under tmp_path.
 """
 from __future__ import annotations
 
-import asyncio
 import html
 import json
 import logging
@@ -19,21 +18,17 @@ from urllib.parse import unquote
 
 import icalendar
 import pytest
-from tests import builders
-from tests.builders import code_of, entry, listing, table_row, outcome, run_pipeline, spec_items, spider_crawler
-from tests.crawling import group_calendars
-from tests.saved_pages import FIXTURES, saved_response
 from parsel import Selector
 from scrapy.http import HtmlResponse, Request, Response, TextResponse, XmlResponse
 
+from tests import builders
+from tests.builders import entry, listing, outcome, run_pipeline, spec_items, spider_crawler, table_row
+from tests.crawling import group_calendars
 from timetable_spider import site_paths
 from timetable_spider.items import (
     AcademicCalendar, Group, RoomLegend, SpecializationListing, Timetable, TimetableEntry)
-from timetable_spider.parsing.academic_calendar import parse_academic_calendar
 from timetable_spider.parsing.timetable_pages import parse_timetable_page
-from timetable_spider.pipelines import PublishSitePipeline
 from timetable_spider.publishing import SiteBuild
-from timetable_spider.spiders.schedules import SchedulesSpider
 
 SEMESTER = "2025-2"
 URL = "https://www.cs.ubbcluj.ro/files/orar/2025-2/tabelar/T2.html"

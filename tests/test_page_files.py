@@ -10,7 +10,6 @@ import subprocess
 import sys
 import zipfile
 from importlib.resources import files
-from pathlib import Path
 
 from scrapy import Selector
 

@@ -5,8 +5,8 @@ from datetime import date
 
 import pytest
 from scrapy.http import HtmlResponse
-from tests.saved_pages import FIXTURES, saved_response
 
+from tests.saved_pages import FIXTURES, saved_response
 from timetable_spider.calendar_rules import (
     HUNGARIAN_GERMAN, ROMANIAN, SEMESTER_1, SEMESTER_2, SEMESTER_2_FINAL_YEARS, Period, holidays)
 from timetable_spider.parsing.academic_calendar import CalendarLayoutError, days_off_in, parse_academic_calendar

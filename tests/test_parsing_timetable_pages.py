@@ -6,11 +6,11 @@ decoded as the live pages are. Small HTML strings cover the rows the real pages 
 from __future__ import annotations
 
 import pytest
-from tests.builders import table_row
-from tests.saved_pages import FIXTURES, saved_response
 from parsel import Selector
 from scrapy.http import HtmlResponse, Request
 
+from tests.builders import table_row
+from tests.saved_pages import FIXTURES, saved_response
 from timetable_spider.items import SpecializationListing, TimetableEntry
 from timetable_spider.parsing.timetable_pages import (
     RowProblem, parse_index, parse_room_legend, parse_timetable_page)

@@ -17,9 +17,9 @@ from functools import lru_cache
 import icalendar
 import pytest
 import recurring_ical_events
-from tests.saved_pages import EXPECTED, FIXTURES, saved_response
 from parsel import Selector
 
+from tests.saved_pages import EXPECTED, FIXTURES, saved_response
 from timetable_spider.calendar_rules import (
     HUNGARIAN_GERMAN, ROMANIAN, SEMESTER_1, SEMESTER_2, SEMESTER_2_FINAL_YEARS)
 from timetable_spider.items import Group, Timetable, TimetableEntry
