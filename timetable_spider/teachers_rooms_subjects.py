@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import hashlib
 from collections import Counter
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, replace
 from typing import Any
 
@@ -104,51 +104,91 @@ class Constituent:
 def constituents(record: dict[str, Any]) -> list[Constituent]:
     """A spec record's dated classes, each once (a year-wide course is in every group's table)."""
     found = []
+    dates: dict[tuple[str, ...], tuple[str, ...]] = {}  # one copy of each list of dates: most classes share theirs
     for entry in {entry["uid"]: entry for group in record["groups"] for entry in group["entries"]}.values():
         if not entry["dates"]:
             continue
         codes = tuple(entry.get(field, "") for field in KINDS.values())
         if plain(codes[1]) == UNSPECIFIED_ROOM:
             codes = (codes[0], "", codes[2])
+        days = tuple(entry["dates"])
         found.append(Constituent(
             slot=(plain(entry["day"]), entry["start"], entry["end"], plain(entry["frequency"]), entry["room"],
                   entry.get("subject_code") or entry["subject"], plain(entry["type"])),
             uid=entry["uid"], codes=codes, names=(entry["teacher"], entry["room"], entry["subject"]),
-            shared=_alone(record, entry)))
+            shared=_alone(record, entry, dates.setdefault(days, days))))
     return found
 
 
-def shared_timetables(found: Iterable[Constituent]) -> dict[str, list[SharedTimetable]]:
-    """Every teacher's, room's and subject's timetable, by kind and sorted by name.
+class Gathering:
+    """Group events gathered by slot as spec pages come in. Each slot's events are worked out as
+    soon as a page adds to it (merging the classes several group events share), so what is made
+    of them can be made while the crawl still downloads; timetables() only assembles them."""
 
-    A class gathering several group events is merged from theirs; one gathering a single group
-    event is that event's SharedClass itself, so whatever was made of it already serves again.
-    """
-    slots: dict[tuple, list[Constituent]] = {}
-    for constituent in found:
-        slots.setdefault(constituent.slot, []).append(constituent)
-    events: dict[str, dict[str, list[SharedEvent]]] = {kind: {} for kind in KINDS}
-    names: dict[str, dict[str, Counter]] = {kind: {} for kind in KINDS}
-    merged: dict[tuple[str, ...], SharedClass] = {}
-    for gathered in slots.values():
-        # in a fixed order, whatever order the spec pages were written in, so the files keep their bytes
-        gathered.sort(key=lambda c: (c.shared.formations[0].code, c.shared.formations[0].formation, c.uid))
-        for position, kind in enumerate(KINDS):
-            by_code: dict[str, list[Constituent]] = {}
-            for constituent in gathered:
-                if constituent.codes[position]:
-                    by_code.setdefault(constituent.codes[position], []).append(constituent)
-            for code, members in by_code.items():
+    def __init__(self) -> None:
+        self.slots: dict[tuple, list[Constituent]] = {}
+        self.merged: dict[tuple[str, ...], SharedClass] = {}  # by the UIDs of its group events
+        # by slot: each of its events with its kind, code and the names the pages give that code
+        self.events: dict[tuple, list[tuple[str, str, SharedEvent, list[str]]]] = {}
+
+    def add(self, found: Iterable[Constituent]) -> list[SharedEvent]:
+        """Gathers a spec page's constituents; returns the events of merged classes in the slots
+        it added to."""
+        touched = {}
+        for constituent in found:
+            self.slots.setdefault(constituent.slot, []).append(constituent)
+            touched[constituent.slot] = True
+        merged_events = []
+        for slot in touched:
+            gathered = self.slots[slot]
+            # in a fixed order, whatever order the spec pages come in, so the files keep their bytes
+            gathered.sort(key=lambda c: (c.shared.formations[0].code, c.shared.formations[0].formation, c.uid))
+            self.events[slot] = []
+            for position, kind, code, members in _by_code(gathered):
                 uids = tuple(c.uid for c in members)
-                shared = members[0].shared if len(members) == 1 else merged.get(uids)
-                if shared is None:
-                    shared = merged[uids] = merge([c.shared for c in members])
-                events[kind].setdefault(code, []).append(SharedEvent(shared_uid(kind, code, uids), shared))
-                names[kind].setdefault(code, Counter()).update(c.names[position] for c in members)
-    return {kind: sorted((SharedTimetable(kind, code, names[kind][code].most_common(1)[0][0],
-                                          sorted(found, key=_in_week_order))
-                          for code, found in by_kind.items()), key=lambda t: (plain(t.name), t.code))
-            for kind, by_kind in events.items()}
+                shared = members[0].shared if len(members) == 1 else \
+                    self.merged.get(uids) or self.merged.setdefault(uids, merge([c.shared for c in members]))
+                event = SharedEvent(shared_uid(kind, code, uids), shared)
+                self.events[slot].append((kind, code, event, [c.names[position] for c in members]))
+                if len(members) > 1:
+                    merged_events.append(event)
+        return merged_events
+
+    def timetables(self) -> dict[str, list[SharedTimetable]]:
+        """Every teacher's, room's and subject's timetable, by kind and sorted by name.
+
+        A class gathering a single group event is that event's SharedClass itself, so whatever
+        was made of it already serves again; one gathering several is its merge.
+        """
+        events: dict[str, dict[str, list[SharedEvent]]] = {kind: {} for kind in KINDS}
+        names: dict[str, dict[str, Counter]] = {kind: {} for kind in KINDS}
+        for slot_events in self.events.values():
+            for kind, code, event, spellings in slot_events:
+                events[kind].setdefault(code, []).append(event)
+                names[kind].setdefault(code, Counter()).update(spellings)
+        return {kind: sorted((SharedTimetable(kind, code, names[kind][code].most_common(1)[0][0],
+                                              sorted(found, key=_in_week_order))
+                              for code, found in by_kind.items()), key=lambda t: (plain(t.name), t.code))
+                for kind, by_kind in events.items()}
+
+
+def shared_timetables(found: Iterable[Constituent]) -> dict[str, list[SharedTimetable]]:
+    """Gathering.timetables() of constituents gathered at once."""
+    gathering = Gathering()
+    gathering.add(found)
+    return gathering.timetables()
+
+
+def _by_code(gathered: list[Constituent]) -> Iterator[tuple[int, str, str, list[Constituent]]]:
+    """A slot's constituents as each kind's calendars gather them: the kind's position in KINDS,
+    the kind, a code, and the constituents with that code."""
+    for position, kind in enumerate(KINDS):
+        by_code: dict[str, list[Constituent]] = {}
+        for constituent in gathered:
+            if constituent.codes[position]:
+                by_code.setdefault(constituent.codes[position], []).append(constituent)
+        for code, members in by_code.items():
+            yield position, kind, code, members
 
 
 def shared_uid(kind: str, code: str, uids: Iterable[str]) -> str:
@@ -160,13 +200,13 @@ def _in_week_order(event: SharedEvent) -> tuple:
     return event.shared.dates[0], event.shared.start, event.shared.subject, event.uid
 
 
-def _alone(record: dict[str, Any], entry: dict[str, Any]) -> SharedClass:
+def _alone(record: dict[str, Any], entry: dict[str, Any], dates: tuple[str, ...]) -> SharedClass:
     return SharedClass(
         day=entry["day"], start=entry["start"], end=entry["end"], frequency=entry["frequency"],
         kind=entry["type"], subject=entry["subject"], subject_code=entry.get("subject_code", ""),
         room=entry["room"], room_code=entry.get("room_code", ""), location=entry["location"],
         teacher=entry["teacher"], teacher_code=entry.get("teacher_code", ""),
-        table=f"{record['study_line']} {record['calendar_table']}", dates=tuple(entry["dates"]),
+        table=f"{record['study_line']} {record['calendar_table']}", dates=dates,
         dtstamp=entry["dtstamp"], sequence=entry.get("sequence", 0),
         formations=(Formation(code=record["code"], name=record["name"], year=record["year"],
                               formation=entry["formation"]),))
