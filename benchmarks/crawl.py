@@ -226,6 +226,7 @@ def time_writing(items, parent: Path, workers: int, repeats: int):
     """PublishSitePipeline over a crawl's items, into fresh sites under parent: user, sys and wall
     times, and each whole-site writer's CPU time (in-process only)."""
     from timetable_spider import pipelines
+    from tests.builders import drive_pipeline
     from timetable_spider.pipelines import PublishSitePipeline
     from timetable_spider.spiders.schedules import SchedulesSpider
 
@@ -248,12 +249,7 @@ def time_writing(items, parent: Path, workers: int, repeats: int):
         spider = SchedulesSpider.from_crawler(crawler, semester=SEMESTER)
         crawler.spider = spider
         started, before = time.perf_counter(), os.times()
-        pipeline = PublishSitePipeline.from_crawler(crawler)
-        pipeline.open_spider()
-        for item in items:
-            pipeline.process_item(item)
-        asyncio.run(pipeline.close_spider())
-        pipeline.spider_closed(spider, "finished")
+        asyncio.run(drive_pipeline(PublishSitePipeline.from_crawler(crawler), items))
         after = os.times()
         wall.append(time.perf_counter() - started)
         user.append(after.user - before.user)

@@ -61,15 +61,19 @@ def run_pipeline(site: Path, items: list, *, semester: str = "2025-2", reason: s
     """PublishSitePipeline over a crawl's items, as Scrapy drives it; returns the crawler (its stats
     say the outcome). The room legend and the academic calendar come first unless items has them."""
     crawler = spider_crawler(semester, SITE_DIR=str(site), PUBLISH_WORKERS=0, **settings)
-    pipeline = PublishSitePipeline.from_crawler(crawler)
-    pipeline.open_spider()
     if not any(isinstance(item, (RoomLegend, AcademicCalendar)) for item in items):
         items = [LEGEND, academic_calendar(), *items]
+    asyncio.run(drive_pipeline(PublishSitePipeline.from_crawler(crawler), items, reason))
+    return crawler
+
+
+async def drive_pipeline(pipeline: PublishSitePipeline, items: list, reason: str = "finished") -> None:
+    """The pipeline's calls in a crawl's order, on a running event loop as in a crawl."""
+    pipeline.open_spider()
     for item in items:
         pipeline.process_item(item)
-    asyncio.run(pipeline.close_spider())
-    pipeline.spider_closed(crawler.spider, reason)
-    return crawler
+    await pipeline.close_spider()
+    pipeline.spider_closed(pipeline.crawler.spider, reason)
 
 
 def outcome(crawler) -> str | None:

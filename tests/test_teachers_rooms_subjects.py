@@ -9,13 +9,17 @@ import json
 import os
 from dataclasses import replace
 from datetime import date
+from types import SimpleNamespace
 
 import icalendar
 import pytest
 import recurring_ical_events
 
 from tests.builders import entry, group, listing, outcome, run_pipeline, spec_items
-from timetable_spider.teachers_rooms_subjects import constituents, shared_timetables
+from timetable_spider.publishing import SiteFiles
+from timetable_spider.teachers_rooms_subjects import Gathering, constituents, shared_timetables
+from timetable_spider.writers.json_data import SCHEMA_VERSION
+from timetable_spider.writers.teachers_rooms_subjects import TeacherRoomSubjectCalendars
 
 MONDAYS = ["2026-02-23", "2026-03-02", "2026-03-09"]
 TUESDAYS = ["2026-02-24", "2026-03-03", "2026-03-10"]
@@ -174,3 +178,68 @@ def test_every_teacher_and_room_calendar_is_the_union_of_their_group_classes(pub
                     o["DTEND"].dt.strftime("%H:%M"), str(o["SUMMARY"]).split("] ", 1)[1].rsplit(" (", 1)[0])
                    for o in recurring_ical_events.of(calendar).between(date(2026, 1, 1), date(2026, 9, 1))]
             assert len(got) == len(set(got)) and set(got) == expected, listed["code"]
+
+
+# -- gathered while the crawl downloads ----------------------------------------------------------
+
+THIRD = record("MI2", "Matematica informatica", {"1121": [row(formation="1121", uid="MI2-course@x")]})
+
+
+def test_gathering_page_by_page_in_any_order_is_gathering_all_at_once():
+    """The crawl gathers each page as its worker finishes: a shared class is merged again as each
+    page that shares it comes in, and only the last merge counts."""
+    pages = [IE2, MIE2, THIRD]
+    at_once = shared_timetables(c for r in pages for c in constituents(r))
+    for order in ([IE2, MIE2, THIRD], [THIRD, IE2, MIE2], [MIE2, THIRD, IE2]):
+        gathering = Gathering()
+        for page in order:
+            gathering.add(constituents(page))
+        assert gathering.timetables() == at_once
+    [course] = [e.shared for e in at_once["rooms"][0].events if e.shared.kind == "Curs"]
+    assert course.formation_names == "IE2, 1121, MIE2"  # by spec code: IE2, MI2, MIE2
+
+
+def staged(tmp_path, *records):
+    staging = tmp_path / "staging"
+    for page in records:
+        (staging / "data").mkdir(parents=True, exist_ok=True)
+        (staging / "data" / f"{page['code']}.json").write_text(json.dumps({**page, "schema": SCHEMA_VERSION}))
+    return staging
+
+
+@pytest.mark.parametrize("own_process", [True, False])
+def test_the_calendars_written_in_their_own_process_are_those_written_in_this_one(tmp_path, own_process):
+    staging = staged(tmp_path, IE2, MIE2, THIRD)
+    calendars = TeacherRoomSubjectCalendars(tmp_path / "site", staging, 2025, own_process=own_process)
+    try:
+        for page in (IE2, THIRD):
+            calendars.page_written(page["code"])
+        # MIE2 was not written by a worker (kept from the last run): gathered at the end
+        files = SiteFiles(tmp_path / "site", staging)
+        counts = calendars.write(files, SimpleNamespace(records={"IE2": IE2, "MIE2": MIE2, "MI2": THIRD},
+                                                        semester="2025-2", rooms={}))
+    finally:
+        calendars.close()
+    assert counts == {"teachers": 1, "teacher_events": 3, "rooms": 2, "room_events": 3,
+                      "subjects": 1, "subject_events": 3}
+    assert files.files_written == 2 * (1 + 2 + 1) + 3 + 1  # .ics and .json each, the indexes, busy.json
+    written = {p.relative_to(staging).as_posix(): p.read_bytes() for p in staging.rglob("*") if p.is_file()}
+    expected = TeacherRoomSubjectCalendars(tmp_path / "other", staged(tmp_path / "other", IE2, MIE2, THIRD), 2025,
+                                           own_process=False)
+    expected.write(SiteFiles(tmp_path / "other", tmp_path / "other/staging"),
+                   SimpleNamespace(records={"MI2": THIRD, "IE2": IE2, "MIE2": MIE2}, semester="2025-2", rooms={}))
+    assert written == {p.relative_to(tmp_path / "other/staging").as_posix(): p.read_bytes()
+                       for p in (tmp_path / "other/staging").rglob("*") if p.is_file()}
+
+
+def test_a_page_that_cannot_be_gathered_fails_the_writing(tmp_path):
+    staging = staged(tmp_path, IE2)
+    (staging / "data" / "BAD.json").write_text("{not json")
+    calendars = TeacherRoomSubjectCalendars(tmp_path / "site", staging, 2025, own_process=True)
+    try:
+        calendars.page_written("BAD")
+        with pytest.raises(ValueError, match="data/BAD.json in the new site is not a spec record"):
+            calendars.write(SiteFiles(tmp_path / "site", staging),
+                            SimpleNamespace(records={"IE2": IE2, "BAD": {}}, semester="2025-2", rooms={}))
+    finally:
+        calendars.close()

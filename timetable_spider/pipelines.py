@@ -9,11 +9,9 @@ from __future__ import annotations
 
 import asyncio
 import logging
-import multiprocessing
-import os
 from concurrent.futures import Future, ProcessPoolExecutor
 from datetime import datetime, timezone
-from typing import Any
+from functools import partial
 
 from itemadapter import ItemAdapter
 from scrapy import signals
@@ -23,9 +21,11 @@ from timetable_spider import run_status, site_paths
 from timetable_spider.items import (
     AcademicCalendar, PageFailure, RoomLegend, SpecializationListing, Timetable, tables_by_key)
 from timetable_spider.publishing import PublishingRefused, SiteBuild, write_atomically
-from timetable_spider.spec_pages import SemesterContext, exit_with, write_spec_page
+from timetable_spider.spec_pages import SemesterContext, write_spec_page
+from timetable_spider.worker_processes import run_here, worker_pool
 from timetable_spider.writers import CrawledSite, json_data
 from timetable_spider.writers.site_writers import SITE_WRITERS
+from timetable_spider.writers.teachers_rooms_subjects import TeacherRoomSubjectCalendars
 
 logger = logging.getLogger(__name__)
 STATUS_FILE = "data/status.json"
@@ -51,7 +51,8 @@ class PublishSitePipeline:
 
     Spec pages are written by PUBLISH_WORKERS worker processes (spec_pages.py) as soon as the
     academic calendar and the room legend are in, so writing overlaps downloading and uses
-    every core; with PUBLISH_WORKERS = 0 they are written in this process.
+    every core; with PUBLISH_WORKERS = 0 they are written in this process. Each page written is
+    gathered at once for the teacher, room and subject calendars, in a process of their own.
     """
 
     def __init__(self, crawler):
@@ -68,9 +69,9 @@ class PublishSitePipeline:
         self.failures: list[PageFailure] = []
         self.pending: list[Timetable] = []
         self.jobs: dict[str, Future] = {}  # code -> its SpecPageResult
+        self.results_taken: set[str] = set()  # codes whose job's result is in
         self.spec_records: dict[str, dict] = {}  # code -> what data/<CODE>.json holds
         self.changes: dict[str, list[dict]] = {}  # code -> what changed since the last crawl
-        self.prepared_classes: dict[str, Any] = {}  # code -> its classes ready for teacher/room/subject calendars
         self.kept_previous: list[str] = []  # failed spec pages whose last published version is kept
         self.without_calendars: dict[str, str] = {}  # failed spec pages with none to keep -> why
         self.build_errors: list[str] = []  # exceptions while building the site: bugs, a full disk
@@ -97,10 +98,11 @@ class PublishSitePipeline:
             logger.error("%s (outcome: %s)", refusal, refusal.outcome)
             self.crawler.stats.set_value("timetable_spider/outcome", refusal.outcome)
             raise CloseSpider(f"publishing_{refusal.outcome}") from None
+        self.loop = asyncio.get_running_loop()  # the crawl's, where the workers' results are taken
         # started now, so the workers are up by the time the first spec page arrives
-        self.pool = ProcessPoolExecutor(self.workers, mp_context=multiprocessing.get_context("forkserver"),
-                                        initializer=exit_with, initargs=(os.getpid(),)) \
-            if self.workers else None
+        self.pool = worker_pool(self.workers) if self.workers else None
+        self.teacher_room_subject_calendars = TeacherRoomSubjectCalendars(
+            self.build.site_dir, self.build.path, self.academic_year_start, own_process=bool(self.workers))
 
     def process_item(self, item):
         if isinstance(item, SpecializationListing):
@@ -127,15 +129,34 @@ class PublishSitePipeline:
             dtstamp=self.started.strftime("%Y%m%dT%H%M%SZ"))
         for timetable in self.pending:
             job = self.pool.submit(write_spec_page, timetable, context) if self.pool \
-                else _run_here(write_spec_page, timetable, context)
-            job.add_done_callback(self._report_progress)
+                else run_here(write_spec_page, timetable, context)
             self.jobs[timetable.code] = job
+            job.add_done_callback(partial(self._written_in_worker, timetable.code))
         self.pending.clear()
 
-    def _report_progress(self, job: Future) -> None:
-        done = sum(j.done() for j in self.jobs.values())
-        if done % 10 == 0:
-            logger.info("Wrote %d of %d spec pages", done, len(self.listings))
+    def _written_in_worker(self, code: str, job: Future) -> None:
+        """In the worker pool's thread: the result is taken in the crawl's."""
+        self.loop.call_soon_threadsafe(self._take_result, code, job)
+
+    def _take_result(self, code: str, job: Future) -> None:
+        """A spec page's result, taken as soon as its worker is done, so that what needs it is
+        done while the crawl still downloads."""
+        if code in self.results_taken:
+            return
+        self.results_taken.add(code)
+        try:
+            result = job.result()
+        except Exception as error:  # a bug, not bad input: report it, publish nothing
+            logger.error("Writing spec page %s failed", code, exc_info=error)
+            self.failures.append(PageFailure(url=code, reason=repr(error), kind="writing"))
+            return
+        self.teacher_room_subject_calendars.page_written(code)
+        self.spec_records[code] = result.record
+        self.changes[code] = result.changes
+        self.build.files_written += result.files_written
+        self.build.files_kept += result.files_kept
+        if len(self.results_taken) % 10 == 0:
+            logger.info("Wrote %d of %d spec pages", len(self.results_taken), len(self.listings))
 
     async def close_spider(self):
         if self.build is None:
@@ -148,20 +169,14 @@ class PublishSitePipeline:
         finally:
             if self.pool:
                 self.pool.shutdown()
+            self.teacher_room_subject_calendars.close()
 
     async def _build_site(self) -> None:
         for code, job in self.jobs.items():
-            try:
-                result = await asyncio.wrap_future(job)
-            except Exception as error:  # a bug, not bad input: report it, publish nothing
-                logger.exception("Writing spec page %s failed", code)
-                self.failures.append(PageFailure(url=code, reason=repr(error), kind="writing"))
-                continue
-            self.spec_records[code] = result.record
-            self.changes[code] = result.changes
-            self.prepared_classes[code] = result.prepared_classes
-            self.build.files_written += result.files_written
-            self.build.files_kept += result.files_kept
+            await asyncio.wait([asyncio.wrap_future(job)])
+            self._take_result(code, job)
+        if self.pool:  # done: their memory is free for the end of the crawl
+            self.pool.shutdown(wait=False)
         if self.pending:
             missing = [name for name, value in (("academic calendar", self.tables),
                                                 ("room legend", self.rooms)) if value is None]
@@ -172,7 +187,8 @@ class PublishSitePipeline:
         self._keep_previous_versions()
         site = CrawledSite(semester=self.semester, academic_year=self.academic_year, started=self.started,
                            tables=self.tables, rooms=self.rooms, listings=self.listings,
-                           records=self.spec_records, changes=self.changes, prepared_classes=self.prepared_classes,
+                           records=self.spec_records, changes=self.changes,
+                           teacher_room_subject_calendars=self.teacher_room_subject_calendars,
                            finished=datetime.now(timezone.utc), settings=self.crawler.settings)
         for write in SITE_WRITERS:
             self.written_counts.update(write(self.build, site) or {})
@@ -286,12 +302,3 @@ class PublishSitePipeline:
         stats.set_value("timetable_spider/outcome", outcome)
         stats.set_value("timetable_spider/calendars", counts["calendars"])
 
-
-def _run_here(function, *args) -> Future:
-    """Run a job in this process, with the result a worker process would give."""
-    future: Future = Future()
-    try:
-        future.set_result(function(*args))
-    except Exception as error:
-        future.set_exception(error)
-    return future

@@ -76,6 +76,10 @@ class SiteFiles:
     def is_published(self, relative: str) -> bool:
         return self._inside(self.site_dir, relative).is_file()
 
+    def read_staged(self, relative: str) -> bytes:
+        """A file of the new site, as written so far."""
+        return self._inside(self.path, relative).read_bytes()
+
     def read_published(self, relative: str) -> bytes | None:
         """The currently published bytes of a file, if any."""
         try:
@@ -92,7 +96,38 @@ class SiteFiles:
         return Path(target)
 
 
-class SiteBuild(SiteFiles):
+class BackgroundSiteFiles(SiteFiles):
+    """Files written by background threads: creating hundreds of files is mostly the kernel's
+    work, which then overlaps the writer's own. flush() waits for them and raises what failed;
+    a path outside the site is refused at once."""
+
+    def __init__(self, site_dir: str | os.PathLike, staging: str | os.PathLike):
+        self._writing = ThreadPoolExecutor(WRITER_THREADS, thread_name_prefix="site-writer")
+        self._pending: list[Future] = []
+        self._queued = threading.BoundedSemaphore(WRITES_QUEUED)
+        super().__init__(site_dir, staging)
+
+    def write(self, relative: str, data: bytes) -> None:
+        self._inside(self.path, relative)
+        self._queued.acquire()  # a writer that outruns the disk waits, rather than holding every file in memory
+        self._pending.append(self._writing.submit(self._write_queued, relative, data))
+
+    def _write_queued(self, relative: str, data: bytes) -> None:
+        try:
+            super().write(relative, data)
+        finally:
+            self._queued.release()
+
+    def flush(self) -> None:
+        pending, self._pending = self._pending, []
+        for written in pending:
+            written.result()
+
+    def close(self) -> None:
+        self._writing.shutdown(cancel_futures=True)
+
+
+class SiteBuild(BackgroundSiteFiles):
     """A new version of the site, written beside the published one until it is published.
 
     It holds the lock ".<site>.lock" beside SITE_DIR from its start until close(), so two crawls
@@ -110,40 +145,18 @@ class SiteBuild(SiteFiles):
                 f"then serve that directory."))
         site_dir.parent.mkdir(parents=True, exist_ok=True)
         self._lock = _lock_beside(site_dir)
-        self._writing = ThreadPoolExecutor(WRITER_THREADS, thread_name_prefix="site-writer")
-        self._pending: list[Future] = []
-        self._queued = threading.BoundedSemaphore(WRITES_QUEUED)
         try:
             remove_leftovers(site_dir)
             super().__init__(site_dir, tempfile.mkdtemp(prefix=f".{site_dir.name}{STAGING_PREFIX}",
                                                         dir=site_dir.parent))
             self._keep_dotfiles()
         except BaseException:
-            self.close()
+            self._lock.close()
             raise
-
-    def write(self, relative: str, data: bytes) -> None:
-        """Written by a background thread: creating hundreds of files is mostly the kernel's work,
-        which then overlaps the writers' own. flush() waits for them and raises what failed; a
-        path outside the site is refused at once."""
-        self._inside(self.path, relative)
-        self._queued.acquire()  # a writer that outruns the disk waits, rather than holding every file in memory
-        self._pending.append(self._writing.submit(self._write_queued, relative, data))
-
-    def _write_queued(self, relative: str, data: bytes) -> None:
-        try:
-            super().write(relative, data)
-        finally:
-            self._queued.release()
-
-    def flush(self) -> None:
-        pending, self._pending = self._pending, []
-        for written in pending:
-            written.result()
 
     def close(self) -> None:
         """Let the next crawl build: release the lock (closing the file releases the flock)."""
-        self._writing.shutdown(cancel_futures=True)
+        super().close()
         if not self._lock.closed:
             self._lock.close()
 

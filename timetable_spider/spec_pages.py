@@ -5,9 +5,6 @@ thread that downloads. It imports no Scrapy: a job and its result are plain, pic
 """
 from __future__ import annotations
 
-import os
-import select
-import threading
 from dataclasses import dataclass
 from typing import Any
 
@@ -18,7 +15,7 @@ from timetable_spider.items import Timetable
 from timetable_spider.publishing import SiteFiles
 from timetable_spider.schedule import (
     GroupCalendar, ScheduledClass, SemesterCalendar, SpecSchedule, schedule_timetable)
-from timetable_spider.writers import json_data, teachers_rooms_subjects, timetables_json
+from timetable_spider.writers import json_data, timetables_json
 from timetable_spider.writers.ics import CalendarWriter
 from timetable_spider.writers.json_data import Stamp
 
@@ -42,24 +39,8 @@ class SpecPageResult:
     code: str
     record: dict[str, Any]  # what data/<CODE>.json holds
     changes: list[dict[str, Any]] | None  # since the last crawl of this semester; None: none to compare with
-    prepared_classes: Any  # writers.teachers_rooms_subjects.PreparedSpec
     files_written: int
     files_kept: int
-
-
-def exit_with(crawl_pid: int) -> None:
-    """Worker initializer: end this worker when the crawl process ends, even by SIGKILL.
-
-    A worker of a killed crawl would otherwise wait forever on its queues, and keep the
-    forkserver alive with it.
-    """
-    pidfd = os.pidfd_open(crawl_pid)
-
-    def watch() -> None:
-        select.select([pidfd], [], [])
-        os._exit(1)
-
-    threading.Thread(target=watch, name="exit-with-crawl", daemon=True).start()
 
 
 _prepared_for: SemesterContext | None = None
@@ -92,7 +73,6 @@ def write_spec_page(timetable: Timetable, context: SemesterContext) -> SpecPageR
     files.write(site_paths.timetable_file_name(timetable.code), json_data.dumps(
         timetables_json.spec_timetable(schedule, context.semester, directory, stamps, written), indent=None))
     return SpecPageResult(code=timetable.code, record=record, changes=change_log,
-                          prepared_classes=teachers_rooms_subjects.prepare(record, writer),
                           files_written=files.files_written, files_kept=files.files_kept)
 
 

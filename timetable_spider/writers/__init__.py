@@ -21,6 +21,8 @@ from timetable_spider.writers.json_data import index_data
 if TYPE_CHECKING:  # Scrapy stays out of the worker processes, which import the writers
     from scrapy.settings import Settings
 
+    from timetable_spider.writers.teachers_rooms_subjects import TeacherRoomSubjectCalendars
+
 
 @dataclass
 class CrawledSite:
@@ -34,7 +36,7 @@ class CrawledSite:
     listings: list[SpecializationListing]
     records: dict[str, dict[str, Any]]  # code -> spec record, as data/<CODE>.json holds it
     changes: dict[str, list[dict[str, Any]] | None]  # code -> the change log's entries for a page written now
-    prepared_classes: dict[str, Any]  # code -> its classes made ready for teacher/room/subject calendars
+    teacher_room_subject_calendars: TeacherRoomSubjectCalendars  # gathered as the spec pages came in
     finished: datetime
     settings: Settings  # the crawl's, for the writers' own settings (FEEDS_URL, CHANGES_KEEP, ...)
 

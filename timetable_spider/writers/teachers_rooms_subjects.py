@@ -5,88 +5,133 @@ rooms/busy.json, for finding a free room. All from the crawl's spec records
 """
 from __future__ import annotations
 
-from dataclasses import dataclass
+from concurrent.futures import Future
 from datetime import date
+from pathlib import Path
 from typing import Any
 
-from timetable_spider import calendar_rules
+from timetable_spider import calendar_rules, site_paths
 from timetable_spider.items import TimetableEntry
-from timetable_spider.publishing import SiteFiles
+from timetable_spider.publishing import BackgroundSiteFiles, SiteFiles
 from timetable_spider.schedule import ScheduledClass
 from timetable_spider.site_paths import safe_component
 from timetable_spider.teachers_rooms_subjects import (
-    KINDS, Constituent, SharedClass, SharedTimetable, constituents, shared_timetables, shared_uid)
-from timetable_spider.writers import CrawledSite
+    Gathering, SharedClass, SharedEvent, SharedTimetable, constituents)
+from timetable_spider.worker_processes import run_here, worker_pool
+from timetable_spider.writers import CrawledSite, json_data
 from timetable_spider.writers.ics import CalendarWriter, EventParts, description_of
 from timetable_spider.writers.json_data import dumps
 
 SINGULAR = {"teachers": "teacher", "rooms": "room", "subjects": "subject"}
 
 
-@dataclass
-class PreparedSpec:
-    """A spec page's classes as teacher, room and subject calendars show them, made by the worker
-    process that writes the page while the crawl still downloads, so that little is left to do
-    when it ends: its constituents, and for each (by group-event uid) the page's JSON without its
-    closing brace (uid and dates follow) and its finished event in each kind's calendar, when it
-    is alone in its slot (most are; the rest are merged at the end)."""
+class TeacherRoomSubjectCalendars:
+    """The teacher, room and subject calendars, gathered while the crawl still downloads: each
+    spec page as soon as its worker has written its data file, in a process of their own so that
+    the crawl's stays free (with own_process; else in this one). write() assembles the files."""
 
-    constituents: list[Constituent]
-    ready: dict[str, tuple[bytes, tuple[bytes | None, ...]]]
+    def __init__(self, site_dir: Path, staging: Path, academic_year_start: int, *, own_process: bool):
+        self._pool = worker_pool(1, _start_gatherer, (site_dir, staging, academic_year_start)) if own_process else None
+        self._gatherer = None if own_process else Gatherer(site_dir, staging, academic_year_start)
+        self._gathering: list[Future] = []
+
+    def page_written(self, code: str) -> None:
+        self._gathering.append(self._call("add_page", code))
+
+    def write(self, files: SiteFiles, site: CrawledSite) -> dict[str, int]:
+        """Returns how many teachers, rooms and subjects have a calendar, and their events."""
+        for gathered in self._gathering:
+            gathered.result()  # a page that could not be gathered is a bug: nothing is published
+        counts, written, kept = self._call("write", list(site.records), site.semester, site.rooms).result()
+        files.files_written += written
+        files.files_kept += kept
+        return counts
+
+    def close(self) -> None:
+        if self._pool:
+            self._pool.shutdown(cancel_futures=True)
+
+    def _call(self, method: str, *args) -> Future:
+        if self._pool:
+            return self._pool.submit(_in_gatherer_process, method, *args)
+        return run_here(getattr(self._gatherer, method), *args)
 
 
-def prepare(record: dict[str, Any], writer: CalendarWriter) -> PreparedSpec:
-    found = constituents(record)
-    ready = {}
-    for constituent in found:
-        parts, view = _made(constituent.shared, writer)
-        ready[constituent.uid] = (view, tuple(
-            writer.stamped(writer.with_uid(parts, shared_uid(kind, code, [constituent.uid])),
-                           constituent.shared.dtstamp, constituent.shared.sequence) if code else None
-            for kind, code in zip(KINDS, constituent.codes)))
-    return PreparedSpec(found, ready)
+def write_teachers_rooms_subjects(files: SiteFiles, site: CrawledSite) -> dict[str, int]:
+    return site.teacher_room_subject_calendars.write(files, site)
+
+
+_gatherer: Gatherer | None = None  # in the gatherer's own process
+
+
+def _start_gatherer(site_dir: Path, staging: Path, academic_year_start: int) -> None:
+    global _gatherer
+    _gatherer = Gatherer(site_dir, staging, academic_year_start)
+
+
+def _in_gatherer_process(method: str, *args):
+    return getattr(_gatherer, method)(*args)
+
+
+class Gatherer:
+    """Gathers spec records from the staging site, making each class's event and JSON as its page
+    comes in, and a class shared with pages already in when it merges. The end only assembles
+    the files."""
+
+    def __init__(self, site_dir: Path, staging: Path, academic_year_start: int):
+        self.files = BackgroundSiteFiles(site_dir, staging)
+        self.writer = CalendarWriter(academic_year_start)
+        self.gathering = Gathering()
+        self.codes: set[str] = set()
+        self.made: dict[int, tuple[EventParts, bytes]] = {}  # by id of a SharedClass: its event and its JSON
+
+    def add_page(self, code: str) -> None:
+        """Gathers data/<CODE>.json as written (or kept from the last run) in the staging site."""
+        self.codes.add(code)
+        path = site_paths.data_file_name(code)
+        record = json_data.load_spec_record(self.files.read_staged(path))
+        if record is None:
+            raise ValueError(f"{path} in the new site is not a spec record this version wrote")
+        found = constituents(record)
+        for constituent in found:
+            self.made[id(constituent.shared)] = _made(constituent.shared, self.writer)
+        for event in self.gathering.add(found):
+            if id(event.shared) not in self.made:
+                self.made[id(event.shared)] = _made(event.shared, self.writer)
+
+    def write(self, codes: list[str], semester: str, rooms: dict[str, str]) -> tuple[dict[str, int], int, int]:
+        """Writes every calendar, timetable and index; returns their counts, and how many files
+        were written and kept."""
+        for code in codes:
+            if code not in self.codes:  # kept from the last run: no worker wrote it
+                self.add_page(code)
+        counts = {}
+        for kind, timetables in self.gathering.timetables().items():
+            index = []
+            for timetable in timetables:
+                calendar, data = _paths(kind, timetable.code)
+                views, events = zip(*(self._event(event) for event in timetable.events))
+                self.files.write(calendar, self.writer.calendar(*calendar_title(timetable, semester), events))
+                self.files.write(data, timetable_view(timetable, views, semester))
+                index.append(index_entry(timetable, rooms))
+            self.files.write(f"{kind}/index.json", dumps(index))
+            if kind == "rooms":
+                self.files.write("rooms/busy.json", dumps(busy(timetables, rooms), indent=None))
+            counts[kind] = len(timetables)
+            counts[f"{SINGULAR[kind]}_events"] = sum(len(t.events) for t in timetables)
+        self.files.flush()
+        return counts, self.files.files_written, self.files.files_kept
+
+    def _event(self, event: SharedEvent) -> tuple[bytes, bytes]:
+        """The class's JSON for the page, and its event under the UID it has in this calendar."""
+        parts, view = self.made[id(event.shared)]
+        return view, self.writer.stamped(self.writer.with_uid(parts, event.uid), event.shared.dtstamp,
+                                         event.shared.sequence)
 
 
 def _made(shared: SharedClass, writer: CalendarWriter) -> tuple[EventParts, bytes]:
     scheduled = scheduled_class(shared)
     return writer.event_parts(scheduled), dumps(class_view(shared, scheduled), indent=None).rstrip()[:-1]
-
-
-def write_teachers_rooms_subjects(files: SiteFiles, site: CrawledSite) -> dict[str, int]:
-    """Returns how many teachers, rooms and subjects have a calendar, and their events."""
-    writer = CalendarWriter(site.academic_year_start)
-    gathered, alone = [], {}
-    for code, record in site.records.items():
-        prepared = site.prepared_classes.get(code) or prepare(record, writer)
-        gathered += prepared.constituents
-        alone.update((id(c.shared), prepared.ready[c.uid]) for c in prepared.constituents)
-    merged: dict[int, tuple[EventParts, bytes]] = {}
-    counts = {}
-    for position, (kind, timetables) in enumerate(shared_timetables(gathered).items()):
-        index = []
-        for timetable in timetables:
-            calendar, data = _paths(kind, timetable.code)
-            events, views = [], []
-            for event in timetable.events:
-                ready = alone.get(id(event.shared))
-                if ready:
-                    views.append(ready[0])
-                    events.append(ready[1][position])
-                    continue
-                parts, view = merged.get(id(event.shared)) or merged.setdefault(id(event.shared),
-                                                                               _made(event.shared, writer))
-                views.append(view)
-                events.append(writer.stamped(writer.with_uid(parts, event.uid), event.shared.dtstamp,
-                                             event.shared.sequence))
-            files.write(calendar, writer.calendar(*calendar_title(timetable, site.semester), events))
-            files.write(data, timetable_view(timetable, views, site.semester))
-            index.append(index_entry(timetable, site.rooms))
-        files.write(f"{kind}/index.json", dumps(index))
-        if kind == "rooms":
-            files.write("rooms/busy.json", dumps(busy(timetables, site.rooms), indent=None))
-        counts[kind] = len(timetables)
-        counts[f"{SINGULAR[kind]}_events"] = sum(len(t.events) for t in timetables)
-    return counts
 
 
 def _paths(kind: str, code: str) -> tuple[str, str]:
