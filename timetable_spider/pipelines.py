@@ -64,7 +64,6 @@ class PublishSitePipeline:
         self.max_shrink = settings.getfloat("PUBLISH_MAX_SHRINK")
         self.allow_shrink = settings.getbool("PUBLISH_ALLOW_SHRINK")
         self.workers = settings.getint("PUBLISH_WORKERS")
-        self.programme_years = (settings.getdict("PROGRAMME_YEARS"), settings.getdict("PROGRAMME_YEARS_BY_NAME"))
         self.listings: list[SpecializationListing] = []
         self.failures: list[PageFailure] = []
         self.pending: list[Timetable] = []
@@ -91,6 +90,7 @@ class PublishSitePipeline:
         spider = self.crawler.spider
         self.semester = spider.semester
         self.academic_year_start = spider.academic_year_start
+        self.programme_years = spider.programme_years
         self.started = datetime.now(timezone.utc)
         try:
             self.build = SiteBuild(self.site_dir)

@@ -54,12 +54,11 @@ def write_spec_page(timetable: Timetable, context: SemesterContext) -> SpecPageR
     directory = site_paths.spec_directory(timetable.name, timetable.year)
     data_path = site_paths.data_file_name(timetable.code)
     previous = json_data.load_spec_record(files.read_published(data_path))
-    schedule, stamps, change_log = _compare_with_last_crawl(
-        schedule, previous if previous and previous["semester"] == context.semester else None, writer,
-        context.dtstamp)
-
-    events = {uid: writer.stamped(writer.event_parts(c), stamps[uid].dtstamp, stamps[uid].sequence)
-              for c in schedule.classes if (uid := c.uid) in stamps}
+    schedule, last_stamps, change_log = _compare_with_last_crawl(
+        schedule, previous if previous and previous["semester"] == context.semester else None)
+    parts = {c.uid: writer.event_parts(c) for c in schedule.classes if c.dates}
+    stamps = {uid: _stamp(writer.fingerprint(p), last_stamps.get(uid), context.dtstamp) for uid, p in parts.items()}
+    events = {uid: writer.stamped(p, stamps[uid].dtstamp, stamps[uid].sequence) for uid, p in parts.items()}
     written: dict[str, dict[str, Any]] = {}  # file name -> its label and event count
     for group_calendar in schedule.calendars:
         chosen = [events[c.uid] for c in group_calendar.classes if c.uid in events]
@@ -76,15 +75,11 @@ def write_spec_page(timetable: Timetable, context: SemesterContext) -> SpecPageR
                           files_written=files.files_written, files_kept=files.files_kept)
 
 
-def _compare_with_last_crawl(schedule: SpecSchedule, previous: dict[str, Any] | None, writer: CalendarWriter,
-                             now: str) -> tuple[SpecSchedule, dict[str, Stamp], list[dict[str, Any]] | None]:
-    """The schedule with its classes' UIDs carried from the last crawl of this semester, each dated
-    event's stamps, and the change log's entries for this page (None with no last crawl: a new
-    semester or a new page, which the change log words itself).
-
-    An unchanged event keeps its DTSTAMP and SEQUENCE; a changed one (a move included) keeps its
-    UID, gets DTSTAMP now and SEQUENCE + 1, so calendar apps apply the change; a new one has 0.
-    """
+def _compare_with_last_crawl(schedule: SpecSchedule, previous: dict[str, Any] | None
+                             ) -> tuple[SpecSchedule, dict[str, Stamp], list[dict[str, Any]] | None]:
+    """The schedule with its classes' UIDs carried from the last crawl of this semester, their
+    stamps in that crawl (by UID), and the change log's entries for this page (None with no last
+    crawl: a new semester or a new page, which the change log words itself)."""
     before = json_data.record_classes(previous)
     groups = schedule.groups_of()
     current = [facts_of(c, groups[c.uid]) for c in schedule.classes]
@@ -92,22 +87,20 @@ def _compare_with_last_crawl(schedule: SpecSchedule, previous: dict[str, Any] | 
     carried = {schedule.classes[c].uid: before[p][1] for p, c in matching.same + matching.moved}
     schedule = schedule.with_uids(carried)
     last_stamps = {schedule.classes[c].uid: before[p][2] for p, c in matching.same + matching.moved}
-    stamps = {}
-    for scheduled in schedule.classes:
-        if not scheduled.dates:
-            continue
-        fingerprint = writer.fingerprint(writer.event_parts(scheduled))
-        last = last_stamps.get(scheduled.uid)
-        if last is None:
-            stamps[scheduled.uid] = Stamp(fingerprint, now, 0)
-        elif last.fingerprint == fingerprint:
-            stamps[scheduled.uid] = last
-        else:
-            stamps[scheduled.uid] = Stamp(fingerprint, now, last.sequence + 1)
     change_log = None if previous is None else changes.spec_changes(
         schedule.timetable.code, [facts for facts, _, _ in before], [uid for _, uid, _ in before], current,
         [c.uid for c in schedule.classes], matching)
-    return schedule, stamps, change_log
+    return schedule, last_stamps, change_log
+
+
+def _stamp(fingerprint: str, last: Stamp | None, now: str) -> Stamp:
+    """An unchanged event keeps its DTSTAMP and SEQUENCE; a changed one (a move included) keeps
+    its UID, gets DTSTAMP now and SEQUENCE + 1, so calendar apps apply the change; a new one has 0."""
+    if last is None:
+        return Stamp(fingerprint, now, 0)
+    if last.fingerprint == fingerprint:
+        return last
+    return Stamp(fingerprint, now, last.sequence + 1)
 
 
 def facts_of(scheduled: ScheduledClass, groups: tuple[str, ...]) -> ClassFacts:
