@@ -18,8 +18,8 @@ from timetable_spider.site_paths import safe_component
 from timetable_spider.teachers_rooms_subjects import (
     Gathering, SharedClass, SharedEvent, SharedTimetable, constituents)
 from timetable_spider.worker_processes import run_here, worker_pool
-from timetable_spider.writers import CrawledSite, json_data
-from timetable_spider.writers.ics import CalendarWriter, EventParts, description_of
+from timetable_spider.writers import CrawledSite, json_data, timetables_json
+from timetable_spider.writers.ics import CalendarWriter, EventParts
 from timetable_spider.writers.json_data import dumps
 
 SINGULAR = {"teachers": "teacher", "rooms": "room", "subjects": "subject"}
@@ -130,6 +130,8 @@ class Gatherer:
 
 
 def _made(shared: SharedClass, writer: CalendarWriter) -> tuple[EventParts, bytes]:
+    """The class's event, and its JSON for the page without its closing brace (each calendar
+    adds the class's uid and dates there)."""
     scheduled = scheduled_class(shared)
     return writer.event_parts(scheduled), dumps(class_view(shared, scheduled), indent=None).rstrip()[:-1]
 
@@ -146,7 +148,8 @@ def scheduled_class(shared: SharedClass) -> ScheduledClass:
                            for f in dict.fromkeys(shared.formations))
     entry = TimetableEntry(day=shared.day, start=shared.start, end=shared.end, frequency=shared.frequency,
                            room=shared.room, formation=formations, kind=shared.kind, subject=shared.subject,
-                           teacher=shared.teacher)
+                           teacher=shared.teacher, room_code=shared.room_code, subject_code=shared.subject_code,
+                           teacher_code=shared.teacher_code)
     letter = calendar_rules.event_type_letter(shared.kind)
     return ScheduledClass(entry=entry, uid="", summary=f"[{letter}] {shared.subject} ({shared.formation_names})",
                           location=shared.location, dates=tuple(date.fromisoformat(d) for d in shared.dates))
@@ -171,18 +174,13 @@ def index_entry(timetable: SharedTimetable, rooms: dict[str, str]) -> dict[str, 
 
 
 def class_view(shared: SharedClass, event: ScheduledClass) -> dict[str, Any]:
-    return {
-        "day": calendar_rules.weekday_number(shared.day), "start": shared.start,
-        "end": shared.end, "parity": calendar_rules.week_parity(shared.frequency),
-        "type": calendar_rules.event_type_letter(shared.kind), "kind": shared.kind,
-        "subject": shared.subject, "subject_code": shared.subject_code, "room": shared.room,
-        "room_code": shared.room_code, "location": shared.location, "teacher": shared.teacher,
-        "teacher_code": shared.teacher_code, "formation": shared.formation_names,
-        "summary": event.summary, "description": description_of(event),
-        "dtstamp": shared.dtstamp, "sequence": shared.sequence, "table": shared.table,
-        "formations": [{"code": f.code, "name": f.name, "year": f.year, "formation": f.formation}
-                       for f in shared.formations],
-    }
+    """A spec timetable's class view (timetables_json), naming its formations in short and listing
+    them with their spec pages, and with its academic-calendar table; uid and dates are per calendar."""
+    view = timetables_json.class_view(event, shared.dtstamp, shared.sequence, dates=0)
+    del view["uid"], view["dates"]
+    return view | {"formation": shared.formation_names, "table": shared.table,
+                   "formations": [{"code": f.code, "name": f.name, "year": f.year, "formation": f.formation}
+                                  for f in shared.formations]}
 
 
 def timetable_view(timetable: SharedTimetable, views: list[bytes], semester: str) -> bytes:
