@@ -225,10 +225,11 @@ def writing_phase(bench: Bench, repeats: int = 5) -> None:
 def time_writing(items, parent: Path, workers: int, repeats: int):
     """PublishSitePipeline over a crawl's items, into fresh sites under parent: user, sys and wall
     times, and each whole-site writer's CPU time (in-process only)."""
-    from timetable_spider import pipelines
     from tests.builders import drive_pipeline
+    from timetable_spider import pipelines
     from timetable_spider.pipelines import PublishSitePipeline
     from timetable_spider.spiders.schedules import SchedulesSpider
+    from timetable_spider.writers.site_writers import SiteWriters
 
     by_writer: dict[str, list[float]] = {}
 
@@ -238,10 +239,15 @@ def time_writing(items, parent: Path, workers: int, repeats: int):
             try:
                 return write(files, site)
             finally:
-                by_writer.setdefault(write.__name__, []).append(time.process_time() - started)
+                by_writer.setdefault(write.__qualname__, []).append(time.process_time() - started)
         return run
 
-    writers, pipelines.SITE_WRITERS = pipelines.SITE_WRITERS, tuple(timed(w) for w in pipelines.SITE_WRITERS)
+    class TimedSiteWriters(SiteWriters):
+        def __init__(self, *args, **kwargs):
+            super().__init__(*args, **kwargs)
+            self.writers = [timed(write) for write in self.writers]
+
+    pipelines.SiteWriters = TimedSiteWriters
     user, system, wall, written = [], [], [], ""
     for n in range(repeats):
         site = parent / f"write{workers}-{n}" / "site"
@@ -258,7 +264,7 @@ def time_writing(items, parent: Path, workers: int, repeats: int):
                    f"{len(list(site.rglob('*.ics')))} .ics on disk, "
                    f"outcome {crawler.stats.get_value('timetable_spider/outcome')}")
         shutil.rmtree(site.parent, ignore_errors=True)
-    pipelines.SITE_WRITERS = writers
+    pipelines.SiteWriters = SiteWriters
     return user, system, wall, written, by_writer
 
 

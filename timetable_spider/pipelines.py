@@ -24,8 +24,7 @@ from timetable_spider.publishing import PublishingRefused, SiteBuild, write_atom
 from timetable_spider.spec_pages import SemesterContext, write_spec_page
 from timetable_spider.worker_processes import run_here, worker_pool
 from timetable_spider.writers import CrawledSite, json_data
-from timetable_spider.writers.site_writers import SITE_WRITERS
-from timetable_spider.writers.teachers_rooms_subjects import TeacherRoomSubjectCalendars
+from timetable_spider.writers.site_writers import SiteWriters
 
 logger = logging.getLogger(__name__)
 STATUS_FILE = "data/status.json"
@@ -51,8 +50,8 @@ class PublishSitePipeline:
 
     Spec pages are written by PUBLISH_WORKERS worker processes (spec_pages.py) as soon as the
     academic calendar and the room legend are in, so writing overlaps downloading and uses
-    every core; with PUBLISH_WORKERS = 0 they are written in this process. Each page written is
-    gathered at once for the teacher, room and subject calendars, in a process of their own.
+    every core; with PUBLISH_WORKERS = 0 they are written in this process. The whole-site writers
+    (writers/site_writers.py) hear of each page written, and write at the end.
     """
 
     def __init__(self, crawler):
@@ -101,8 +100,8 @@ class PublishSitePipeline:
         self.loop = asyncio.get_running_loop()  # the crawl's, where the workers' results are taken
         # started now, so the workers are up by the time the first spec page arrives
         self.pool = worker_pool(self.workers) if self.workers else None
-        self.teacher_room_subject_calendars = TeacherRoomSubjectCalendars(
-            self.build.site_dir, self.build.path, self.academic_year_start, own_process=bool(self.workers))
+        self.site_writers = SiteWriters(self.build.site_dir, self.build.path, self.academic_year_start,
+                                        own_process=bool(self.workers))
 
     def process_item(self, item):
         if isinstance(item, SpecializationListing):
@@ -150,7 +149,7 @@ class PublishSitePipeline:
             logger.error("Writing spec page %s failed", code, exc_info=error)
             self.failures.append(PageFailure(url=code, reason=repr(error), kind="writing"))
             return
-        self.teacher_room_subject_calendars.page_written(code)
+        self.site_writers.page_written(code)
         self.spec_records[code] = result.record
         self.changes[code] = result.changes
         self.build.files_written += result.files_written
@@ -169,7 +168,7 @@ class PublishSitePipeline:
         finally:
             if self.pool:
                 self.pool.shutdown()
-            self.teacher_room_subject_calendars.close()
+            self.site_writers.close()
 
     async def _build_site(self) -> None:
         for code, job in self.jobs.items():
@@ -188,10 +187,8 @@ class PublishSitePipeline:
         site = CrawledSite(semester=self.semester, academic_year=self.academic_year, started=self.started,
                            tables=self.tables, rooms=self.rooms, listings=self.listings,
                            records=self.spec_records, changes=self.changes,
-                           teacher_room_subject_calendars=self.teacher_room_subject_calendars,
                            finished=datetime.now(timezone.utc), settings=self.crawler.settings)
-        for write in SITE_WRITERS:
-            self.written_counts.update(write(self.build, site) or {})
+        self.written_counts = self.site_writers.write(self.build, site)
         self.build.flush()
 
     def _keep_previous_versions(self) -> None:

@@ -1,9 +1,9 @@
 """The writers: one module per output.
 
 Spec pages are written one at a time as they arrive (spec_pages.py, with ics, json_data and
-timetables_json). What needs the whole crawl is written at its end by the SITE_WRITERS, each a
-function write(files, site) of a SiteFiles and a CrawledSite that may return counts for
-status.json; a new output is a new writer here, not a new branch in the publishing pipeline.
+timetables_json). What needs the whole crawl is written at its end by site_writers.SiteWriters,
+each a write(files, site) of a SiteFiles and a CrawledSite that may return counts for
+status.json; a new output is a new writer there, not a new branch in the publishing pipeline.
 """
 from __future__ import annotations
 
@@ -19,8 +19,6 @@ from timetable_spider.writers.json_data import index_data
 if TYPE_CHECKING:  # Scrapy stays out of the worker processes, which import the writers
     from scrapy.settings import Settings
 
-    from timetable_spider.writers.teachers_rooms_subjects import TeacherRoomSubjectCalendars
-
 
 @dataclass
 class CrawledSite:
@@ -34,7 +32,6 @@ class CrawledSite:
     listings: list[SpecializationListing]
     records: dict[str, dict[str, Any]]  # code -> spec record, as data/<CODE>.json holds it
     changes: dict[str, list[dict[str, Any]] | None]  # code -> the change log's entries for a page written now
-    teacher_room_subject_calendars: TeacherRoomSubjectCalendars  # gathered as the spec pages came in
     finished: datetime
     settings: Settings  # the crawl's, for the writers' own settings (FEEDS_URL, CHANGES_KEEP, ...)
 

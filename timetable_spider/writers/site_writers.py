@@ -1,12 +1,14 @@
-"""The outputs written once the whole crawl is in, in order. Each is write(files, site)."""
+"""The whole-site outputs: those that need the whole crawl, written at its end, in order."""
 from __future__ import annotations
+
+from pathlib import Path
 
 from timetable_spider.publishing import SiteFiles
 from timetable_spider.writers import CrawledSite, index_page, json_data, timetables_json
 from timetable_spider.writers.ics import CalendarWriter
 from timetable_spider.writers.change_log import write_change_log
 from timetable_spider.writers.page import write_page
-from timetable_spider.writers.teachers_rooms_subjects import write_teachers_rooms_subjects
+from timetable_spider.writers.teachers_rooms_subjects import TeacherRoomSubjectCalendars
 
 
 def write_site_data(files: SiteFiles, site: CrawledSite) -> None:
@@ -26,4 +28,28 @@ def write_calendar_list(files: SiteFiles, site: CrawledSite) -> None:
                                                 site.started.strftime("%Y-%m-%d %H:%M UTC")))
 
 
-SITE_WRITERS = (write_site_data, write_calendar_list, write_page, write_change_log, write_teachers_rooms_subjects)
+class SiteWriters:
+    """Every whole-site output, each write(files, site), which may return counts for status.json.
+
+    The teacher, room and subject calendars also follow each spec page as it is written, so that
+    little of them is left for the end of the crawl. own_process: gather them in a worker process.
+    """
+
+    def __init__(self, site_dir: Path, staging: Path, academic_year_start: int, *, own_process: bool):
+        self.teacher_room_subject_calendars = TeacherRoomSubjectCalendars(
+            site_dir, staging, academic_year_start, own_process=own_process)
+        self.writers = [write_site_data, write_calendar_list, write_page, write_change_log,
+                        self.teacher_room_subject_calendars.write]
+
+    def page_written(self, code: str) -> None:
+        """A spec page's calendars and data file are in the staging site."""
+        self.teacher_room_subject_calendars.page_written(code)
+
+    def write(self, files: SiteFiles, site: CrawledSite) -> dict[str, int]:
+        counts: dict[str, int] = {}
+        for write in self.writers:
+            counts.update(write(files, site) or {})
+        return counts
+
+    def close(self) -> None:
+        self.teacher_room_subject_calendars.close()

@@ -57,10 +57,6 @@ class TeacherRoomSubjectCalendars:
         return run_here(getattr(self._gatherer, method), *args)
 
 
-def write_teachers_rooms_subjects(files: SiteFiles, site: CrawledSite) -> dict[str, int]:
-    return site.teacher_room_subject_calendars.write(files, site)
-
-
 _gatherer: Gatherer | None = None  # in the gatherer's own process
 
 
