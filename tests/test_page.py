@@ -432,6 +432,47 @@ def test_free_rooms_are_the_rooms_whose_calendars_have_no_class_then(page: Page,
     assert set(page.locator(".free-list a").all_inner_texts()) == free
 
 
+def test_free_rooms_start_at_the_hour_it_is_in_cluj_wherever_the_browser_is(browser, published_site):
+    context = browser.new_context(locale="en-GB", timezone_id="UTC")
+    try:
+        page = context.new_page()
+        page.clock.set_fixed_time(now("2026-03-10T09:30:00+02:00"))  # 07:30 in UTC
+        page.goto(published_site.url("index.html"))
+        page.locator("#free-rooms > summary").click()
+        expect(page.get_by_label("From")).to_have_value("09:00")
+        expect(page.get_by_label("To")).to_have_value("11:00")
+    finally:
+        context.close()
+
+
+def test_a_teachers_week_needs_only_its_own_timetable(browser, published_site, tmp_path):
+    """Offline, the service worker has the week's data/ file but not teachers/index.json."""
+    site = tmp_path / "site"
+    shutil.copytree(published_site.root, site)
+    teacher = json.loads((site / "teachers/index.json").read_text("utf-8"))[0]
+    (site / "teachers/index.json").unlink()
+    server = PageServer(site).start()
+    context = browser.new_context(locale="en-GB")
+    try:
+        page = context.new_page()
+        page.goto(server.url(f"index.html?teacher={teacher['code']}&date={ODD_WEEK}"))
+        wait_for_week(page)
+        expect(page.locator("#choice-summary")).to_have_text(teacher["name"])
+        assert shown_week(page) == week_of((site / teacher["calendar"]).read_bytes(), ODD_WEEK)
+    finally:
+        context.close()
+        server.stop()
+
+
+def test_the_page_works_where_storage_is_blocked(page: Page, published_site):
+    page.add_init_script("""Object.defineProperty(window, "localStorage", {
+        get() { throw new DOMException("The operation is insecure.", "SecurityError"); } });""")
+    open_page(page, published_site, f"?code={CODE}&group={GROUP}&subgroup=1&date={ODD_WEEK}")
+    assert shown_week(page) == week_of(published(published_site, 1), ODD_WEEK)
+    page.get_by_role("button", name="Română").click()
+    expect(page.get_by_role("button", name="English")).to_be_visible()
+
+
 # -- share links ---------------------------------------------------------------------------------
 
 def test_share_link_round_trips_the_choice_and_changes(page: Page, published_site, context):
@@ -673,8 +714,8 @@ def test_works_offline_after_the_first_visit_and_offers_new_data(browser, publis
                                   .then(r => Boolean(r))""")
         shown = shown_week(page)
 
-        status = site / "data" / "status.json"
-        status.write_text(status.read_text("utf-8").replace('"outcome": "published"', '"outcome": "published" '), "utf-8")
+        timetable = site / "data" / "timetables" / f"{CODE}.json"
+        timetable.write_text(timetable.read_text("utf-8") + " ", "utf-8")  # a new crawl's data
         page.reload()
         wait_for_week(page)
         expect(page.locator("#banner")).to_contain_text("A new timetable was published")

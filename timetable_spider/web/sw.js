@@ -11,7 +11,8 @@ const FIRST_DATA = ["data/site.json", "data/index.json", "data/status.json"];
 
 self.addEventListener("install", (event) => {
   event.waitUntil((async () => {
-    await (await caches.open(SHELL_CACHE)).addAll(SHELL);
+    // past the HTTP cache, so a new version never stores an old file
+    await (await caches.open(SHELL_CACHE)).addAll(SHELL.map((path) => new Request(path, { cache: "reload" })));
     await (await caches.open(DATA_CACHE)).addAll(FIRST_DATA);
   })());
 });
@@ -67,7 +68,8 @@ async function cachedThenRefreshed(event, path) {
     if (!response.ok) return response;
     const fresh = await response.clone().text();
     await cache.put(key, response.clone());
-    if (cached && fresh !== (await cachedText)) announce(path);
+    // status.json changes with every crawl, published or not: only new data is news
+    if (cached && path !== "data/status.json" && fresh !== (await cachedText)) announce(path);
     return response;
   });
   if (!cached) return refreshed;

@@ -4,6 +4,7 @@
 import { fetchJson } from "./data.js";
 import { lang, t } from "./i18n.js";
 import { attends } from "./schedule.js";
+import { TIME_ZONE } from "./weeks.js";
 
 const SHOWN = 8;
 
@@ -39,10 +40,9 @@ export async function showChanges(card, code, group, subgroup) {
   }
   const found = changesFor(log, group, subgroup);
   const list = card.querySelector(".change-list");
-  const format = new Intl.DateTimeFormat(lang === "ro" ? "ro-RO" : "en-GB", { dateStyle: "medium", timeZone: "Europe/Bucharest" });
+  const format = new Intl.DateTimeFormat(lang === "ro" ? "ro-RO" : "en-GB", { dateStyle: "medium", timeZone: TIME_ZONE });
   list.replaceChildren(...found.slice(0, SHOWN).map(({ finished, change }) => {
     const item = document.createElement("li");
-    item.className = `change ${change.change}`;
     const when = document.createElement("time");
     when.dateTime = finished;
     when.textContent = format.format(new Date(finished));
@@ -52,7 +52,6 @@ export async function showChanges(card, code, group, subgroup) {
   card.querySelector(".no-changes").hidden = found.length > 0;
   card.querySelector(".feed").href = log.feed;
   card.querySelector(".change-count").textContent = found.length ? String(found.length) : "";
-  card.classList.toggle("has-changes", found.length > 0);
   card.hidden = false;
   const latest = log.crawls.find((crawl) => crawl.changes.length);
   return new Set(found.filter(({ finished, change }) => finished === latest?.finished && change.change !== "removed")

@@ -4,7 +4,7 @@
 // grid is drawn again at once.
 
 import { t } from "./i18n.js";
-import { TYPES, groupClasses, parseAdd, parseHide, subjectsOf } from "./schedule.js";
+import { TYPES, formationName, groupClasses, parseAdd, parseHide, subjectsOf } from "./schedule.js";
 import { toggle } from "./state.js";
 
 function node(tag, props = {}, ...children) {
@@ -44,7 +44,7 @@ export function renderCustomize(body, choice, timetable, sources, changed) {
     const whole = !choice.hide.includes(subject.code);
     const row = node("li", { className: "subject" });
     row.append(checkbox(subject.name, whole, (on) => update(() => toggle(choice, "hide", subject.code, !on)),
-      { className: "check subject-name" }));
+      { className: "check" }));
     const chips = node("div", { className: "subject-types" });
     if (subject.types.length > 1) {
       for (const type of subject.types) {
@@ -114,7 +114,7 @@ function addForm(choice, timetable, sources, update) {
     const own = (group, subgroup) => source.code === choice.code && group === choice.group && (subgroup === null || subgroup === choice.subgroup);
     from.replaceChildren(...source.groups.flatMap((group) => group.calendars
       .filter((calendar) => !own(group.name, calendar.subgroup))
-      .map((calendar) => calendar.subgroup === null ? group.name : `${group.name}/${calendar.subgroup}`))
+      .map((calendar) => formationName(group.name, calendar.subgroup)))
       .map((who) => new Option(who, who)));
     fillSubjects();
   };

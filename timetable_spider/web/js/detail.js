@@ -37,7 +37,7 @@ export function showDetail(dialog, item, table) {
     ["formation", one.formations ? one.formations.map(formationText).join("; ") : one.formation],
     ["subject", one.subject, "subject", one.subject_code],
   ];
-  if (item.from) rows.push(["added", item.from]);
+  if (item.from) rows.push(["addedFrom", item.from]);
   const list = dialog.querySelector(".detail-rows");
   list.replaceChildren();
   for (const [key, value, kind, code] of rows) {

@@ -3,7 +3,7 @@
 
 import { fetchJson } from "./data.js";
 import { t } from "./i18n.js";
-import { today } from "./weeks.js";
+import { hourNow, today } from "./weeks.js";
 import { viewQuery } from "./views.js";
 
 /** The rooms of busy ({dates, rooms: [{code, name, location, busy: [[start, end, dates index]]}]}) free from..to on date. */
@@ -28,7 +28,7 @@ export function startFreeRooms(card) {
   from.replaceChildren(...HOURS.slice(0, -1).map(option));
   to.replaceChildren(...HOURS.slice(1).map(option));
   date.value = today();
-  const hour = Math.min(Math.max(new Date().getHours(), 8), 20);
+  const hour = Math.min(Math.max(hourNow(), 8), 20);
   from.value = HOURS[hour - 8];
   to.value = HOURS[hour - 6];
   let busy = null;

@@ -20,7 +20,6 @@ const STRINGS = {
     subgroup: "Subgroup",
     subgroupN: "Subgroup {n}",
     wholeGroup: "Whole group",
-    change: "Change",
     yours: "Your timetable",
     chooseFirst: "Choose your specialization, year and group to see your week.",
     loadFailed: "The timetable could not be loaded. Check your connection and try again.",
@@ -43,7 +42,6 @@ const STRINGS = {
     added: "Added",
     remove: "Remove {what}",
     resetChoices: "Undo all changes",
-    keep: "Keep it",
     download: "Download .ics",
     subscribe: "Subscribe",
     share: "Share link",
@@ -81,7 +79,7 @@ const STRINGS = {
     evenWeeks: "even weeks (sapt. 2)",
     datesCount: "{n} dates, {first} – {last}",
     notOn: "not on {dates}",
-    fromGroup: "Added from {who}",
+    addedFrom: "Added from",
     close: "Close",
     subscribeTitle: "Subscribe",
     subscribeStatic: "A subscription follows the published calendar of {who}: your calendar app checks it for changes every day. Your own changes on this page (hidden subjects, labs with the other subgroup, added classes) are not in it; to keep them, use Download instead.",
@@ -115,7 +113,6 @@ const STRINGS = {
     freeUnavailable: "The rooms' timetables are not published on this site.",
     subject: "Subject",
     classesN: "{n} classes",
-    viewOf: "{kind}: {name}",
     seeWeek: "see the week",
     backToYours: "Back to your timetable ({who})",
     subscribeView: "A subscription follows the published calendar of {who}: your calendar app checks it for changes every day.",
@@ -153,7 +150,6 @@ const STRINGS = {
     subgroup: "Semigrupa",
     subgroupN: "Semigrupa {n}",
     wholeGroup: "Toată grupa",
-    change: "Schimbă",
     yours: "Orarul tău",
     chooseFirst: "Alege specializarea, anul și grupa ca să-ți vezi săptămâna.",
     loadFailed: "Orarul nu s-a putut încărca. Verifică conexiunea și încearcă din nou.",
@@ -176,7 +172,6 @@ const STRINGS = {
     added: "Adăugate",
     remove: "Șterge {what}",
     resetChoices: "Anulează toate modificările",
-    keep: "Păstrează-l",
     download: "Descarcă .ics",
     subscribe: "Abonează-te",
     share: "Trimite link",
@@ -206,7 +201,7 @@ const STRINGS = {
     evenWeeks: "săptămânile pare (sapt. 2)",
     datesCount: "{n} date, {first} – {last}",
     notOn: "nu pe {dates}",
-    fromGroup: "Adăugat de la {who}",
+    addedFrom: "Adăugat de la",
     close: "Închide",
     subscribeTitle: "Abonare",
     subscribeStatic: "Abonamentul urmează calendarul publicat al formației {who}: aplicația de calendar îl verifică zilnic. Modificările tale de pe această pagină (discipline ascunse, laboratoare cu cealaltă semigrupă, ore adăugate) nu sunt incluse; ca să le păstrezi, folosește Descarcă.",
@@ -240,7 +235,6 @@ const STRINGS = {
     freeUnavailable: "Orarele sălilor nu sunt publicate pe acest site.",
     subject: "Disciplina",
     classesN: "{n} ore",
-    viewOf: "{kind}: {name}",
     seeWeek: "vezi săptămâna",
     backToYours: "Înapoi la orarul tău ({who})",
     subscribeView: "Abonamentul urmează calendarul publicat al {who}: aplicația de calendar îl verifică zilnic.",
@@ -265,7 +259,8 @@ const STRINGS = {
 const STORAGE_KEY = "timetable-lang";
 
 function chosenLanguage() {
-  const saved = localStorage.getItem(STORAGE_KEY);
+  let saved = null;
+  try { saved = localStorage.getItem(STORAGE_KEY); } catch { /* storage blocked: the browser's language */ }
   if (saved in STRINGS) return saved;
   const preferred = navigator.languages?.length ? navigator.languages : [navigator.language || "en"];
   return preferred.some((tag) => tag.toLowerCase().startsWith("ro")) ? "ro" : "en";
@@ -275,7 +270,7 @@ export let lang = chosenLanguage();
 
 export function setLanguage(code) {
   lang = code in STRINGS ? code : "en";
-  localStorage.setItem(STORAGE_KEY, lang);
+  try { localStorage.setItem(STORAGE_KEY, lang); } catch { /* storage blocked: kept for this visit */ }
 }
 
 /** The string for key in the page's language, with {name} placeholders filled in. */

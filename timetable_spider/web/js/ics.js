@@ -2,6 +2,9 @@
 // exact serialization (timetable_spider/writers/ics.py): same UIDs, DTSTAMPs, VTIMEZONE, property
 // order, escaping and folding, so importing it after a published one updates events in place.
 
+import { formationName } from "./schedule.js";
+import { addDays } from "./weeks.js";
+
 const LINE_LIMIT = 75; // octets
 const CONTROL = /[\x00-\x09\x0b-\x1f\x7f]/g;
 
@@ -43,11 +46,6 @@ function local(day, time) {
   return `${day.replaceAll("-", "")}T${time.replace(":", "")}00`;
 }
 
-function nextDay(iso) {
-  const [y, m, d] = iso.split("-").map(Number);
-  return new Date(Date.UTC(y, m - 1, d + 1)).toISOString().slice(0, 10);
-}
-
 /** A wall-clock time in timeZone as a UTC "YYYYMMDDTHHMMSSZ". */
 export function utcStamp(day, time, timeZone) {
   const [y, m, d] = day.split("-").map(Number);
@@ -68,21 +66,16 @@ export function utcStamp(day, time, timeZone) {
 function skippedDates(dates) {
   const held = new Set(dates);
   const skipped = [];
-  for (let day = dates[0]; day <= dates.at(-1); day = weekLater(day)) {
+  for (let day = dates[0]; day <= dates.at(-1); day = addDays(day, 7)) {
     if (!held.has(day)) skipped.push(day);
   }
   return skipped;
 }
 
-function weekLater(iso) {
-  const [y, m, d] = iso.split("-").map(Number);
-  return new Date(Date.UTC(y, m - 1, d + 7)).toISOString().slice(0, 10);
-}
-
 /** One class's VEVENT, as the published calendars hold it, in icalendar's property order. */
 export function eventLines(one, dates, timeZone) {
   const first = dates[0];
-  const [endDay, endTime] = one.end === "24:00" ? [nextDay(first), "00:00"] : [first, one.end];
+  const [endDay, endTime] = one.end === "24:00" ? [addDays(first, 1), "00:00"] : [first, one.end];
   const lines = [
     "BEGIN:VEVENT",
     textLine("SUMMARY", one.summary),
@@ -132,7 +125,7 @@ export function calendarText(site, name, description, items) {
  * subgroup; with the student's changes, named as a personal feed names it ("Personal …").
  */
 export function calendarTitle(timetable, semester, group, subgroup, customized) {
-  const who = subgroup === null ? group : `${group}/${subgroup}`;
+  const who = formationName(group, subgroup);
   const name = `${timetable.code} ${who} · ${timetable.name} · Year ${timetable.year}`;
   const description = `UBB FMI timetable ${semester} · ${timetable.name} · Year ${timetable.year} · group ${who}`;
   return [customized ? `Personal ${name}` : name, description];

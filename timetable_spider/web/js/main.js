@@ -10,10 +10,10 @@ import { renderWeek, shortDate } from "./grid.js";
 import { lang, setLanguage, t, translateDocument } from "./i18n.js";
 import { renderCustomize } from "./customize.js";
 import { listenForNewData, startOffline } from "./offline.js";
-import { findCalendar, findGroup, parseAdd, visibleClasses } from "./schedule.js";
+import { findCalendar, findGroup, formationName, parseAdd, visibleClasses } from "./schedule.js";
 import { emptyChoice, fromQuery, load, save, toQuery } from "./state.js";
-import { findEntry, mainTable, timetableOf, viewItems, viewQuery } from "./views.js";
-import { addDays, breakOf, mondayOf, openingWeek, periodOf, today, weekNumber, weekRange, weekday } from "./weeks.js";
+import { mainTable, timetableOf, viewItems, viewQuery } from "./views.js";
+import { addDays, breakOf, mondayOf, openingWeek, periodOf, today, TIME_ZONE, weekNumber, weekRange, weekday } from "./weeks.js";
 
 const app = {
   site: null,
@@ -98,22 +98,25 @@ async function choose(choice, date = null) {
   showFinderChoice();
   changed();
   if (!previous || previous.code !== choice.code || previous.group !== choice.group || previous.subgroup !== choice.subgroup) {
+    app.changedUids = new Set();
     showChanges($("changes"), choice.code, choice.group, choice.subgroup).then((uids) => {
+      if (app.choice !== choice) return; // another choice was made meanwhile
       app.changedUids = uids;
-      if (uids.size) drawWeek();
+      drawWeek();
     });
   }
 }
 
 /** Shows the published week of a teacher, room or subject; the student's own choice stays saved. */
 async function showView({ kind, code }, date = null) {
-  const [entry, timetable] = await Promise.all([findEntry(kind, code), timetableOf(kind, code).catch(() => null)]);
-  if (!entry || !timetable) {
+  const timetable = await timetableOf(kind, code).catch(() => null);
+  if (!timetable) {
     showLoadError(new Error(`${kind} ${code}`));
     return;
   }
-  app.view = { kind, code, entry, timetable };
+  app.view = { kind, code, timetable };
   app.choice = null;
+  app.changedUids = new Set();
   const table = tableNamed(mainTable(timetable));
   const day = date ?? nextSchoolDay(today());
   app.monday = date ? mondayOf(date) : openingWeek(table, day);
@@ -128,13 +131,13 @@ async function showView({ kind, code }, date = null) {
 }
 
 function showViewSummary() {
-  const { kind, entry } = app.view;
+  const { kind, timetable } = app.view;
   $("finder").querySelector(".summary-title").textContent = t(kind);
-  $("choice-summary").textContent = entry.name;
+  $("choice-summary").textContent = timetable.name;
   const saved = load();
   $("back").hidden = !saved;
   if (saved) {
-    const who = saved.subgroup === null ? saved.group : `${saved.group}/${saved.subgroup}`;
+    const who = formationName(saved.group, saved.subgroup);
     $("back").firstElementChild.href = toQuery(saved, true);
     $("back").firstElementChild.textContent = t("backToYours", { who: `${saved.code} · ${who}` });
   }
@@ -168,7 +171,7 @@ function showFinderChoice() {
   const own = app.timetables[app.choice.code];
   const found = app.index && findYear(app.index, app.choice.code);
   finder.showChoice(found?.spec ?? null, own, findGroup(own, app.choice.group), app.choice.subgroup);
-  const who = app.choice.subgroup === null ? app.choice.group : `${app.choice.group}/${app.choice.subgroup}`;
+  const who = formationName(app.choice.group, app.choice.subgroup);
   $("finder").querySelector(".summary-title").textContent = t("yours");
   $("choice-summary").textContent = `${own.code} · ${who}`;
   $("choice-summary").title = `${own.name} · ${t("yearN", { n: own.year })}`;
@@ -344,8 +347,12 @@ async function downloadCalendar() {
   const { calendarText, calendarTitle, download } = await import("./ics.js");
   if (app.view) { // the published calendar itself
     const { publishedUrl } = await import("./subscribe.js");
-    const response = await fetch(publishedUrl(app.view.entry.calendar));
-    download(await response.text(), app.view.entry.calendar.split("/").pop());
+    const response = await fetch(publishedUrl(app.view.timetable.calendar)).catch(() => null);
+    if (!response?.ok) {
+      showLoadError(new Error(app.view.timetable.calendar));
+      return;
+    }
+    download(await response.text(), app.view.timetable.calendar.split("/").pop());
     return;
   }
   const own = app.timetables[app.choice.code];
@@ -359,13 +366,13 @@ async function openSubscribe() {
   const { appLinks, publishedUrl, tailoredUrl, webcal } = await import("./subscribe.js");
   let url, name;
   if (app.view) {
-    url = publishedUrl(app.view.entry.calendar);
-    name = app.view.entry.name;
+    url = publishedUrl(app.view.timetable.calendar);
+    name = app.view.timetable.name;
     $("subscribe-text").textContent = t("subscribeView", { who: name });
   } else {
     const own = app.timetables[app.choice.code];
     const calendar = findCalendar(findGroup(own, app.choice.group), app.choice.subgroup);
-    const who = app.choice.subgroup === null ? app.choice.group : `${app.choice.group}/${app.choice.subgroup}`;
+    const who = formationName(app.choice.group, app.choice.subgroup);
     const tailored = Boolean(app.site.feeds_url) && customized();
     url = tailored ? tailoredUrl(app.site.feeds_url, app.choice, calendar.file)
       : publishedUrl(`${own.directory}/${calendar.file}`);
@@ -394,7 +401,7 @@ function openShare() {
 
 function showTrust(status) {
   const format = (iso) => new Intl.DateTimeFormat(lang === "ro" ? "ro-RO" : "en-GB",
-    { dateStyle: "medium", timeStyle: "short", timeZone: "Europe/Bucharest" }).format(new Date(iso));
+    { dateStyle: "medium", timeStyle: "short", timeZone: TIME_ZONE }).format(new Date(iso));
   const parts = [t("semester", { s: status.semester })];
   const published = status.last_published?.finished;
   if (published) parts.push(t("updated", { when: format(published) }));

@@ -5,9 +5,14 @@
 
 export const TYPES = ["C", "S", "L"];
 
+/** "921/1" for a subgroup, "921" for the whole group (subgroup null). */
+export function formationName(group, subgroup) {
+  return subgroup === null ? group : `${group}/${subgroup}`;
+}
+
 /** Whether a subgroup (or, with null, the whole group) attends a class held for a formation. */
 export function attends(formation, group, subgroup) {
-  return subgroup === null || !formation.includes("/") || formation === `${group}/${subgroup}`;
+  return subgroup === null || !formation.includes("/") || formation === formationName(group, subgroup);
 }
 
 export function findGroup(timetable, name) {

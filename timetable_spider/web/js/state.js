@@ -42,7 +42,9 @@ export function toQuery(choice, hasSubgroups, date = null) {
 
 export function save(choice) {
   const { code, group, subgroup, hide, take, add } = choice;
-  localStorage.setItem(STORAGE_KEY, JSON.stringify({ code, group, subgroup, hide, take, add }));
+  try {
+    localStorage.setItem(STORAGE_KEY, JSON.stringify({ code, group, subgroup, hide, take, add }));
+  } catch { /* storage blocked: the share link still keeps the choice */ }
 }
 
 export function load() {

@@ -30,9 +30,16 @@ export function daysBetween(from, to) {
   return Math.round((toTime(to) - toTime(from)) / DAY);
 }
 
-/** Today's date in Bucharest, where the classes are. */
-export function today(timeZone = "Europe/Bucharest") {
+export const TIME_ZONE = "Europe/Bucharest"; // where the classes are
+
+/** Today's date in Bucharest. */
+export function today(timeZone = TIME_ZONE) {
   return new Intl.DateTimeFormat("en-CA", { timeZone, year: "numeric", month: "2-digit", day: "2-digit" }).format(new Date());
+}
+
+/** The hour (0-23) it is now in Bucharest. */
+export function hourNow() {
+  return Number(new Intl.DateTimeFormat("en-GB", { timeZone: TIME_ZONE, hour: "numeric", hourCycle: "h23" }).format(new Date()));
 }
 
 /** The teaching week (1, 2, ...) whose Monday is monday, or null. */
