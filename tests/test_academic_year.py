@@ -12,7 +12,9 @@ import recurring_ical_events
 from freezegun import freeze_time
 from scrapy.settings import Settings
 
+from tests.crawling import run_crawl
 from tests.saved_pages import FIXTURES, saved_response
+from tests.ubb_site import SimServer
 from timetable_spider import settings as project_settings
 from timetable_spider.academic_year import day_off_name, period_kind, year_events, year_tables
 from timetable_spider.calendar_rules import HUNGARIAN_GERMAN, ROMANIAN
@@ -295,3 +297,30 @@ def test_the_hungarian_line_has_its_own_whit_monday(year_2025):
     academic_year, tables = year_2025
     events = year_events(academic_year, HUNGARIAN_GERMAN, year_tables(tables, HUNGARIAN_GERMAN, False))
     assert event_named(events, "Day off: a II-a zi de Rusalii").start == date(2026, 5, 25)
+
+
+# -- a crawl of the simulated site --------------------------------------------------------------
+
+@pytest.fixture(scope="module")
+def crawled(tmp_path_factory):
+    tmp = tmp_path_factory.mktemp("academic-year-crawl")
+    with SimServer("2025-2", latency=0.02, jitter=0.01) as server:
+        result = run_crawl(server, site_dir=tmp / "site", settings={"HTTPCACHE_DIR": tmp / "cache"})
+    assert result.returncode == 0, result.output[-3000:]
+    return tmp / "site"
+
+
+def test_a_crawl_lists_a_calendar_for_every_spec_page(crawled):
+    listed = json.loads((crawled / "data" / "site.json").read_bytes())["academic_year_calendars"]
+    index = [y["code"] for spec in json.loads((crawled / "data" / "index.json").read_bytes()) for y in spec["years"]]
+    assert sorted(listed) == sorted(index)
+
+
+def test_a_crawl_writes_every_listed_calendar(crawled):
+    listed = json.loads((crawled / "data" / "site.json").read_bytes())["academic_year_calendars"]
+    assert [path for path in listed.values() if not (crawled / path).is_file()] == []
+
+
+def test_a_crawl_counts_them_in_status_json(crawled):
+    counts = json.loads((crawled / "data" / "status.json").read_bytes())["counts"]
+    assert counts["academic_year_calendars"] == 71
