@@ -490,7 +490,7 @@ def test_feeds_wait_for_a_first_site_then_serve_it(site_2025_2, tmp_path):
 
 
 def test_the_importable_application_runs_under_twist_web(site_2025_2, tmp_path):
-    """The line the README gives for production servers, with the project's settings (SITE_DIR "site")."""
+    """The line docs/personal-feeds.md gives for production servers, with the project's settings (SITE_DIR "site")."""
     (tmp_path / "site").symlink_to(site_2025_2)
     port = free_port()
     process = subprocess.Popen(
