@@ -48,13 +48,14 @@ export function weekNumber(table, monday) {
   return n < 0 ? null : n + 1;
 }
 
-/** The week to open on: the week holding day (a holiday or an exam session says what it is),
- * or the nearest week of the table when day is outside it. */
+/** The week to open on: the week holding day (a holiday or an exam session says what it is);
+ * before the table, its first week; after it (a semester over), its last teaching week. */
 export function openingWeek(table, day) {
   const monday = mondayOf(day);
-  if (!table.periods.length) return table.weeks.find((week) => week >= monday) ?? table.weeks.at(-1) ?? monday;
-  const [first, last] = weekRange(table);
-  return monday < first ? first : monday > last ? last : monday;
+  const [first, last] = table.periods.length ? weekRange(table) : [monday, monday];
+  if (monday < first) return first;
+  if (monday <= last && table.periods.length) return monday;
+  return table.weeks.find((week) => week >= monday) ?? table.weeks.at(-1) ?? monday;
 }
 
 /** The period of the academic calendar holding day, or null. */
