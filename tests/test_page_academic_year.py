@@ -8,8 +8,11 @@ The page's "today" is frozen with Playwright's clock.
 """
 from __future__ import annotations
 
+import json
 import re
+import shutil
 from datetime import date
+from urllib.parse import parse_qs, urlsplit
 from urllib.request import urlopen
 
 import icalendar
@@ -18,9 +21,9 @@ from playwright.sync_api import Page, expect
 
 from tests.crawling import run_crawl
 from tests.page_fixtures import (browser, browser_context_args, browser_type, browser_type_launch_args,  # noqa: F401
-                                 launch_browser, now, playwright, published_site, wait_for_week)
-from tests.page_fixtures import PublishedSite
+                                 PublishedSite, launch_browser, now, playwright, published_site, wait_for_week)
 from tests.page_server import PageServer
+from tests.serving import ServeProcess
 from tests.ubb_site import SimServer
 
 
@@ -180,3 +183,45 @@ def test_a_teachers_week_offers_no_academic_year(page: Page, published_site):
     page.goto(published_site.url(f"index.html?teacher={teacher}&date=2026-03-11"))
     wait_for_week(page)
     expect(page.get_by_role("button", name="Academic year")).to_be_hidden()
+
+
+# -- with personal feeds: the academic year in the same subscription (periods=1) ------------------
+
+def with_feeds_url(site, feeds_url: str) -> None:
+    """The site's data/site.json says where personal feeds are served."""
+    settings = json.loads((site / "data" / "site.json").read_text("utf-8"))
+    settings["feeds_url"] = feeds_url
+    (site / "data" / "site.json").write_text(json.dumps(settings), "utf-8")
+
+
+def test_with_personal_feeds_subscribe_can_add_the_academic_year(page: Page, published_site, tmp_path):
+    shutil.copytree(published_site.root, tmp_path / "site")
+    with_feeds_url(tmp_path / "site", "https://feeds.example.org/orar")
+    with PageServer(tmp_path / "site") as server:
+        page.clock.set_fixed_time(now("2026-03-11T12:00:00+02:00"))
+        page.goto(server.url("index.html?code=IE2&group=921&subgroup=1"))
+        wait_for_week(page)
+        page.get_by_role("button", name=re.compile("Subscribe")).click()
+        page.get_by_label("With the academic year").check()
+        expect(page.locator("#subscribe-url")).to_have_value(re.compile(r"periods=1"))
+        url = page.locator("#subscribe-url").input_value()
+    assert parse_qs(urlsplit(url).query) == {"periods": ["1"]}
+
+
+def test_the_subscription_with_the_academic_year_round_trips_through_scrapy_serve(page: Page, published_site, tmp_path):
+    site = tmp_path / "site"
+    shutil.copytree(published_site.root, site)
+    with ServeProcess(site) as server:
+        with_feeds_url(site, server.base_url)
+        page.clock.set_fixed_time(now("2026-03-11T12:00:00+02:00"))
+        page.goto(f"{server.base_url}/index.html?code=IE2&group=921&subgroup=1")
+        wait_for_week(page)
+        page.get_by_role("button", name=re.compile("Subscribe")).click()
+        page.get_by_label("With the academic year").check()
+        expect(page.locator("#subscribe-url")).to_have_value(re.compile(r"periods=1"))
+        parts = urlsplit(page.locator("#subscribe-url").input_value())
+        status, _headers, feed = server.get(f"{parts.path}?{parts.query}")
+    assert status == 200
+    sessions = [e.decoded("DTSTART") for e in icalendar.Calendar.from_ical(feed).walk("VEVENT")
+                if str(e["SUMMARY"]) == "Exam session"]
+    assert sessions == [date(2026, 1, 19), date(2026, 6, 8)]

@@ -320,6 +320,7 @@ function wireControls() {
   $("download").addEventListener("click", downloadCalendar);
   $("subscribe").addEventListener("click", openSubscribe);
   $("academic-year").addEventListener("click", openAcademicYear);
+  $("subscribe-periods").addEventListener("change", openSubscribe);
   $("share").addEventListener("click", openShare);
   for (const button of document.querySelectorAll("[data-copy]")) {
     button.addEventListener("click", async () => {
@@ -380,13 +381,17 @@ async function openSubscribe() {
     const own = app.timetables[app.choice.code];
     const calendar = findCalendar(findGroup(own, app.choice.group), app.choice.subgroup);
     const who = formationName(app.choice.group, app.choice.subgroup);
-    const tailored = Boolean(app.site.feeds_url) && customized();
-    url = tailored ? tailoredUrl(app.site.feeds_url, app.choice, calendar.file)
+    const withYear = Boolean(app.site.feeds_url) && $("subscribe-periods").checked;
+    const tailored = Boolean(app.site.feeds_url) && (customized() || withYear);
+    url = tailored ? tailoredUrl(app.site.feeds_url, app.choice, calendar.file, withYear)
       : publishedUrl(`${own.directory}/${calendar.file}`);
     name = `${own.code} ${who}`;
-    $("subscribe-text").textContent = tailored ? t("subscribeTailored")
-      : t(customized() ? "subscribeStatic" : "subscribeStaticNoChanges", { who: name });
+    $("subscribe-text").textContent = customized() && tailored ? t("subscribeTailored")
+      : withYear ? t("subscribeWithYear", { who: name })
+        : t(customized() ? "subscribeStatic" : "subscribeStaticNoChanges", { who: name });
   }
+  // personal feeds can add the academic year (periods=1); a teacher's, room's or subject's week has none
+  $("subscribe-periods-row").hidden = !app.site.feeds_url || Boolean(app.view);
   showSubscribeDialog(url, name);
 }
 
@@ -396,6 +401,7 @@ async function openAcademicYear() {
   const code = app.choice.code;
   const url = publishedUrl(app.site.academic_year_calendars[code]);
   $("subscribe-text").textContent = t("academicYearText", { code });
+  $("subscribe-periods-row").hidden = true;
   showSubscribeDialog(url, `${code} ${t("academicYear")}`, url);
 }
 
@@ -411,7 +417,7 @@ async function showSubscribeDialog(url, name, file = null) {
   $("subscribe-url").value = url;
   $("subscribe-webcal").href = webcal(url);
   $("subscribe-webcal").textContent = webcal(url);
-  $("subscribe-dialog").showModal();
+  if (!$("subscribe-dialog").open) $("subscribe-dialog").showModal();
 }
 
 function openShare() {
