@@ -263,6 +263,14 @@ def test_site_json_lists_the_calendars(tmp_path, year_2025):
     assert listed == {"IE2": "academic-year/IE2.ics", "IE3": "academic-year/IE3.ics", "IM2": "academic-year/IM2.ics"}
 
 
+def test_site_json_lists_them_by_code_whatever_order_the_pages_were_written_in(tmp_path, year_2025):
+    files = SiteFiles(tmp_path / "site", tmp_path / "staging")
+    with freeze_time(CRAWLED_AT):
+        write_site_data(files, crawled_site(year_2025, dict(reversed(SPECS.items()))))
+    listed = json.loads((tmp_path / "staging" / "data" / "site.json").read_bytes())["academic_year_calendars"]
+    assert list(listed) == ["IE2", "IE3", "IM2"]
+
+
 def test_the_hungarian_line_has_its_own_whit_monday(year_2025):
     academic_year, tables = year_2025
     events = year_events(academic_year, HUNGARIAN_GERMAN, year_tables(tables, HUNGARIAN_GERMAN, False))

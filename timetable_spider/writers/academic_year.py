@@ -24,8 +24,9 @@ STAMP_LINES = (b"DTSTAMP:", b"SEQUENCE:", b"LAST-MODIFIED:")
 
 
 def calendar_files(site: CrawledSite) -> dict[str, str]:
-    """code -> its academic-year calendar, for every spec page the site publishes."""
-    return {code: site_paths.academic_year_file_name(code) for code in site.records}
+    """code -> its academic-year calendar, for every spec page the site publishes, by code (the
+    pages come in as their workers finish: unsorted, data/site.json would change every crawl)."""
+    return {code: site_paths.academic_year_file_name(code) for code in sorted(site.records)}
 
 
 def write_academic_year_calendars(files: SiteFiles, site: CrawledSite) -> dict[str, int]:
