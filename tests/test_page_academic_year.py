@@ -202,7 +202,7 @@ def test_with_personal_feeds_subscribe_can_add_the_academic_year(page: Page, pub
         page.goto(server.url("index.html?code=IE2&group=921&subgroup=1"))
         wait_for_week(page)
         page.get_by_role("button", name=re.compile("Subscribe")).click()
-        page.get_by_label("With the academic year").check()
+        page.get_by_label("Add the holidays, exam sessions and days off").check()
         expect(page.locator("#subscribe-url")).to_have_value(re.compile(r"periods=1"))
         url = page.locator("#subscribe-url").input_value()
     assert parse_qs(urlsplit(url).query) == {"periods": ["1"]}
@@ -217,7 +217,7 @@ def test_the_subscription_with_the_academic_year_round_trips_through_scrapy_serv
         page.goto(f"{server.base_url}/index.html?code=IE2&group=921&subgroup=1")
         wait_for_week(page)
         page.get_by_role("button", name=re.compile("Subscribe")).click()
-        page.get_by_label("With the academic year").check()
+        page.get_by_label("Add the holidays, exam sessions and days off").check()
         expect(page.locator("#subscribe-url")).to_have_value(re.compile(r"periods=1"))
         parts = urlsplit(page.locator("#subscribe-url").input_value())
         status, _headers, feed = server.get(f"{parts.path}?{parts.query}")

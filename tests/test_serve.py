@@ -457,11 +457,11 @@ def test_a_republish_during_reading_never_gives_a_mixed_snapshot(site_2025_2, si
     spec_feeds = feed_server.personal_feeds.spec_feeds
     swaps = []
 
-    def swap_after_the_first_spec(record, texts):
+    def swap_after_the_first_spec(record, texts, academic_year):
         if not swaps:
             swaps.append(record["code"])
             publish_copy(site_2025_1, site)
-        return spec_feeds(record, texts)
+        return spec_feeds(record, texts, academic_year)
 
     monkeypatch.setattr(feed_server.personal_feeds, "spec_feeds", swap_after_the_first_spec)
     loaded = feed_server.PublishedSite(str(site), cache_size=10)
