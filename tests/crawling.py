@@ -162,11 +162,11 @@ def snapshot(root: Path, skip: tuple[str, ...] = ()) -> dict[str, tuple]:
     return tree
 
 
-SHARED_CALENDARS = ("teachers/", "rooms/", "subjects/")
+SHARED_CALENDARS = ("teachers/", "rooms/", "subjects/", "academic-year/")
 
 
 def group_calendars(site: Path) -> list[Path]:
-    """The groups' and subgroups' calendars under site, without the teacher, room and subject ones."""
+    """The groups' and subgroups' calendars under site, without the teacher, room, subject and academic-year ones."""
     return sorted(path for path in site.rglob("*.ics")
                   if not path.relative_to(site).as_posix().startswith(SHARED_CALENDARS))
 

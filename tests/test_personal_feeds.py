@@ -46,9 +46,13 @@ def group(name: str, entries: list[dict], calendars: dict[str, list[str]]) -> tu
     return record, {file: b"".join([HEAD, *map(vevent, uids), TAIL]) for file, uids in calendars.items()}
 
 
-def spec(code: str, groups: list[tuple[dict, dict[str, bytes]]]):
+def spec(code: str, groups: list[tuple[dict, dict[str, bytes]]], academic_year: bytes | None = None):
     texts = {file: text for _, files in groups for file, text in files.items()}
-    return spec_feeds({"code": code, "groups": [g for g, _ in groups]}, texts)
+    return spec_feeds({"code": code, "groups": [g for g, _ in groups]}, texts, academic_year)
+
+
+# IE2's academic year, as academic-year/IE2.ics; IE3's site has none (published before them)
+IE2_YEAR = b"".join([HEAD, vevent("exam-session"), vevent("easter"), vevent("good-friday"), TAIL])
 
 
 COURSES = [entry("a-course", "A", "C", "IE2"), entry("b-course", "B", "C", "IE2")]
@@ -73,7 +77,7 @@ G931 = group("931", [entry("c-course", "C1", "C", "IE3"), entry("c-lab-931", "C1
 
 @pytest.fixture(scope="module")
 def faculty():
-    return {"IE2": spec("IE2", [G921, G922]), "IE3": spec("IE3", [G931])}
+    return {"IE2": spec("IE2", [G921, G922], IE2_YEAR), "IE3": spec("IE3", [G931])}
 
 
 def uids(faculty, file: str, query: str, code: str = "IE2") -> list[str]:
@@ -107,6 +111,7 @@ def test_no_query_is_no_choice():
     "take=A", "take=A:", "take=A:0", "take=A:01", "take=A:x", "take=A:1234", "take=A:1&take=A:2",
     "add=A", "add=IE3:C1", "add=IE3/:C1", "add=/931:C1", "add=IE3/931", "add=IE3/931:", "add=IE3/931/1/2:C1",
     "add=IE3//931:C1", "add=IE3/9%0A31:C1", "add=IE3/931:C1:", "add=IE3/931:C1:X", "add=IE3/931:C1:L:L",
+    "periods", "periods=", "periods=0", "periods=yes", "year=1",
 ])
 def test_a_query_off_the_grammar_is_a_bad_query(query):
     with pytest.raises(BadQuery):
@@ -268,3 +273,38 @@ def test_a_long_personal_name_is_folded_as_the_crawl_folds_and_other_lines_stay_
     assert all(len(line) <= 75 for line in lines)
     assert renamed.replace(b"\r\n ", b"").startswith(b"BEGIN:VCALENDAR\r\nNAME:Personal " + name.encode() + b"\r\n")
     assert renamed.endswith(b"\r\nX-WR-CALDESC:kept\\, as\r\n  it was\r\nBEGIN:VTIMEZONE\r\nTZNAME:EET\r\nEND:VTIMEZONE\r\n")
+
+
+# -- periods=1: the academic year --
+
+def test_periods_is_written_back_last_in_its_query():
+    assert parse_query("periods=1&hide=A&periods=1").query() == "hide=A&periods=1"
+
+
+def test_periods_alone_is_a_choice():
+    assert parse_query("periods=1")
+
+
+def test_periods_adds_the_academic_year_after_the_classes(faculty):
+    assert uids(faculty, "921-1.ics", "periods=1") == [
+        "a-course", "a-sem-921", "a-lab-1", "b-course", "exam-session", "easter", "good-friday"]
+
+
+def test_periods_events_are_the_published_bytes(faculty):
+    calendar = faculty["IE2"].calendars["921-1.ics"]
+    body = personal_calendar(calendar, personal_events(calendar, parse_query("periods=1"), faculty))
+    assert body.endswith(vevent("exam-session") + vevent("easter") + vevent("good-friday") + TAIL)
+
+
+def test_hide_does_not_remove_the_academic_year(faculty):
+    assert uids(faculty, "921-2.ics", "hide=A&hide=B&periods=1") == ["exam-session", "easter", "good-friday"]
+
+
+def test_periods_follow_the_calendars_own_timetable_not_an_added_one(faculty):
+    assert uids(faculty, "921-1.ics", "add=IE3/931:C1&periods=1")[-3:] == ["exam-session", "easter", "good-friday"]
+
+
+def test_periods_of_a_timetable_without_an_academic_year_calendar_is_unknown(faculty):
+    calendar = faculty["IE3"].calendars["931-1.ics"]
+    with pytest.raises(UnknownName, match="IE3 has no academic-year calendar"):
+        personal_events(calendar, parse_query("periods=1"), faculty)

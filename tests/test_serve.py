@@ -172,6 +172,18 @@ def test_choices_repeat_and_combine(served):
                      | {o for o in whole_922 if classes[o[0]][0] == "MLE5028"})
 
 
+def test_periods_adds_the_timetables_academic_year_to_the_calendar(served):
+    year = occurrences((served.site / "academic-year" / "IE2.ics").read_bytes())
+    before = occurrences(published(served.site, "921-1.ics"))
+    assert occurrences(feed(served, f"{FEED}?periods=1")) == before | year
+
+
+def test_periods_with_choices_keeps_the_academic_years_exam_session(served):
+    calendar = icalendar.Calendar.from_ical(feed(served, f"{FEED}?hide=MLE5028&periods=1"))
+    sessions = [e.decoded("DTSTART") for e in calendar.walk("VEVENT") if str(e["SUMMARY"]) == "Exam session"]
+    assert sessions == [date(2026, 1, 19), date(2026, 6, 8)]
+
+
 def test_a_personal_calendar_says_so_and_its_events_are_the_published_bytes(served):
     body = feed(served, f"{FEED}?hide=MLE5011&take=MLE5028:2&add=IE2/922/1:MLE5015")
     published_events = set()
@@ -252,6 +264,7 @@ def test_head_sends_the_headers_of_get_and_no_body(served):
     (f"{FEED}?take=MLE5028", 400, "take='MLE5028': expected <subject>:<subgroup>"),
     (f"{FEED}?add=MLE5028", 400, "add='MLE5028': expected <CODE>/<group>[/<subgroup>]:<subject>"),
     (f"{FEED}?show=MLE5028", 400, "unknown parameter 'show'"),
+    (f"{FEED}?periods=yes", 400, "periods='yes': periods=1 adds the academic year"),
     (f"{FEED}?hide=%FF", 400, "the query is not UTF-8"),
     (f"{FEED}?hide=%00", 400, "hide='\\x00': expected a subject code"),
     (f"{FEED}?hide=" + "M" * 3000, 414, "the URL is longer than 2048 bytes"),
@@ -444,11 +457,11 @@ def test_a_republish_during_reading_never_gives_a_mixed_snapshot(site_2025_2, si
     spec_feeds = feed_server.personal_feeds.spec_feeds
     swaps = []
 
-    def swap_after_the_first_spec(record, texts):
+    def swap_after_the_first_spec(record, texts, academic_year):
         if not swaps:
             swaps.append(record["code"])
             publish_copy(site_2025_1, site)
-        return spec_feeds(record, texts)
+        return spec_feeds(record, texts, academic_year)
 
     monkeypatch.setattr(feed_server.personal_feeds, "spec_feeds", swap_after_the_first_spec)
     loaded = feed_server.PublishedSite(str(site), cache_size=10)

@@ -33,7 +33,7 @@ from twisted.internet import threads
 from twisted.web.resource import Resource
 from twisted.web.server import NOT_DONE_YET, Site
 
-from timetable_spider import personal_feeds
+from timetable_spider import personal_feeds, site_paths
 from timetable_spider.personal_feeds import BadQuery, Spec, UnknownName
 from timetable_spider.writers.json_data import record_calendars
 
@@ -145,20 +145,29 @@ def load_snapshot(site_dir: str, cache_size: int) -> Snapshot:
                 for calendar in record_calendars(record):
                     file = calendar["file"]
                     texts[file], times[file] = read_beneath(directory, f"{record['directory']}/{file}")
-                faculty[code] = personal_feeds.spec_feeds(record, texts)
+                year_text, year_time = _read_if_published(directory, site_paths.academic_year_file_name(code))
+                faculty[code] = personal_feeds.spec_feeds(record, texts, year_text)
             except (OSError, ValueError, LookupError, TypeError) as error:
                 if replaced():
                     raise SiteReplaced() from None
                 logger.error("Not serving feeds of %s: its published files are unreadable or disagree: %r",
                              code, error)
                 continue
-            modified[code] = max([record_time, *times.values()])
+            modified[code] = max([record_time, *times.values(), year_time])
             calendar_modified.update({(code, file): at for file, at in times.items()})
         return Snapshot(identity, directory, faculty, modified, calendar_modified,
                         _published_at(directory), cache_size)
     except BaseException:
         os.close(directory)
         raise
+
+
+def _read_if_published(directory: int, relative: str) -> tuple[bytes | None, float]:
+    """A file's bytes and time, or (None, 0) when the site has no such file."""
+    try:
+        return read_beneath(directory, relative)
+    except FileNotFoundError:
+        return None, 0.0
 
 
 def _published_at(directory: int) -> float | None:

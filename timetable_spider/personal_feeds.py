@@ -1,6 +1,6 @@
 """Personal feeds: a published calendar tailored by a query. Plain functions: no Twisted, no I/O.
 
-    /feeds/IE2/921-1.ics?hide=MLE5011&hide=MLE5028:L&take=MLE5015:2&add=IE3/931:MLE5012
+    /feeds/IE2/921-1.ics?hide=MLE5011&hide=MLE5028:L&take=MLE5015:2&add=IE3/931:MLE5012&periods=1
 
 Subjects are the faculty's subject codes (the "../disc/<code>.html" links of the timetable).
 Events are never re-serialized: a personal calendar is the published calendar's own header and
@@ -82,18 +82,21 @@ class Selection:
     hide: tuple[Hide, ...] = ()
     take: tuple[Take, ...] = ()
     add: tuple[Add, ...] = ()
+    periods: bool = False  # the spec page's academic year: its periods and days off
 
     def __bool__(self) -> bool:
-        return bool(self.hide or self.take or self.add)
+        return bool(self.hide or self.take or self.add or self.periods)
 
     def query(self) -> str:
         """The canonical query string: equal choices, however written, give the same string."""
         pairs = [(name, str(value)) for name in ("hide", "take", "add") for value in getattr(self, name)]
+        pairs += [("periods", "1")] * self.periods
         return "&".join(f"{name}={quote(value, safe='/:')}" for name, value in pairs)
 
 
 def parse_query(query: str) -> Selection:
-    """hide=<subject>[:C|S|L], take=<subject>:<subgroup>, add=<CODE>/<group>[/<subgroup>]:<subject>[:C|S|L].
+    """hide=<subject>[:C|S|L], take=<subject>:<subgroup>, add=<CODE>/<group>[/<subgroup>]:<subject>[:C|S|L],
+    periods=1.
 
     Each may repeat. Raises BadQuery for anything else: another parameter, an empty or malformed
     value, a percent-escape that is not UTF-8, or one subject taken with two subgroups.
@@ -104,7 +107,7 @@ def parse_query(query: str) -> Selection:
         raise BadQuery("the query is not UTF-8") from None
     except ValueError:
         raise BadQuery("the query must be name=value pairs joined by &") from None
-    hide, take, add = set(), {}, set()
+    hide, take, add, periods = set(), {}, set(), False
     for name, value in pairs:
         if name == "hide":
             hide.add(_parse_hide(value))
@@ -114,9 +117,13 @@ def parse_query(query: str) -> Selection:
                 raise BadQuery(f"take: {chosen.subject} is taken with two subgroups")
         elif name == "add":
             add.add(_parse_add(value))
+        elif name == "periods":
+            if value != "1":
+                raise BadQuery(f"periods={value!r}: periods=1 adds the academic year; leave it out to add none")
+            periods = True
         else:
-            raise BadQuery(f"unknown parameter {name!r}: use hide, take or add")
-    return Selection(tuple(sorted(hide)), tuple(sorted(take.values())), tuple(sorted(add)))
+            raise BadQuery(f"unknown parameter {name!r}: use hide, take, add or periods")
+    return Selection(tuple(sorted(hide)), tuple(sorted(take.values())), tuple(sorted(add)), periods)
 
 
 def _parse_hide(value: str) -> Hide:
@@ -186,11 +193,13 @@ class Spec:
     code: str
     groups: dict[str, Group]
     calendars: dict[str, Calendar]  # by file name
+    periods: tuple[Event, ...] | None = None  # its academic year's events; None: not published
 
 
-def spec_feeds(record: Mapping, calendar_texts: Mapping[str, bytes]) -> Spec:
+def spec_feeds(record: Mapping, calendar_texts: Mapping[str, bytes], academic_year: bytes | None = None) -> Spec:
     """A spec page's groups and calendars, from its data/<CODE>.json record and the published
-    bytes of every calendar file the record lists (by file name).
+    bytes of every calendar file the record lists (by file name), and its academic year's events
+    from academic-year/<CODE>.ics (None when the site has none: published before they existed).
 
     Raises ValueError when the record and the calendars disagree: a calendar that is not named
     as the crawl names a group's calendars, or an event whose UID is not one of its group's entries.
@@ -210,7 +219,9 @@ def spec_feeds(record: Mapping, calendar_texts: Mapping[str, bytes]) -> Spec:
             group_calendars[subgroup] = calendars[file] = Calendar(code, file, name, subgroup, head, chosen, tail)
         group_events = {e.uid: e for calendar in group_calendars.values() for e in calendar.events}
         groups[name] = Group(name, subgroups, tuple(group_events.values()), group_calendars)
-    return Spec(code, groups, calendars)
+    periods = None if academic_year is None else \
+        tuple(Event(event_uid(text), "", "", "", text) for text in split_calendar(academic_year)[1])
+    return Spec(code, groups, calendars, periods)
 
 
 def _calendar_files(code: str, group: str, subgroups: tuple[int, ...], listed: list[str]) -> list[tuple[str, int | None]]:
@@ -282,7 +293,9 @@ def personal_events(calendar: Calendar, selection: Selection, faculty: Mapping[s
     hide=X    removes every class of X left; hide=X:C, :S or :L only its course, seminar or lab;
     add=CODE/G[/T]:X  adds the classes of X from group G's calendar (subgroup T's, when given) of
               timetable CODE (add=...:X:L only its lab); hide does not remove them, so
-              "hide=X&add=IE3/931:X" moves X to 931.
+              "hide=X&add=IE3/931:X" moves X to 931;
+    periods=1 adds the calendar's own timetable's academic year (academic-year/<CODE>.ics):
+              its periods and days off, all day.
 
     A subgroup must be one of the group's, and a calendar added from must exist; a subject the
     timetable no longer has changes nothing. No event appears twice: a class the calendar already
@@ -305,6 +318,11 @@ def personal_events(calendar: Calendar, selection: Selection, faculty: Mapping[s
                   if e.subject == add.subject and add.kind in ("", e.kind)]
         chosen += [e for e in adding if e.uid not in present]
         present.update(e.uid for e in adding)
+    if selection.periods:
+        periods = faculty[calendar.code].periods
+        if periods is None:
+            raise UnknownName(f"{calendar.code} has no academic-year calendar yet: the next crawl publishes it")
+        chosen += periods
     return chosen
 
 

@@ -44,3 +44,8 @@ def data_file_name(code: str) -> str:
 def timetable_file_name(code: str) -> str:
     """The lean copy of a spec page's classes that the students' page reads."""
     return f"data/timetables/{safe_component(code)}.json"
+
+
+def academic_year_file_name(code: str) -> str:
+    """A spec page's academic year: its periods and days off (writers/academic_year.py)."""
+    return f"academic-year/{safe_component(code)}.ics"

@@ -57,7 +57,7 @@ def write_spec_page(timetable: Timetable, context: SemesterContext) -> SpecPageR
     schedule, last_stamps, change_log = _compare_with_last_crawl(
         schedule, previous if previous and previous["semester"] == context.semester else None)
     parts = {c.uid: writer.event_parts(c) for c in schedule.classes if c.dates}
-    stamps = {uid: _stamp(writer.fingerprint(p), last_stamps.get(uid), context.dtstamp) for uid, p in parts.items()}
+    stamps = {uid: next_stamp(writer.fingerprint(p), last_stamps.get(uid), context.dtstamp) for uid, p in parts.items()}
     events = {uid: writer.stamped(p, stamps[uid].dtstamp, stamps[uid].sequence) for uid, p in parts.items()}
     written: dict[str, dict[str, Any]] = {}  # file name -> its label and event count
     for group_calendar in schedule.calendars:
@@ -93,7 +93,7 @@ def _compare_with_last_crawl(schedule: SpecSchedule, previous: dict[str, Any] | 
     return schedule, last_stamps, change_log
 
 
-def _stamp(fingerprint: str, last: Stamp | None, now: str) -> Stamp:
+def next_stamp(fingerprint: str, last: Stamp | None, now: str) -> Stamp:
     """An unchanged event keeps its DTSTAMP and SEQUENCE; a changed one (a move included) keeps
     its UID, gets DTSTAMP now and SEQUENCE + 1, so calendar apps apply the change; a new one has 0."""
     if last is None:

@@ -76,13 +76,13 @@ class CalendarWriter:
                 rules.append(fold(f"EXDATE;TZID={TIMEZONE}:"
                                   + ",".join(_local(day, start_time) for day in skipped)))
         rules += [text_line("CATEGORIES", entry.kind), text_line("DESCRIPTION", description_of(scheduled))]
-        return EventParts(head=_lines(head), uid=_lines([fold(f"UID:{scheduled.uid}")]), rules=_lines(rules),
-                          tail=_lines([text_line("LOCATION", scheduled.location), "END:VEVENT"]))
+        return EventParts(head=content_lines(head), uid=content_lines([fold(f"UID:{scheduled.uid}")]), rules=content_lines(rules),
+                          tail=content_lines([text_line("LOCATION", scheduled.location), "END:VEVENT"]))
 
     @staticmethod
     def with_uid(parts: EventParts, uid: str) -> EventParts:
         """The same event under another UID (one class in several calendars of its own UIDs)."""
-        return parts._replace(uid=_lines([fold(f"UID:{uid}")]))
+        return parts._replace(uid=content_lines([fold(f"UID:{uid}")]))
 
     @staticmethod
     def fingerprint(parts: EventParts) -> str:
@@ -115,7 +115,7 @@ class CalendarWriter:
             "REFRESH-INTERVAL;VALUE=DURATION:P1D",
             "X-PUBLISHED-TTL:P1D",
         ]
-        return b"".join((_lines(header), self.vtimezone, *events, b"END:VCALENDAR\r\n"))
+        return b"".join((content_lines(header), self.vtimezone, *events, b"END:VCALENDAR\r\n"))
 
 
 def description_of(scheduled: ScheduledClass) -> str:
@@ -171,7 +171,7 @@ def _fold_ascii(line: str) -> str:
     return "\r\n ".join(pieces)
 
 
-def _lines(lines: list[str]) -> bytes:
+def content_lines(lines: list[str]) -> bytes:
     return ("\r\n".join(lines) + "\r\n").encode()
 
 

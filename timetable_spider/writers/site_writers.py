@@ -4,7 +4,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from timetable_spider.publishing import SiteFiles
-from timetable_spider.writers import CrawledSite, index_page, json_data, timetables_json
+from timetable_spider.writers import CrawledSite, academic_year, index_page, json_data, timetables_json
 from timetable_spider.writers.ics import CalendarWriter
 from timetable_spider.writers.change_log import write_change_log
 from timetable_spider.writers.page import write_page
@@ -18,7 +18,7 @@ def write_site_data(files: SiteFiles, site: CrawledSite) -> None:
     files.write("data/index.json", json_data.dumps(site.index, indent=None))
     files.write("data/site.json", json_data.dumps(timetables_json.site_data(
         site.semester, site.academic_year, site.tables, CalendarWriter(site.academic_year_start).vtimezone,
-        site.settings.get("FEEDS_URL"))))
+        site.settings.get("FEEDS_URL"), academic_year.calendar_files(site))))
 
 
 def write_calendar_list(files: SiteFiles, site: CrawledSite) -> None:
@@ -39,7 +39,7 @@ class SiteWriters:
         self.teacher_room_subject_calendars = TeacherRoomSubjectCalendars(
             site_dir, staging, academic_year_start, own_process=own_process)
         self.writers = [write_site_data, write_calendar_list, write_page, write_change_log,
-                        self.teacher_room_subject_calendars.write]
+                        academic_year.write_academic_year_calendars, self.teacher_room_subject_calendars.write]
 
     def page_written(self, code: str) -> None:
         """A spec page's calendars and data file are in the staging site."""

@@ -13,7 +13,7 @@ import { listenForNewData, startOffline } from "./offline.js";
 import { findCalendar, findGroup, formationName, parseAdd, visibleClasses } from "./schedule.js";
 import { emptyChoice, fromQuery, load, save, toQuery } from "./state.js";
 import { mainTable, timetableOf, viewItems, viewQuery } from "./views.js";
-import { addDays, breakOf, mondayOf, openingWeek, periodOf, today, TIME_ZONE, weekNumber, weekRange, weekday } from "./weeks.js";
+import { addDays, mondayOf, openingWeek, today, TIME_ZONE, weekNumber, weekRange, weekday } from "./weeks.js";
 
 const app = {
   site: null,
@@ -93,6 +93,7 @@ async function choose(choice, date = null) {
   }
   $("finder").open = wide();
   $("customize").hidden = false;
+  $("academic-year").hidden = !app.site.academic_year_calendars?.[choice.code];
   $("week").dataset.ready = "true";
   document.documentElement.classList.add("has-choice");
   showFinderChoice();
@@ -123,6 +124,7 @@ async function showView({ kind, code }, date = null) {
   app.day = app.monday === mondayOf(day) ? Math.min(weekday(day), 5) : 0;
   $("finder").open = wide();
   $("customize").hidden = true;
+  $("academic-year").hidden = true;
   $("changes").hidden = true;
   $("week").dataset.ready = "true";
   document.documentElement.classList.add("has-choice");
@@ -221,8 +223,11 @@ function drawWeek() {
   renderWeek($("grid"), { monday, items, table, todayIso: today(), selectedDay: app.day, changed: app.changedUids,
     onOpen: (item) => showDetail($("detail"), item, tableNamed(item.table)) });
   const drawn = $("grid").querySelectorAll("[data-uid]").length;
-  $("week-note").textContent = drawn ? "" : weekNote(table, monday, number);
+  const between = !number && !drawn;
+  $("week-note").textContent = number && !drawn ? t("noClassesWeek") : "";
   $("grid").classList.toggle("empty-week", !drawn);
+  $("week").classList.remove("between-teaching");
+  if (between) showBetween(table, monday);
   drawDayTabs(monday);
   scrollToFirstClass();
   const [first, last] = weekRange(table);
@@ -231,18 +236,19 @@ function drawWeek() {
   history.replaceState(null, "", address());
 }
 
-/** Why a week has no classes: a holiday or exam session, outside the semester, or all hidden. */
-function weekNote(table, monday, number) {
-  if (number) return t("noClassesWeek");
-  const period = breakOf(table, monday);
-  if (!period) return t(periodOf(table, monday) ? "noClassesWeek" : "outsideSemester");
-  return t("holidayWeek", { period: periodName(period.label) });
-}
-
-function periodName(label) {
-  const plain = label.normalize("NFD").replace(/[\u0300-\u036f]/g, "").replace(/[*]/g, "").trim().toLowerCase();
-  const translated = t("periods")[plain];
-  return translated ? `${translated} (${label.replace(/\*+$/, "")})` : label.replace(/\*+$/, "");
+/** A week without teaching: what that time is (an exam session, a holiday, the summer) instead
+ * of an empty grid, and the next teaching week one tap away; else "outside the semester". */
+async function showBetween(table, monday) {
+  const { renderBreak } = await import("./breaks.js");
+  if (app.monday !== monday) return; // the student moved on meanwhile
+  const told = renderBreak($("between"), table, monday, (next) => {
+    app.keepDate = null;
+    app.monday = next;
+    app.day = 0;
+    drawWeek();
+  });
+  $("week").classList.toggle("between-teaching", told);
+  $("week-note").textContent = told ? "" : t("outsideSemester");
 }
 
 function drawDayTabs(monday) {
@@ -313,6 +319,8 @@ function wireControls() {
   swipe($("grid"), (direction) => selectDay(app.day + direction));
   $("download").addEventListener("click", downloadCalendar);
   $("subscribe").addEventListener("click", openSubscribe);
+  $("academic-year").addEventListener("click", openAcademicYear);
+  $("subscribe-periods").addEventListener("change", openSubscribe);
   $("share").addEventListener("click", openShare);
   for (const button of document.querySelectorAll("[data-copy]")) {
     button.addEventListener("click", async () => {
@@ -363,7 +371,7 @@ async function downloadCalendar() {
 }
 
 async function openSubscribe() {
-  const { appLinks, publishedUrl, tailoredUrl, webcal } = await import("./subscribe.js");
+  const { publishedUrl, tailoredUrl } = await import("./subscribe.js");
   let url, name;
   if (app.view) {
     url = publishedUrl(app.view.timetable.calendar);
@@ -373,21 +381,43 @@ async function openSubscribe() {
     const own = app.timetables[app.choice.code];
     const calendar = findCalendar(findGroup(own, app.choice.group), app.choice.subgroup);
     const who = formationName(app.choice.group, app.choice.subgroup);
-    const tailored = Boolean(app.site.feeds_url) && customized();
-    url = tailored ? tailoredUrl(app.site.feeds_url, app.choice, calendar.file)
+    const withYear = Boolean(app.site.feeds_url) && $("subscribe-periods").checked;
+    const tailored = Boolean(app.site.feeds_url) && (customized() || withYear);
+    url = tailored ? tailoredUrl(app.site.feeds_url, app.choice, calendar.file, withYear)
       : publishedUrl(`${own.directory}/${calendar.file}`);
     name = `${own.code} ${who}`;
-    $("subscribe-text").textContent = tailored ? t("subscribeTailored")
-      : t(customized() ? "subscribeStatic" : "subscribeStaticNoChanges", { who: name });
+    $("subscribe-text").textContent = customized() && tailored ? t("subscribeTailored")
+      : withYear ? t("subscribeWithYear", { who: name })
+        : t(customized() ? "subscribeStatic" : "subscribeStaticNoChanges", { who: name });
   }
+  // personal feeds can add the academic year (periods=1); a teacher's, room's or subject's week has none
+  $("subscribe-periods-row").hidden = !app.site.feeds_url || Boolean(app.view);
+  showSubscribeDialog(url, name);
+}
+
+/** The chosen timetable's academic year (academic-year/<CODE>.ics): subscribe to it or download it. */
+async function openAcademicYear() {
+  const { publishedUrl } = await import("./subscribe.js");
+  const code = app.choice.code;
+  const url = publishedUrl(app.site.academic_year_calendars[code]);
+  $("subscribe-text").textContent = t("academicYearText", { code });
+  $("subscribe-periods-row").hidden = true;
+  showSubscribeDialog(url, `${code} ${t("academicYear")}`, url);
+}
+
+/** The subscribe dialog for url, named name in calendar apps; with file, a download link too. */
+async function showSubscribeDialog(url, name, file = null) {
+  const { appLinks, webcal } = await import("./subscribe.js");
   const links = appLinks(url, name);
+  $("subscribe-file").hidden = !file;
+  $("subscribe-file").firstElementChild.href = file ?? "";
   $("subscribe-google").href = links.google;
   $("subscribe-apple").href = links.apple;
   $("subscribe-outlook").href = links.outlook;
   $("subscribe-url").value = url;
   $("subscribe-webcal").href = webcal(url);
   $("subscribe-webcal").textContent = webcal(url);
-  $("subscribe-dialog").showModal();
+  if (!$("subscribe-dialog").open) $("subscribe-dialog").showModal();
 }
 
 function openShare() {

@@ -8,10 +8,12 @@ export function publishedUrl(path, base = location.href) {
   return new URL(calendarPath(...path.split(/\/(?=[^/]*$)/)), base).href;
 }
 
-/** The personal feed for a choice: <feeds_url>/feeds/<CODE>/<file>?hide=…&take=…&add=… */
-export function tailoredUrl(feedsUrl, choice, file, base = location.href) {
+/** The personal feed for a choice: <feeds_url>/feeds/<CODE>/<file>?hide=…&take=…&add=…, and
+ * with periods, its timetable's academic year (periods=1). */
+export function tailoredUrl(feedsUrl, choice, file, periods = false, base = location.href) {
   const params = new URLSearchParams();
   for (const name of ["hide", "take", "add"]) for (const value of choice[name]) params.append(name, value);
+  if (periods) params.append("periods", "1");
   const query = params.toString();
   const path = `feeds/${encodeURIComponent(choice.code)}/${encodeURIComponent(file)}`;
   return new URL(`${feedsUrl.replace(/\/*$/, "/")}${path}${query ? "?" + query : ""}`, base).href;

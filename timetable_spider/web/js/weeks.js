@@ -48,9 +48,13 @@ export function weekNumber(table, monday) {
   return n < 0 ? null : n + 1;
 }
 
-/** The week to open on: the teaching week holding day, else the next one, else the last. */
+/** The week to open on: the week holding day (a holiday or an exam session says what it is);
+ * before the table, its first week; after it (a semester over), its last teaching week. */
 export function openingWeek(table, day) {
   const monday = mondayOf(day);
+  const [first, last] = table.periods.length ? weekRange(table) : [monday, monday];
+  if (monday < first) return first;
+  if (monday <= last && table.periods.length) return monday;
   return table.weeks.find((week) => week >= monday) ?? table.weeks.at(-1) ?? monday;
 }
 
@@ -69,14 +73,18 @@ export function breakOf(table, monday) {
   return [...counts.entries()].sort((a, b) => b[1] - a[1])[0]?.[0] ?? null;
 }
 
-/** The first and last Mondays a student can page to: the weeks of the table's periods. */
+/** The first and last Mondays a student can page to: the weeks of the table's periods, and the
+ * summer before semester I from 1 September. */
 export function weekRange(table) {
   const periods = table.periods;
   if (!periods.length) return [table.weeks[0], table.weeks.at(-1)];
-  const lastTeaching = periods.filter((p) => p.teaching).at(-1) ?? periods.at(-1);
-  // up to the end of the exam session that follows the last teaching period
-  const after = periods[periods.indexOf(lastTeaching) + 1];
-  return [mondayOf(periods[0].start), mondayOf(after ? after.end : lastTeaching.end)];
+  const first = beginsTheYear(table) ? `${periods[0].start.slice(0, 4)}-09-01` : periods[0].start;
+  return [mondayOf(first), mondayOf(periods.at(-1).end)];
+}
+
+/** Whether a table is semester I's, which begins the academic year in September. */
+export function beginsTheYear(table) {
+  return table.periods[0]?.start.slice(5, 7) === "09";
 }
 
 /** Days off (holidays named in the calendar's notes) in a week, each with its name from the notes. */
