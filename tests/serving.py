@@ -22,11 +22,13 @@ LISTENING = re.compile(r"Serving .* at http://127\.0\.0\.1:(\d+)/")
 
 
 class ServeProcess:
-    """`python -m scrapy serve --port 0 -s SITE_DIR=...` in the project root; its output is kept."""
+    """`python -m scrapy serve --port 0 -s SITE_DIR=...` in the project root; its output is kept.
+
+    With a port, on that port: a replica behind nginx, whose upstream names it, restarts on it."""
 
     def __init__(self, site_dir: Path | str, settings: Mapping[str, object] | None = None,
-                 start_timeout: float = 60.0):
-        self.command = [sys.executable, "-m", "scrapy", "serve", "--port", "0", "-s", f"SITE_DIR={site_dir}"]
+                 start_timeout: float = 60.0, port: int = 0):
+        self.command = [sys.executable, "-m", "scrapy", "serve", "--port", str(port), "-s", f"SITE_DIR={site_dir}"]
         for name, value in (settings or {}).items():
             self.command += ["-s", f"{name}={value}"]
         self.start_timeout = start_timeout
