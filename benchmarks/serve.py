@@ -1,7 +1,7 @@
 """Benchmark `scrapy serve`: personal and published feeds under load, on this machine, load generator included.
 
     .venv/bin/python benchmarks/serve.py [--clients 200] [--seconds 10] [--runs 3] [--tailored 0.5]
-                                         [-s NAME=VALUE ...] [--work-dir DIR]
+                                         [-s NAME=VALUE ...] [--work-dir DIR] [--nginx]
 
 Everything printed is measured by this run:
   1. The real crawl publishes the simulated UBB site (tests/ubb_site.py, 71 spec pages, 1491 calendars).
@@ -14,6 +14,9 @@ Everything printed is measured by this run:
      having the whole body), errors (anything but a 200 of the expected length, or a dropped
      connection), and the CPU used by the server, by the load generator (this process, an asyncio
      client) and by the machine's other processes, which may be what slows a run down.
+     With --nginx, each run also sends the same load through Debian's nginx with deploy/nginx.conf
+     in front of two more replicas (the server's CPU is then theirs and nginx's), alternating
+     with the replica answered directly, so that both figures come from the same machine state.
   4. In the server's code, in this process: the CPU time of one personal feed built from a loaded
      snapshot, and of one taken from the snapshot's cache.
 The medians over the runs are printed last.
@@ -22,9 +25,11 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import contextlib
 import json
 import os
 import random
+import shutil
 import statistics
 import sys
 import tempfile
@@ -34,7 +39,8 @@ from pathlib import Path
 PROJECT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(PROJECT))
 
-from tests.crawling import run_crawl  # noqa: E402
+from tests.crawling import free_port, run_crawl  # noqa: E402
+from tests.nginx_server import NginxProcess, public_directory  # noqa: E402
 from tests.serving import ServeProcess  # noqa: E402
 from tests.ubb_site import SimServer  # noqa: E402
 from timetable_spider import feed_server, personal_feeds  # noqa: E402
@@ -189,10 +195,16 @@ def main() -> int:
     parser.add_argument("-s", dest="settings", action="append", default=[], metavar="NAME=VALUE",
                         help="a setting for the server, e.g. -s SERVE_FEED_CACHE_SIZE=0")
     parser.add_argument("--work-dir", type=Path, help="keep the crawled site here (default: a temporary directory)")
+    parser.add_argument("--nginx", action="store_true",
+                        help="also, alternately in each run: Debian's nginx (deploy/nginx.conf) in front of two replicas")
     options = parser.parse_args()
 
-    with tempfile.TemporaryDirectory(prefix="bench-serve-") as temporary:
-        work = options.work_dir or Path(temporary)
+    with contextlib.ExitStack() as stack:
+        # nginx's workers run as www-data: a mkdtemp directory (mode 700) would be closed to them
+        work = options.work_dir or (public_directory("bench-serve-") if options.nginx
+                                    else Path(stack.enter_context(tempfile.TemporaryDirectory(prefix="bench-serve-"))))
+        if not options.work_dir:
+            stack.callback(shutil.rmtree, work, ignore_errors=True)
         site = work / "site"
         with SimServer(SEMESTER, latency=0.02, jitter=0.01) as sim:
             crawl = run_crawl(sim, site_dir=site, settings={"HTTPCACHE_DIR": work / "httpcache"})
@@ -207,48 +219,72 @@ def main() -> int:
         settings = dict(setting.split("=", 1) for setting in options.settings)
         with ServeProcess(work / "empty", settings) as server:
             empty = memory_mb(server.process.pid)
-        with ServeProcess(site, settings) as server:
-            pid = server.process.pid
-            loaded = memory_mb(pid)
-            print(f"server memory: RSS {loaded['VmRSS']:.0f} MB with the whole faculty loaded, "
-                  f"{empty['VmRSS']:.0f} MB serving an empty directory")
-            requests = []
-            for target in targets:
-                status, _, body = server.get(target)
-                if status != 200:
-                    raise SystemExit(f"{target}: {status} {body[:200]!r}")
-                requests.append((f"GET {target} HTTP/1.1\r\nHost: bench\r\n\r\n".encode(), len(body)))
+        server = stack.enter_context(ServeProcess(site, settings))
+        pid = server.process.pid
+        loaded = memory_mb(pid)
+        print(f"server memory: RSS {loaded['VmRSS']:.0f} MB with the whole faculty loaded, "
+              f"{empty['VmRSS']:.0f} MB serving an empty directory")
+        requests = []
+        for target in targets:
+            status, _, body = server.get(target)
+            if status != 200:
+                raise SystemExit(f"{target}: {status} {body[:200]!r}")
+            requests.append((f"GET {target} HTTP/1.1\r\nHost: bench\r\n\r\n".encode(), len(body)))
 
-            figures = []
-            for number in range(1, options.runs + 1):
-                before = cpu_seconds(pid), cpu_seconds(os.getpid()), machine_busy_seconds()
-                run = asyncio.run(load(server.port, requests, options.clients, options.warm_up, options.seconds))
-                spent = [(now - then) / (options.warm_up + options.seconds) for now, then in
-                         zip((cpu_seconds(pid), cpu_seconds(os.getpid()), machine_busy_seconds()), before)]
-                server_cpu, client_cpu, others_cpu = spent[0], spent[1], spent[2] - spent[0] - spent[1]
-                latencies = sorted(run.latencies)
-                figure = {"rps": len(latencies) / options.seconds, "p50": percentile(latencies, 0.5) * 1000,
-                          "p99": percentile(latencies, 0.99) * 1000, "max": latencies[-1] * 1000,
-                          "errors": run.errors + run.dropped, "cpu": server_cpu, "client": client_cpu,
-                          "others": max(others_cpu, 0.0)}
-                figures.append(figure)
-                print(f"run {number}: {figure['rps']:.0f} requests/s, p50 {figure['p50']:.1f} ms, "
+        setups = [("scrapy serve, one replica answering directly", server.port, [pid])]
+        if options.nginx:
+            replicas = [stack.enter_context(ServeProcess(site, settings, port=free_port())) for _ in range(2)]
+            nginx = stack.enter_context(NginxProcess(site, [replica.port for replica in replicas],
+                                                     worker_processes=os.cpu_count()))
+            for _ in range(2):  # each replica builds the feeds it gets, as the one above did
+                for target in targets:
+                    nginx.get(target)
+            setups.append(("nginx in front of two scrapy serve replicas", nginx.port,
+                           [replica.process.pid for replica in replicas] + [nginx.process.pid, *children(nginx.process.pid)]))
+        figures: dict[str, list[dict]] = {name: [] for name, _, _ in setups}
+        for number in range(1, options.runs + 1):
+            for name, port, pids in setups:  # alternately, so that each sees the machine as the other does
+                figure = measure(port, pids, requests, options)
+                figures[name].append(figure)
+                print(f"run {number}, {name}: {figure['rps']:.0f} requests/s, p50 {figure['p50']:.1f} ms, "
                       f"p99 {figure['p99']:.1f} ms, max {figure['max']:.1f} ms, {figure['errors']} errors "
-                      f"in {len(latencies)} answers; CPU cores: server {figure['cpu']:.2f}, load generator "
+                      f"in {figure['answers']} answers; CPU cores: server {figure['cpu']:.2f}, load generator "
                       f"{figure['client']:.2f}, rest of the machine {figure['others']:.2f}")
-            after = memory_mb(pid)
+        after = memory_mb(pid)
 
+    for name, runs in figures.items():
+        print()
+        print(f"{name}: median of {options.runs} runs, {options.clients} keep-alive clients, "
+              f"{options.tailored:.0%} personal feeds, {os.cpu_count()} CPUs"
+              f"{' ' + ' '.join(options.settings) if settings else ''}:")
+        for key, label, spec in (("rps", "requests/s", ".0f"), ("p50", "p50 ms", ".1f"), ("p99", "p99 ms", ".1f"),
+                                 ("max", "max ms", ".1f"), ("errors", "errors", ".0f"), ("cpu", "server CPU", ".2f"),
+                                 ("client", "client CPU", ".2f"), ("others", "rest CPU", ".2f")):
+            print(f"  {label:<12} {statistics.median(f[key] for f in runs):{spec}}")
     print()
-    print(f"median of {options.runs} runs, {options.clients} keep-alive clients, "
-          f"{options.tailored:.0%} personal feeds, {os.cpu_count()} CPUs{' ' + ' '.join(options.settings) if settings else ''}:")
-    for key, label, spec in (("rps", "requests/s", ".0f"), ("p50", "p50 ms", ".1f"), ("p99", "p99 ms", ".1f"),
-                             ("max", "max ms", ".1f"), ("errors", "errors", ".0f"), ("cpu", "server CPU", ".2f"),
-                             ("client", "client CPU", ".2f"), ("others", "rest CPU", ".2f")):
-        print(f"  {label:<12} {statistics.median(f[key] for f in figures):{spec}}")
     print(f"  {'memory':<12} RSS {loaded['VmRSS']:.0f} MB loaded ({empty['VmRSS']:.0f} MB with no site), "
-          f"{after['VmRSS']:.0f} MB after the runs, peak {after['VmHWM']:.0f} MB")
+          f"{after['VmRSS']:.0f} MB after the runs, peak {after['VmHWM']:.0f} MB (the replica answering directly)")
     print(f"  {'CPU per personal feed':<12} {built:.0f} µs to build, {cached:.1f} µs from the cache (in-process)")
     return 0
+
+
+def children(pid: int) -> list[int]:
+    """nginx's workers: the master's child processes."""
+    return [int(child) for child in Path(f"/proc/{pid}/task/{pid}/children").read_text().split()]
+
+
+def measure(port: int, pids: list[int], requests: list[tuple[bytes, int]], options) -> dict:
+    """One run of the load against port; the CPU of the server's processes (pids), of the load
+    generator and of the rest of the machine."""
+    before = sum(map(cpu_seconds, pids)), cpu_seconds(os.getpid()), machine_busy_seconds()
+    run = asyncio.run(load(port, requests, options.clients, options.warm_up, options.seconds))
+    spent = [(now - then) / (options.warm_up + options.seconds) for now, then in
+             zip((sum(map(cpu_seconds, pids)), cpu_seconds(os.getpid()), machine_busy_seconds()), before)]
+    latencies = sorted(run.latencies)
+    return {"rps": len(latencies) / options.seconds, "p50": percentile(latencies, 0.5) * 1000,
+            "p99": percentile(latencies, 0.99) * 1000, "max": latencies[-1] * 1000,
+            "errors": run.errors + run.dropped, "answers": len(latencies), "cpu": spent[0], "client": spent[1],
+            "others": max(spent[2] - spent[0] - spent[1], 0.0)}
 
 
 if __name__ == "__main__":
