@@ -47,7 +47,9 @@ class Command(ScrapyCommand):
         from timetable_spider.feed_server import make_site
 
         site = make_site(self.settings)
-        port = reactor.listenTCP(opts.port, site, interface=opts.bind)
+        # Twisted's backlog of 50 drops connections when nginx opens many at once (a burst, or a
+        # replica back after a restart), and each dropped one waits a second for its retry.
+        port = reactor.listenTCP(opts.port, site, backlog=1024, interface=opts.bind)
         address = port.getHost()
         host = f"[{address.host}]" if ":" in address.host else address.host
         logger.info("Serving %s at http://%s:%d/ (feeds under /feeds/)", self.settings["SITE_DIR"], host, address.port)
