@@ -273,7 +273,13 @@ def test_index_404_names_the_semester(spider):
     response = HtmlResponse(url=spider.index_url, status=404, body=b"", request=request)
     [item] = list(spider.page_failed(failure_for(request, HttpError(response, "Ignoring non-200"))))
     assert item == PageFailure(url=spider.index_url, kind="index",
-                               reason="HTTP 404 (is there a timetable for semester 2025-2?)")
+                               reason="HTTP 404 (is there a timetable for semester 2025-2?)", status=404)
+
+
+def test_a_network_error_has_no_http_status(spider):
+    request = Request(spider.index_url, meta={"page_kind": "index"})
+    [item] = list(spider.page_failed(failure_for(request, DNSLookupError("no such host"))))
+    assert item.status is None
 
 
 def test_spec_page_network_error_names_the_code(spider):

@@ -182,3 +182,18 @@ def attends(formation: str, group: str, subgroup: int | None) -> bool:
     if subgroup is None or "/" not in formation:
         return True
     return formation == f"{group}/{subgroup}"
+
+
+def previous_semester(semester: str) -> str:
+    """"2026-2" -> "2026-1"; "2026-1" -> "2025-2"."""
+    year, number = parse_semester(semester)
+    return f"{year}-1" if number == 2 else f"{year - 1}-2"
+
+
+def first_teaching_day(tables: Mapping[tuple[str, str], Sequence[Period]], semester_number: int) -> date | None:
+    """The earliest first teaching day of a semester over the study lines' tables (not the final
+    years', which end early and start with everyone else), or None when the tables lack it."""
+    key = calendar_table_key(semester_number, final_year=False)
+    starts = [period.start for (line, table), periods in tables.items() if table == key
+              for period in periods if period.teaching]
+    return min(starts, default=None)

@@ -94,3 +94,4 @@ class PageFailure:
     # or "timetable" (a spec page that could not be fetched: its last published version is kept)
     kind: str
     code: str = ""  # the spec page's code, for "timetable"
+    status: int | None = None  # the HTTP status it answered with, if it answered

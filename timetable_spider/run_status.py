@@ -23,19 +23,26 @@ def shrink_problems(counts: dict[str, int], last_published: dict[str, int] | Non
     return problems
 
 
+def load(previous_status: bytes | None) -> dict[str, Any]:
+    """A previous status file, or {} when there is none or it is unreadable."""
+    try:
+        document = json.loads(previous_status or b"{}")
+    except ValueError:
+        return {}
+    return document if isinstance(document, dict) else {}
+
+
 def last_published(previous_status: bytes | None) -> dict[str, Any] | None:
     """The "last_published" record of a previous status file: when, and its counts."""
-    try:
-        record = json.loads(previous_status or b"{}").get("last_published")
-    except (ValueError, AttributeError):
-        return None
+    record = load(previous_status).get("last_published")
     return record if isinstance(record, dict) else None
 
 
 def status_document(*, outcome: str, semester: str, started: str, finished: str, finish_reason: str,
                     problems: list[str], failed_pages: list[dict], counts: dict[str, int],
                     previous: dict[str, Any] | None) -> dict[str, Any]:
-    """outcome: "published", "partial" (published, some spec pages kept from the last run) or "failed"."""
+    """outcome: "published", "partial" (published, some spec pages kept from the last run), "failed"
+    or "waiting" (a new semester not published yet); the last two leave the site as it was."""
     return {
         "outcome": outcome,
         "semester": semester,
@@ -46,5 +53,5 @@ def status_document(*, outcome: str, semester: str, started: str, finished: str,
         "failed_pages": failed_pages,
         "counts": counts,
         "last_published": {"finished": finished, "semester": semester, "counts": counts}
-        if outcome != "failed" else previous,
+        if outcome in ("published", "partial") else previous,
     }

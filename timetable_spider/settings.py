@@ -23,6 +23,10 @@ CHANGES_KEEP = 20
 # the last published run (a changed page layout looks like that); PUBLISH_ALLOW_SHRINK=1 overrides.
 PUBLISH_MAX_SHRINK = 0.2
 PUBLISH_ALLOW_SHRINK = False
+# A new semester's index answering 404 while the site holds the semester before is "waiting"
+# (exit 0: the faculty publishes late), until this many days after the semester's first teaching
+# day; then it fails, so that a changed URL layout is not hidden for a whole semester.
+SEMESTER_WAIT_DAYS = 21
 # Worker processes that write the spec pages' calendars while the crawl downloads (0: in-process).
 PUBLISH_WORKERS = 2
 # When the academic calendar offers final years two variants ("Varianta 1/2"), the faculty's choice.

@@ -8,8 +8,10 @@ from __future__ import annotations
 from scrapy.commands.crawl import Command as ScrapyCrawlCommand
 
 # By the run's outcome; anything else (partial, failed, refused, a crash) is 1.
+# "waiting": the new semester is not published yet and the site keeps the last one, as expected
+# in a semester's first days (run_outcome.py); no failure, so 0.
 # 75 (EX_TEMPFAIL): another crawl held SITE_DIR's lock, so this one did nothing; as scripts/cron-crawl.sh.
-EXIT_STATUS = {"published": 0, "locked": 75}
+EXIT_STATUS = {"published": 0, "waiting": 0, "locked": 75}
 
 
 class Command(ScrapyCrawlCommand):

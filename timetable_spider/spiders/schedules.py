@@ -145,22 +145,24 @@ class SchedulesSpider(scrapy.Spider):
     def page_failed(self, failure: Failure):
         response = getattr(failure.value, "response", None)
         reason = failure.getErrorMessage() or failure.type.__name__
+        status = None
         if response is not None:
-            reason = f"HTTP {response.status}"
-            if failure.request.meta.get("page_kind") == "index" and response.status == 404:
+            status = response.status
+            reason = f"HTTP {status}"
+            if failure.request.meta.get("page_kind") == "index" and status == 404:
                 reason += f" (is there a timetable for semester {self.semester}?)"
-        yield self.failed_page(failure.request, reason)
+        yield self.failed_page(failure.request, reason, status)
 
-    def failed_page(self, request: scrapy.Request, reason: str) -> PageFailure:
+    def failed_page(self, request: scrapy.Request, reason: str, status: int | None = None) -> PageFailure:
         """A page that could not be fetched, or whose callback raised (middlewares.CallbackErrorsAsFailedPages)."""
         listing = request.cb_kwargs.get("listing")
         return self._failure(request.url, request.meta.get("page_kind", "page"), reason,
-                             code=listing.code if listing else "")
+                             code=listing.code if listing else "", status=status)
 
-    def _failure(self, url: str, kind: str, reason: str, code: str = "") -> PageFailure:
+    def _failure(self, url: str, kind: str, reason: str, code: str = "", status: int | None = None) -> PageFailure:
         self.logger.error("Failed %s page %s: %s", kind, url, reason)
         self.crawler.stats.inc_value(f"timetable_spider/failed_pages/{kind}")
-        return PageFailure(url=url, reason=reason, kind=kind, code=code)
+        return PageFailure(url=url, reason=reason, kind=kind, code=code, status=status)
 
 
 def _is_utf8(body: bytes) -> bool:
