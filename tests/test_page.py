@@ -464,6 +464,26 @@ def test_a_teachers_week_needs_only_its_own_timetable(browser, published_site, t
         server.stop()
 
 
+def test_while_the_new_semester_is_not_published_the_page_says_whose_timetable_it_shows(browser, published_site, tmp_path):
+    site = tmp_path / "site"
+    shutil.copytree(published_site.root, site)
+    status = json.loads((site / "data/status.json").read_text("utf-8"))
+    status.update(outcome="waiting", semester="2026-1",
+                  waiting={"semester": "2026-1", "published_semester": "2025-2", "since": "2026-09-28", "days": 3,
+                           "wait_days": 21})
+    (site / "data/status.json").write_text(json.dumps(status), "utf-8")
+    server = PageServer(site).start()
+    context = browser.new_context(locale="en-GB")
+    try:
+        page = context.new_page()
+        page.goto(server.url("index.html"))
+        expect(page.locator("#trust")).to_contain_text("Semester 2025-2")
+        expect(page.locator("#trust .outcome")).to_have_text("The 2026-1 timetable is not published yet; this is 2025-2's.")
+    finally:
+        context.close()
+        server.stop()
+
+
 def test_the_page_works_where_storage_is_blocked(page: Page, published_site):
     page.add_init_script("""Object.defineProperty(window, "localStorage", {
         get() { throw new DOMException("The operation is insecure.", "SecurityError"); } });""")

@@ -432,10 +432,12 @@ function openShare() {
 function showTrust(status) {
   const format = (iso) => new Intl.DateTimeFormat(lang === "ro" ? "ro-RO" : "en-GB",
     { dateStyle: "medium", timeStyle: "short", timeZone: TIME_ZONE }).format(new Date(iso));
-  const parts = [t("semester", { s: status.semester })];
+  // the semester shown: a failed or waiting run's own may not be published
+  const parts = [t("semester", { s: status.last_published?.semester ?? status.semester })];
   const published = status.last_published?.finished;
   if (published) parts.push(t("updated", { when: format(published) }));
   const outcome = status.outcome === "published" ? t("crawlOk") : status.outcome === "partial" ? t("crawlPartial")
+    : status.outcome === "waiting" ? t("notPublishedYet", { next: status.waiting.semester, shown: status.waiting.published_semester })
     : t("crawlFailed", { when: published ? format(published) : "—" });
   const trust = $("trust");
   trust.replaceChildren(parts.join(" · ") + " · ", Object.assign(document.createElement("span"),
