@@ -16,12 +16,14 @@ from datetime import date
 
 import pytest
 
+from tests.builders import academic_calendar
 from timetable_spider import calendar_rules, settings
 from timetable_spider.calendar_rules import (
     HUNGARIAN_GERMAN, ROMANIAN, SEMESTER_1, SEMESTER_2, SEMESTER_2_FINAL_YEARS, Period,
     attends, calendar_table_key, class_dates, default_semester, event_type_letter, holidays,
     is_final_year, parse_semester, plain, programme_years, study_line, subgroups_of, teaching_weeks,
     week_parity, weekday_number)
+from timetable_spider.items import tables_by_key
 from timetable_spider.parsing.timetable_pages import parse_index
 
 MON, TUE, WED, THU, FRI = 0, 1, 2, 3, 4
@@ -440,3 +442,20 @@ def test_module_constants_are_the_table_keys_the_parser_uses():
     assert (calendar_rules.ROMANIAN, calendar_rules.HUNGARIAN_GERMAN) == ("romanian", "hungarian_german")
     assert (SEMESTER_1, SEMESTER_2, SEMESTER_2_FINAL_YEARS) == (
         "semester_1", "semester_2", "semester_2_final_years")
+
+
+# -- the semester's life-cycle ---------------------------------------------------------------------
+
+@pytest.mark.parametrize("semester, before", [("2026-2", "2026-1"), ("2026-1", "2025-2")])
+def test_the_semester_before(semester, before):
+    assert calendar_rules.previous_semester(semester) == before
+
+
+def test_the_first_teaching_day_is_the_study_lines_earliest():
+    tables = tables_by_key(academic_calendar().tables)
+    assert calendar_rules.first_teaching_day(tables, "2025-2") == date(2026, 2, 23)
+
+
+def test_the_first_teaching_day_of_semester_1():
+    tables = tables_by_key(academic_calendar().tables)
+    assert calendar_rules.first_teaching_day(tables, "2025-1") == date(2025, 9, 29)

@@ -26,8 +26,9 @@ from tests.ubb_site import SimServer, build_site
 LATENCY, JITTER = 0.02, 0.01
 SPEC_PAGES = 71
 CALENDARS = 1491
-# the index, the room legend, the academic calendar and every spec page, once each
-REQUESTS = 3 + SPEC_PAGES
+# robots.txt (the simulated site is one host), the index, the room legend, the academic calendar
+# and every spec page, once each
+REQUESTS = 4 + SPEC_PAGES
 MAX_IN_FLIGHT = 8  # CONCURRENT_REQUESTS_PER_DOMAIN
 EXPAND_FROM, EXPAND_TO = date(2025, 9, 1), date(2026, 9, 30)
 

@@ -11,6 +11,7 @@ from freezegun import freeze_time
 
 from tests.builders import group, listing, outcome, run_pipeline, spec_items
 from tests.crawling import snapshot
+from timetable_spider import calendar_rules
 from timetable_spider.commands.crawl import EXIT_STATUS
 from timetable_spider.items import PageFailure
 from timetable_spider.run_outcome import RunReport, blocking_problems, waiting_for
@@ -25,7 +26,7 @@ def index_failure(status: int | None = 404) -> PageFailure:
                        reason=f"HTTP {status}" if status else "Connection refused")
 
 
-def report(*failures: PageFailure, first_teaching_day: date | None = FIRST_TEACHING_DAY_2025_2, **changes) -> RunReport:
+def report(*failures: PageFailure, first_teaching_day: date = FIRST_TEACHING_DAY_2025_2, **changes) -> RunReport:
     fields = dict(semester="2025-2", started=datetime(2026, 3, 1, tzinfo=timezone.utc), finish_reason="finished",
                   counts=dict(COUNTS), failures=list(failures), first_teaching_day=first_teaching_day)
     return RunReport(**(fields | changes))
@@ -74,15 +75,16 @@ def test_an_index_404_with_an_older_semester_published_is_no_wait():
     assert waiting_for(report(index_failure()), published("2024-2"), date(2026, 2, 25), 21) is None
 
 
-def test_without_the_academic_calendar_the_wait_counts_from_the_first_run_that_waited():
-    earlier = published("2025-1") | {"waiting": {"semester": "2025-2", "since": "2026-02-01"}}
-    waiting = waiting_for(report(index_failure(), first_teaching_day=None), earlier, date(2026, 2, 25), 21)
-    assert (waiting.since, waiting.days, waiting.overdue) == (date(2026, 2, 1), 24, True)
+def test_without_the_academic_calendar_the_wait_counts_from_1_march():
+    no_tables = calendar_rules.first_teaching_day({}, "2025-2")
+    waiting = waiting_for(report(index_failure(), first_teaching_day=no_tables), published("2025-1"), date(2026, 3, 25), 21)
+    assert (waiting.since, waiting.days, waiting.overdue) == (date(2026, 3, 1), 24, True)
 
 
-def test_without_the_academic_calendar_a_first_wait_starts_today():
-    waiting = waiting_for(report(index_failure(), first_teaching_day=None), published("2025-1"), date(2026, 2, 25), 21)
-    assert (waiting.since, waiting.days) == (date(2026, 2, 25), 0)
+def test_without_the_academic_calendar_semester_1_waits_from_1_october():
+    report_1 = report(index_failure(), first_teaching_day=calendar_rules.first_teaching_day({}, "2026-1"), semester="2026-1")
+    waiting = waiting_for(report_1, published("2025-2"), date(2026, 9, 22), 21)
+    assert (waiting.since, waiting.days, waiting.overdue) == (date(2026, 10, 1), 0, False)
 
 
 # -- blocking_problems ----------------------------------------------------------------------------------

@@ -190,10 +190,13 @@ def previous_semester(semester: str) -> str:
     return f"{year}-1" if number == 2 else f"{year - 1}-2"
 
 
-def first_teaching_day(tables: Mapping[tuple[str, str], Sequence[Period]], semester_number: int) -> date | None:
-    """The earliest first teaching day of a semester over the study lines' tables (not the final
-    years', which end early and start with everyone else), or None when the tables lack it."""
-    key = calendar_table_key(semester_number, final_year=False)
+def first_teaching_day(tables: Mapping[tuple[str, str], Sequence[Period]], semester: str) -> date:
+    """The earliest first teaching day of a semester over the study lines' tables (the final
+    years' start with everyone else). Without tables for it (the academic calendar not yet of the
+    semester's year), 1 October or 1 March: later than any first teaching day the faculty has had
+    (late September, late February), so that a wait measured from it never ends early."""
+    year, number = parse_semester(semester)
+    key = calendar_table_key(number, final_year=False)
     starts = [period.start for (line, table), periods in tables.items() if table == key
               for period in periods if period.teaching]
-    return min(starts, default=None)
+    return min(starts, default=date(year, 10, 1) if number == 1 else date(year + 1, 3, 1))

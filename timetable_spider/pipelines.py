@@ -178,12 +178,11 @@ class PublishSitePipeline:
     def spider_closed(self, spider, reason):
         if self.build is None:  # refused before crawling
             return
-        _, semester_number = calendar_rules.parse_semester(self.semester)
         report = RunReport(
             semester=self.semester, started=self.started, finish_reason=reason, counts=self.published_counts(),
+            first_teaching_day=calendar_rules.first_teaching_day(self.tables or {}, self.semester),
             failures=self.failures, page_problems=page_problems(self.failures, self.kept),
-            build_errors=self.build_errors, unwritten=len(self.jobs.waiting),
-            first_teaching_day=calendar_rules.first_teaching_day(self.tables or {}, semester_number))
+            build_errors=self.build_errors, unwritten=len(self.jobs.waiting))
         try:
             self.outcome.conclude(self.build, report)
         finally:

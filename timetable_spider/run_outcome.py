@@ -31,11 +31,11 @@ class RunReport:
     started: datetime
     finish_reason: str
     counts: dict[str, int]
+    first_teaching_day: date  # of this semester (calendar_rules.first_teaching_day)
     failures: list[PageFailure] = field(default_factory=list)
     page_problems: list[str] = field(default_factory=list)  # failed spec pages, published around
     build_errors: list[str] = field(default_factory=list)
     unwritten: int = 0  # spec pages that could not be dated (no academic calendar or legend)
-    first_teaching_day: date | None = None  # of this semester, from the academic calendar
 
 
 @dataclass
@@ -44,7 +44,7 @@ class Waiting:
 
     semester: str
     published_semester: str
-    since: date  # its first teaching day, or the first run that found it missing
+    since: date  # its first teaching day
     days: int
     wait_days: int
 
@@ -63,10 +63,7 @@ def waiting_for(report: RunReport, previous_status: dict[str, Any], today: date,
     published = (previous_status.get("last_published") or {}).get("semester")
     if not index_missing or published != calendar_rules.previous_semester(report.semester):
         return None
-    earlier = previous_status.get("waiting") or {}
     since = report.first_teaching_day
-    if since is None:  # the academic calendar is not of this year yet: count from the first run that waited
-        since = date.fromisoformat(earlier["since"]) if earlier.get("semester") == report.semester else today
     return Waiting(report.semester, published, since, max((today - since).days, 0), wait_days)
 
 

@@ -41,9 +41,11 @@ PROGRAMME_YEARS_BY_NAME = {"bachelor": {"4 ani": 4, "ingineri": 4}}
 
 USER_AGENT = "timetable_spider (UBB Cluj FMI timetable to calendar; +https://www.cs.ubbcluj.ro/)"
 
-# robots.txt would cost a round trip per host before the first page; we fetch only the handful
-# of public timetable pages published for students, once per run, politely throttled below.
-ROBOTSTXT_OBEY = False
+# Obey the sites' robots.txt, as Scrapy's project template does: a crawler the faculty runs asks
+# what it may fetch. It costs one round trip per host before its first page (the timetable site
+# and the academic calendar's are fetched in parallel), revalidated through the HTTP cache like
+# the pages. A page the crawl needs that robots.txt disallows is a failed page.
+ROBOTSTXT_OBEY = True
 
 # Politeness: at most 8 requests in flight per server (Scrapy's template says 1 with a 1 s
 # delay, which makes the ~73 pages take over a minute), paced by AutoThrottle.

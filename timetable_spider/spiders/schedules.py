@@ -10,6 +10,7 @@ from datetime import date
 from pathlib import Path
 
 import scrapy
+from scrapy.exceptions import IgnoreRequest
 from scrapy.http import HtmlResponse, Response, TextResponse
 from twisted.python.failure import Failure
 
@@ -145,6 +146,8 @@ class SchedulesSpider(scrapy.Spider):
     def page_failed(self, failure: Failure):
         response = getattr(failure.value, "response", None)
         reason = failure.getErrorMessage() or failure.type.__name__
+        if failure.check(IgnoreRequest) and "robots.txt" in reason:  # RobotsTxtMiddleware's refusal
+            reason = "disallowed by robots.txt"
         status = None
         if response is not None:
             status = response.status
