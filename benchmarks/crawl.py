@@ -1,17 +1,23 @@
 """Benchmark the real crawl against the simulated UBB site (tests/ubb_site.py), on loopback.
 
     .venv/bin/python benchmarks/crawl.py [--runs 5] [--latency 0.3] [--jitter 0.1] [--only crawls|writing]
-                                         [--work-dir DIR] [--baseline OTHER_CHECKOUT]
+                                         [--work-dir DIR] [--baseline OTHER_CHECKOUT] [--reference FMI_CAL_GENERATOR]
 
 Everything printed is measured by this run; nothing is hard-coded but the formula of the limit.
   1. N full crawls, each into a fresh SITE_DIR and HTTPCACHE_DIR against a freshly started server:
-     wall time, CPU (user+sys of the crawl process) and peak RSS from os.wait4, the server's figures.
+     wall time, CPU (user+sys of the crawl process) and peak RSS from os.wait4, the peak PSS of the
+     crawl and its workers, the time from the server's last answer to the crawl's exit, the
+     server's figures. With --reference, the replaced generator (dobrerares/fmi-cal-generator,
+     a checkout at that path, in a venv of its own that this makes) runs against the same
+     simulated site, alternating with ours, and both walls and the ratio are printed.
   2. The writing phase alone, in-process: the built site's saved pages parsed with
      timetable_spider.parsing into the spider's items, fed through PublishSitePipeline (CPU s).
   3. A re-crawl: the same SITE_DIR and HTTPCACHE_DIR twice; the second run's time, 304s and bytes.
   4. AutoThrottle: requests/second and requests in flight at --latency 2 --jitter 0 vs the given latency.
-  5. The critical-path limit: start-up (a crawl of a semester that has no index) + the index's
-     round trip + ceil(spec pages / CONCURRENT_REQUESTS_PER_DOMAIN) round trips.
+  5. The critical-path limit: start-up (a crawl of a semester that has no index) + robots.txt's
+     round trip (when ROBOTSTXT_OBEY) + the index's + ceil(spec pages / CONCURRENT_REQUESTS_PER_DOMAIN).
+  6. The worker processes' start-up: a pool started as the crawl starts it, until its first job is done.
+The targets are printed last, each with the figure and whether it is met.
 """
 from __future__ import annotations
 
@@ -23,6 +29,7 @@ import os
 import re
 import shutil
 import statistics
+import subprocess
 import sys
 import tempfile
 import threading
@@ -89,6 +96,11 @@ class Bench:
         self.tmp = Path(tempfile.mkdtemp(prefix=".bench-crawl-", dir=args.work_dir))
         self.count = 0
 
+        self.targets: list[tuple[str, str, bool, str]] = []
+
+    def target(self, name: str, figure: str, met: bool, goal: str) -> None:
+        self.targets.append((name, figure, met, goal))
+
     def fresh(self, name: str) -> Path:
         self.count += 1
         return self.tmp / f"{self.count:02d}-{name}"
@@ -99,6 +111,7 @@ class Bench:
         memory = TreeMemory()
         result = run_crawl(server, semester=semester, site_dir=site, settings={"HTTPCACHE_DIR": cache},
                            on_output=memory.watch, cwd=code)
+        result.ended = time.time()
         memory.stop()
         result.peak_tree_mb = memory.peak_mb
         if result.returncode != 0 and semester == SEMESTER:
@@ -113,21 +126,71 @@ class Bench:
         with SimServer(SEMESTER, latency=latency, jitter=jitter) as server:
             result = self.crawl(server, site=work / "site", cache=work / "httpcache", code=code)
         shutil.rmtree(work, ignore_errors=True)
-        return result, server.stats or {}
+        stats = server.stats or {}
+        result.tail = result.ended - stats["last_answer"] if stats.get("last_answer") else None
+        return result, stats
+
+    def reference_run(self, latency: float, jitter: float, name: str) -> tuple[float, int, int]:
+        """The replaced generator's scripts/generate_all.py against a freshly started server, pointed
+        at it through scraper.SCHEDULE_ROOT and academic.ACADEMIC_CALENDAR_URL: (wall s, exit, .ics written)."""
+        work = self.fresh(name)
+        work.mkdir(parents=True)
+        reference = self.args.reference.resolve()
+        with SimServer(SEMESTER, latency=latency, jitter=jitter) as server:
+            started = time.perf_counter()
+            done = subprocess.run([str(reference_python(reference)), "-c", REFERENCE_RUNNER, str(reference),
+                                   server.timetable_root, server.academic_calendar_url, SEMESTER],
+                                  cwd=work, capture_output=True, text=True)
+            wall = time.perf_counter() - started
+        calendars = sum(1 for _ in (work / "site").rglob("*.ics"))
+        if done.returncode:
+            print(f"  !! the reference exited {done.returncode}:\n{done.stdout[-1500:]}{done.stderr[-1500:]}",
+                  file=sys.stderr)
+        shutil.rmtree(work, ignore_errors=True)
+        return wall, done.returncode, calendars
+
+
+# The replaced generator's own entry point, with its two module-level URLs pointed elsewhere.
+REFERENCE_RUNNER = """
+import runpy, sys
+reference, root, calendar, semester = sys.argv[1:5]
+sys.path.insert(0, reference + "/src")
+import fmi_cal.academic, fmi_cal.scraper
+fmi_cal.scraper.SCHEDULE_ROOT = root
+fmi_cal.academic.ACADEMIC_CALENDAR_URL = calendar
+sys.argv = [reference + "/scripts/generate_all.py", semester]
+runpy.run_path(sys.argv[0], run_name="__main__")
+"""
+REFERENCE_PACKAGES = ["requests", "beautifulsoup4", "icalendar", "jinja2"]
+
+
+def reference_python(reference: Path) -> Path:
+    """A venv of the reference's own, in its checkout, made once with what generate_all.py imports."""
+    venv = reference / ".venv-bench"
+    if not (venv / "bin" / "python").exists():
+        print(f"  making {venv} with {', '.join(REFERENCE_PACKAGES)}", flush=True)
+        subprocess.run([sys.executable, "-m", "venv", str(venv)], check=True)
+        subprocess.run([str(venv / "bin" / "pip"), "install", "--quiet", *REFERENCE_PACKAGES], check=True)
+    return venv / "bin" / "python"
 
 
 def full_crawls(bench: Bench, a) -> list[tuple]:
     print(f"\n== {a.runs} full crawls, latency {a.latency} s +- {a.jitter} s, fresh SITE_DIR and HTTPCACHE_DIR")
-    header = f"{'run':>6} {'rc':>3} {'wall s':>7} {'cpu s':>6} {'rss MB':>7} {'all MB':>7} {'requests':>8} " \
-             f"{'in flight':>9} {'repeated':>8} {'304':>4} {'503':>4} {'bytes':>9} {'req/s':>6}"
+    header = f"{'run':>6} {'rc':>3} {'wall s':>7} {'cpu s':>6} {'rss MB':>7} {'all MB':>7} {'tail s':>6} " \
+             f"{'requests':>8} {'in flight':>9} {'repeated':>8} {'304':>4} {'503':>4} {'bytes':>9} {'req/s':>6}"
     print(header)
-    rows, baseline_rows = [], []
+    rows, baseline_rows, references = [], [], []
     for n in range(1, a.runs + 1):
         # with --baseline, its crawls alternate with ours, so both see the same machine
         for code, label, found in [(PROJECT, str(n), rows)] + [(a.baseline, f"base{n}", baseline_rows)] * bool(a.baseline):
             row = crawl_row(*bench.served_crawl(a.latency, a.jitter, f"run{n}", code))
             found.append(row)
             print(format_row(label, row), flush=True)
+        if a.reference:  # and so does the replaced generator
+            references.append(bench.reference_run(a.latency, a.jitter, f"reference{n}"))
+            wall, returncode, calendars = references[-1]
+            print(f"{f'ref{n}':>6} {returncode:>3} {wall:>7.2f}   (the replaced generator: {calendars} .ics written)",
+                  flush=True)
     med = tuple(median([r[i] for r in rows]) for i in range(len(rows[0])))
     print(format_row("median", med))
     if baseline_rows:
@@ -136,7 +199,14 @@ def full_crawls(bench: Bench, a) -> list[tuple]:
         print(f"  wall time: {med[1]:.2f} s here, {base[1]:.2f} s for {a.baseline}: {med[1] / base[1]:.3f}x "
               f"(medians of {a.runs} alternating runs)")
     print("  cpu s and rss MB: the crawl process (os.wait4); all MB: peak PSS of the crawl and its "
-          "worker processes together")
+          "worker processes together, every 50 ms; tail s: from the server's last answer to the crawl's exit")
+    if references:
+        ours, theirs = med[1], median([wall for wall, _, _ in references])
+        print(f"  the replaced generator: median {theirs:.2f} s ({', '.join(f'{w:.2f}' for w, _, _ in references)}); "
+              f"ours {ours:.2f} s: {theirs / ours:.1f}x faster (medians of {a.runs} alternating runs)")
+        bench.target("against the replaced generator", f"{theirs / ours:.1f}x faster", theirs / ours >= 15, ">= 15x")
+    bench.target("memory: crawl and workers, peak PSS", f"{med[12]:.0f} MB", med[12] <= 160, "<= 160 MB")
+    bench.target("from the last response to exit", f"{med[13]:.2f} s", med[13] <= 0.2, "<= 0.2 s")
     return rows
 
 
@@ -146,7 +216,7 @@ def crawl_row(result, stats: dict) -> tuple:
             stats.get("requests"), stats.get("max_in_flight"), len(stats.get("repeated_paths", {})),
             stats.get("not_modified_304"), (stats.get("refused_503") or 0) + (stats.get("failed_503") or 0),
             stats.get("bytes_sent"), rate, logged_stat(result.output, "autothrottle/delay_ms"),
-            result.peak_tree_mb)
+            result.peak_tree_mb, result.tail)
 
 
 def logged_stat(output: str, name: str) -> float | None:
@@ -157,6 +227,7 @@ def logged_stat(output: str, name: str) -> float | None:
 
 def format_row(label: str, r) -> str:
     return (f"{label:>6} {fmt(r[0], '.0f'):>3} {fmt(r[1]):>7} {fmt(r[2]):>6} {fmt(r[3], '.1f'):>7} {fmt(r[12], '.1f'):>7} "
+            f"{fmt(r[13]):>6} "
             f"{fmt(r[4], '.0f'):>8} {fmt(r[5], '.0f'):>9} {fmt(r[6], '.0f'):>8} {fmt(r[7], '.0f'):>4} "
             f"{fmt(r[8], '.0f'):>4} {fmt(r[9], '.0f'):>9} {fmt(r[10], '.1f'):>6}")
 
@@ -276,9 +347,12 @@ def recrawl(bench: Bench, a) -> None:
     with SimServer(SEMESTER, latency=a.latency, jitter=a.jitter) as server:
         first = bench.crawl(server, site=site, cache=cache)
         first_stats = server.restart() or {}  # same port and root: same URLs and validators
+        before = files_of(site)
         second = bench.crawl(server, site=site, cache=cache)
+        after = files_of(site)
     second_stats = server.stats or {}
     shutil.rmtree(work, ignore_errors=True)
+    rewritten = sorted(path for path, identity in after.items() if before.get(path) != identity)
     print("\n== re-crawl into the same SITE_DIR with the same HTTPCACHE_DIR")
     print(f"{'':>7} {'rc':>3} {'wall s':>7} {'cpu s':>6} {'requests':>8} {'304':>4} {'bytes':>9}")
     for label, r, s in (("first", first, first_stats), ("second", second, second_stats)):
@@ -288,6 +362,19 @@ def recrawl(bench: Bench, a) -> None:
     if first_stats.get("bytes_sent"):
         print(f"  second run's bytes: {second_stats.get('bytes_sent', 0) / first_stats['bytes_sent']:.1%} "
               f"of the first's")
+    pages = {path: count for path, count in second_stats.get("paths", {}).items() if path != "/robots.txt"}
+    print(f"  files rewritten by the second run (new inode or mtime): {len(rewritten)} "
+          f"{rewritten[:5]}{' ...' if len(rewritten) > 5 else ''}")
+    bench.recrawl_seconds = second.seconds
+    bench.target("re-crawl: files rewritten", str(len(rewritten)), not rewritten, "0")
+    bench.target("re-crawl: pages answered 304", f"{second_stats.get('not_modified_304', 0)} of {sum(pages.values())}",
+                 second_stats.get("not_modified_304", 0) >= sum(pages.values()), "every page")
+
+
+def files_of(site: Path) -> dict[str, tuple[int, int]]:
+    """Each file's inode and mtime; status.json aside, which every run writes."""
+    return {path.relative_to(site).as_posix(): (path.stat().st_ino, path.stat().st_mtime_ns)
+            for path in site.rglob("*") if path.is_file() and path.name != "status.json"}
 
 
 # -- 4. AutoThrottle at a slow server --
@@ -321,19 +408,83 @@ def critical_path(bench: Bench, a, normal_rows, repeats: int = 3) -> None:
             result = bench.crawl(server, site=work / "site", cache=work / "httpcache", semester=MISSING_SEMESTER)
             startups.append(result.seconds)
             shutil.rmtree(work, ignore_errors=True)
+    robots = 1 if project_settings.ROBOTSTXT_OBEY else 0  # one host: the simulated site
     pages = median([r[4] for r in normal_rows])
-    spec_pages = int(pages) - 3 if pages else 0
+    spec_pages = int(pages) - 3 - robots if pages else 0
     startup = statistics.median(startups)
-    rounds = 1 + math.ceil(spec_pages / concurrency)
+    rounds = robots + 1 + math.ceil(spec_pages / concurrency)
     limit = startup + rounds * a.latency
     crawl = median([r[1] for r in normal_rows])
     print("\n== critical-path limit")
     print(f"  start-up and shutdown: crawl of {MISSING_SEMESTER} (no index) at latency 0, median of {repeats}: "
           f"{startup:.2f} s ({', '.join(f'{s:.2f}' for s in startups)})")
-    print(f"  round trips: 1 (index) + ceil({spec_pages} spec pages / {concurrency}) = {rounds} "
+    print(f"  round trips: {robots} (robots.txt) + 1 (index) + ceil({spec_pages} spec pages / {concurrency}) = {rounds} "
           f"x {a.latency} s = {rounds * a.latency:.2f} s")
     print(f"  limit: {limit:.2f} s; measured median crawl {fmt(crawl)} s"
           + (f" ({crawl / limit:.2f}x the limit)" if crawl else ""))
+    if crawl:
+        bench.target("wall time against the critical-path limit", f"{crawl / limit:.2f}x ({crawl:.2f} s, limit {limit:.2f} s)",
+                     crawl <= 1.1 * limit, "<= 1.1x")
+    recrawl_seconds = getattr(bench, "recrawl_seconds", None)
+    if recrawl_seconds:
+        bench.target("re-crawl within the same limit", f"{recrawl_seconds / limit:.2f}x ({recrawl_seconds:.2f} s)",
+                     recrawl_seconds <= 1.1 * limit, "<= 1.1x")
+
+
+# -- 6. the workers' start-up --
+
+# Run as a script, which imports Scrapy at the top as the `scrapy` console script does: a worker
+# that ran its parent's main script again would have Scrapy's stack too.
+WORKER_PROBE = """
+import json, sys, time
+from scrapy.cmdline import execute
+if __name__ != "__main__":
+    raise SystemExit("this worker ran its parent's main script")
+started = time.perf_counter()
+from timetable_spider.worker_processes import worker_pool
+pool = worker_pool(2)
+pids = sorted(set(pool.map(eval, ["__import__('os').getpid()"] * 8)))
+seconds = time.perf_counter() - started
+modules = pool.submit(eval, "sorted(__import__('sys').modules)").result()
+sizes = [float(line.split()[1]) / 1024 for pid in pids for line in open(f"/proc/{pid}/smaps_rollup")
+         if line.startswith("Pss:")]
+pool.shutdown()
+print(json.dumps({"seconds": seconds, "modules": modules, "pss": sizes}))
+"""
+
+
+def worker_startup(bench: Bench, repeats: int = 3) -> None:
+    """In a new process each time, as in a crawl: the forkserver started with what the workers
+    import, a pool of 2, until both answered; what a worker then has imported, and its PSS. The
+    time to import Scrapy, which the crawl has done long before, is not counted."""
+    import json
+
+    probe = bench.tmp / "worker_probe.py"
+    probe.write_text(WORKER_PROBE)
+    runs = [json.loads(subprocess.run([sys.executable, str(probe)], cwd=PROJECT, check=True,
+                                      capture_output=True, text=True).stdout) for _ in range(repeats)]
+    startup = statistics.median(run["seconds"] for run in runs)
+    modules = runs[-1]["modules"]
+    heavy = [name for name in ("scrapy", "twisted", "lxml", "parsel") if name in modules]
+    print("\n== worker processes' start-up (forkserver, in a new process each time, as the crawl starts them)")
+    print(f"  pool of 2 until both answered, median of {repeats}: {startup:.3f} s "
+          f"({', '.join(format(run['seconds'], '.3f') for run in runs)})")
+    print(f"  a worker: {len(modules)} modules imported, of Scrapy's stack: {', '.join(heavy) or 'none'}; "
+          f"PSS {', '.join(f'{size:.1f}' for size in runs[-1]['pss'])} MB")
+    bench.target("workers import none of Scrapy's stack", ", ".join(heavy) or "none", not heavy, "none")
+    bench.target("worker start-up", f"{startup:.3f} s", startup <= 0.5, "<= 0.5 s")
+
+
+def pss_mb(pid: int) -> float:
+    found = re.search(r"^Pss:\s+(\d+) kB", Path(f"/proc/{pid}/smaps_rollup").read_text(), re.M)
+    return int(found.group(1)) / 1024
+
+
+def print_targets(bench: Bench) -> None:
+    print("\n== targets (issue 18)")
+    width = max(len(name) for name, *_ in bench.targets)
+    for name, figure, met, goal in bench.targets:
+        print(f"  {name:<{width}}  {figure:<40} {goal:<12} {'met' if met else 'NOT MET'}")
 
 
 def main(argv=None) -> int:
@@ -344,6 +495,8 @@ def main(argv=None) -> int:
     ap.add_argument("--only", choices=["crawls", "writing"], help="run just one part")
     ap.add_argument("--baseline", type=Path, help="another checkout of the project (say, a git worktree of "
                     "an older commit) whose crawls alternate with this one's, to compare wall times")
+    ap.add_argument("--reference", type=Path, help="a checkout of dobrerares/fmi-cal-generator, the generator "
+                    "this project replaces: its crawl alternates with ours against the same simulated site")
     ap.add_argument("--work-dir", type=Path, default=PROJECT,
                     help="where the sites are written (default: the project directory, like SITE_DIR=site)")
     a = ap.parse_args(argv)
@@ -361,6 +514,8 @@ def main(argv=None) -> int:
         recrawl(bench, a)
         throttle(bench, a, rows)
         critical_path(bench, a, rows)
+        worker_startup(bench)
+        print_targets(bench)
     finally:
         shutil.rmtree(bench.tmp, ignore_errors=True)
     return 0

@@ -158,6 +158,7 @@ class Stats:
             "not_modified_304": self.not_modified_304,
             "bytes_sent": self.bytes_sent,
             "active_seconds": round((self.last or 0) - (self.first or 0), 3),
+            "last_answer": self.last,  # time.time() when the last answer left
         }
 
 
