@@ -1,5 +1,7 @@
-"""The web application of `scrapy serve`: SITE_DIR as a static web server serves it, and personal
-calendars under /feeds/<CODE>/<calendar file>?<choices> (timetable_spider.personal_feeds).
+"""The web application of `scrapy serve`: SITE_DIR as a static web server serves it, personal
+calendars under /feeds/<CODE>/<calendar file>?<choices> (timetable_spider.personal_feeds), and
+stable subscriptions, /feeds/s/<id>.ics, whose choices change under /subscriptions
+(timetable_spider.subscriptions).
 
 Personal feeds answer from a snapshot: every spec record and calendar of one published site,
 read once, relative to a file descriptor of the site's directory. A crawl publishes by swapping
@@ -21,7 +23,7 @@ import mimetypes
 import os
 import stat
 import time
-from collections import OrderedDict
+from collections import OrderedDict, deque
 from dataclasses import dataclass, field
 from datetime import datetime
 from email.utils import formatdate, parsedate_to_datetime
@@ -29,12 +31,13 @@ from urllib.parse import quote, unquote_to_bytes
 
 from scrapy.settings import BaseSettings
 from scrapy.utils.project import get_project_settings
-from twisted.internet import threads
+from twisted.internet import task, threads
 from twisted.web.resource import Resource
 from twisted.web.server import NOT_DONE_YET, Site
 
 from timetable_spider import personal_feeds, site_paths
 from timetable_spider.personal_feeds import BadQuery, Spec, UnknownName
+from timetable_spider.subscriptions import Gone, Subscriptions, WrongKey, default_path
 from timetable_spider.writers.json_data import record_calendars
 
 logger = logging.getLogger(__name__)
@@ -292,12 +295,32 @@ class TimetableSite(Resource):
         self.published = PublishedSite(settings["SITE_DIR"], settings.getint("SERVE_FEED_CACHE_SIZE"))
         self.max_url_length = settings.getint("SERVE_MAX_URL_LENGTH")
         self.crawl_interval = settings.getint("SERVE_CRAWL_INTERVAL")
+        self.max_body = settings.getint("SUBSCRIPTIONS_MAX_BODY")
+        self.creations = CreationLimit(settings.getint("SUBSCRIPTIONS_CREATE_PER_MINUTE"))
+        self.keep_unused = settings.getint("SUBSCRIPTIONS_KEEP_UNUSED_DAYS") * 24 * 60 * 60
+        self.subscriptions, self.subscriptions_problem = None, ""
+        path = settings.get("SUBSCRIPTIONS_DB") or default_path(settings["SITE_DIR"])
+        try:
+            self.subscriptions = Subscriptions(path)
+        except Exception as error:  # a read-only directory, say: the feeds still answer
+            self.subscriptions_problem = f"subscriptions are not available: {path}: {error}"
+            logger.error("%s; set SUBSCRIPTIONS_DB to a writable file", self.subscriptions_problem)
         self.published.load_now()
 
+    def start_expiring(self) -> task.LoopingCall | None:
+        """Daily, from now on: subscriptions unused for SUBSCRIPTIONS_KEEP_UNUSED_DAYS are removed."""
+        if self.subscriptions is None:
+            return None
+        expiring = task.LoopingCall(self._expire)
+        expiring.start(24 * 60 * 60)
+        return expiring
+
+    def _expire(self) -> None:
+        removed = self.subscriptions.remove_unused(time.time() - self.keep_unused)
+        if removed:
+            logger.info("Removed %d subscriptions unused for %d days", removed, self.keep_unused // 86400)
+
     def render(self, request) -> bytes:
-        if request.method not in (b"GET", b"HEAD"):
-            request.setHeader(b"Allow", b"GET, HEAD")
-            return _plain(request, 405, "only GET and HEAD are allowed")
         if len(request.uri) > self.max_url_length:
             return _plain(request, 414, f"the URL is longer than {self.max_url_length} bytes")
         if not request.path.startswith(b"/"):
@@ -306,16 +329,22 @@ class TimetableSite(Resource):
             names = [_path_segment(part) for part in request.path.split(b"/")[1:]]
         except ValueError as error:
             return _plain(request, 400, str(error))
+        if names[0] == "subscriptions":
+            return self._subscriptions(request, names[1:])
+        if request.method not in (b"GET", b"HEAD"):
+            request.setHeader(b"Allow", b"GET, HEAD")
+            return _plain(request, 405, "only GET and HEAD are allowed")
+        if names[:2] == ["feeds", "s"]:
+            return self._stable_feed(request, names[2:])
         if names[0] == "feeds":
-            return self._feed(request, names[1:])
+            return self._feed(request, names[1:], request.uri.partition(b"?")[2])
         return self._file(request, names)
 
-    def _feed(self, request, names: list[str]) -> bytes:
+    def _feed(self, request, names: list[str], raw_query: bytes) -> bytes:
         if len(names) != 2:
             return _plain(request, 404, "a feed is /feeds/<CODE>/<calendar file>, such as /feeds/IE2/921-1.ics")
         try:
-            query = request.uri.partition(b"?")[2].decode("ascii")
-            selection = personal_feeds.parse_query(query)
+            selection = personal_feeds.parse_query(raw_query.decode("ascii"))
         except UnicodeDecodeError:
             return _plain(request, 400, "the query must be percent-encoded ASCII")
         except BadQuery as error:
@@ -333,6 +362,94 @@ class TimetableSite(Resource):
         if self._current_copy(request, answer.etag, answer.modified, snapshot):
             return NOT_DONE_YET
         return _content(request, answer.body, CALENDAR_TYPE)
+
+    def _stable_feed(self, request, names: list[str]) -> bytes:
+        """/feeds/s/<id>.ics: what its stored calendar URL answers, byte for byte."""
+        if len(names) != 1 or not names[0].endswith(".ics"):
+            return _plain(request, 404, "a subscription's feed is /feeds/s/<id>.ics")
+        if self.subscriptions is None:
+            return _plain(request, 503, self.subscriptions_problem)
+        identifier = names[0].removesuffix(".ics")
+        found = self.subscriptions.get(identifier)
+        if found is None:
+            return _plain(request, 404, "no such subscription")
+        if found.deleted:
+            return _plain(request, 410, "this subscription was deleted; remove it from your calendar app")
+        self.subscriptions.used(identifier)
+        path, _, query = found.calendar.partition("?")
+        return self._feed(request, path.split("/")[2:], query.encode("ascii"))
+
+    def _subscriptions(self, request, names: list[str]) -> bytes:
+        """POST /subscriptions, PUT and DELETE /subscriptions/<id> (docs/subscriptions.md)."""
+        if len(names) > 1:
+            return _plain(request, 404, "not found")
+        allowed = b"POST" if not names or names == [""] else b"PUT, DELETE"
+        if request.method not in allowed.split(b", "):
+            request.setHeader(b"Allow", allowed)
+            return _plain(request, 405, f"only {allowed.decode()} here")
+        if self.subscriptions is None:
+            return _plain(request, 503, self.subscriptions_problem)
+        if request.method == b"POST":
+            if not self.creations.allow(_client_address(request), time.time()):
+                request.setHeader(b"Retry-After", b"60")
+                return _plain(request, 429, "too many subscriptions made from this address; try again in a minute")
+            calendar = self._calendar_of(request)
+            if isinstance(calendar, bytes):
+                return calendar
+            identifier, key = self.subscriptions.create(calendar)
+            request.setResponseCode(201)
+            request.setHeader(b"Location", f"/feeds/s/{identifier}.ics".encode())
+            return _json(request, {"feed": f"/feeds/s/{identifier}.ics", "key": key})
+        identifier = names[0]
+        key = _bearer_key(request)
+        calendar = self._calendar_of(request) if request.method == b"PUT" else ""
+        if isinstance(calendar, bytes):
+            return calendar
+        try:
+            if request.method == b"PUT":
+                self.subscriptions.change(identifier, key, calendar)
+            else:
+                self.subscriptions.delete(identifier, key)
+        except WrongKey:
+            return _plain(request, 403, "the edit key is missing or wrong (Authorization: Bearer <key>)")
+        except Gone:
+            return _plain(request, 410, "this subscription was deleted")
+        except LookupError:
+            return _plain(request, 404, "no such subscription")
+        if request.method == b"DELETE":
+            request.setResponseCode(204)
+            return b""
+        return _json(request, {"feed": f"/feeds/s/{identifier}.ics", "calendar": calendar})
+
+    def _calendar_of(self, request) -> str | bytes:
+        """The body's {"calendar": "/feeds/<CODE>/<file>?<choices>"}, checked as a feed request
+        would be; or the refusal to answer with (bytes)."""
+        length = request.getHeader(b"Content-Length")
+        if length is not None and length.isdigit() and int(length) > self.max_body:
+            return _plain(request, 413, f"the body is over {self.max_body} bytes")
+        body = request.content.read(self.max_body + 1)
+        if len(body) > self.max_body:
+            return _plain(request, 413, f"the body is over {self.max_body} bytes")
+        try:
+            calendar = json.loads(body)["calendar"]
+            path, _, query = calendar.partition("?")
+            names = path.split("/")
+            if not isinstance(calendar, str) or names[:2] != ["", "feeds"] or len(names) != 4 or names[2] == "s":
+                raise ValueError
+            selection = personal_feeds.parse_query(query)
+        except BadQuery as error:
+            return _plain(request, 400, f"calendar: {error}")
+        except (ValueError, KeyError, TypeError, AttributeError):
+            return _plain(request, 400, 'the body must be JSON {"calendar": "/feeds/<CODE>/<calendar file>?<choices>"}')
+        snapshot = self.published.current()
+        if snapshot is None:
+            request.setHeader(b"Retry-After", b"%d" % OVERDUE_MAX_AGE)
+            return _plain(request, 503, "no site is published yet")
+        try:
+            snapshot.feed(names[2], names[3], selection)
+        except UnknownName as error:
+            return _plain(request, 400, f"calendar: {error}")
+        return calendar
 
     def _file(self, request, names: list[str]) -> bytes:
         """A file of SITE_DIR, read beneath it; a directory's index.html; never a dotfile."""
@@ -413,6 +530,46 @@ def _not_modified(request, etag: str, modified: float) -> bool:
         return int(modified) <= parsedate_to_datetime(since.decode("latin-1")).timestamp()
     except (ValueError, TypeError):
         return False
+
+
+class CreationLimit:
+    """At most so many subscriptions made per client address in any minute."""
+
+    def __init__(self, per_minute: int):
+        self.per_minute = per_minute
+        self.made: dict[str, deque[float]] = {}
+
+    def allow(self, address: str, now: float) -> bool:
+        recent = self.made.setdefault(address, deque())
+        while recent and recent[0] <= now - 60:
+            recent.popleft()
+        if len(recent) >= self.per_minute:
+            return False
+        recent.append(now)
+        if len(self.made) > 10_000:  # forget addresses with nothing recent
+            self.made = {a: times for a, times in self.made.items() if times and times[-1] > now - 60}
+        return True
+
+
+def _client_address(request) -> str:
+    """The client's address; behind a proxy on this host (nginx), the one the proxy saw, which
+    it appends to X-Forwarded-For. A remote peer's X-Forwarded-For is not trusted."""
+    peer = request.getClientAddress().host
+    forwarded = request.getHeader(b"X-Forwarded-For")
+    if forwarded and peer in ("127.0.0.1", "::1"):
+        return forwarded.decode("latin-1").rsplit(",", 1)[-1].strip()
+    return peer
+
+
+def _bearer_key(request) -> str:
+    value = (request.getHeader(b"Authorization") or b"").decode("latin-1")
+    scheme, _, key = value.partition(" ")
+    return key.strip() if scheme.lower() == "bearer" else ""
+
+
+def _json(request, document: dict) -> bytes:
+    request.setHeader(b"Cache-Control", b"no-store")
+    return _content(request, json.dumps(document).encode(), "application/json")
 
 
 def _content_type(name: str) -> str:

@@ -118,3 +118,12 @@ SERVE_MAX_URL_LENGTH = 2048
 SERVE_FEED_CACHE_SIZE = 4096
 # A file for the access log (Combined Log Format); empty: none, as behind a reverse proxy, which logs.
 SERVE_ACCESS_LOG = ""
+# Stable subscriptions (/feeds/s/<id>.ics, /subscriptions): their SQLite file; empty:
+# ".<site>-subscriptions.sqlite3" beside SITE_DIR. Replicas on one host share it.
+SUBSCRIPTIONS_DB = ""
+# A request body is one calendar URL; more than this is not one.
+SUBSCRIPTIONS_MAX_BODY = 4096
+# Subscriptions one address may make in a minute: a student makes one, a script many.
+SUBSCRIPTIONS_CREATE_PER_MINUTE = 30
+# A subscription no calendar app has read for this long (a semester and a bit) is removed.
+SUBSCRIPTIONS_KEEP_UNUSED_DAYS = 200

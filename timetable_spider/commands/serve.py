@@ -47,6 +47,7 @@ class Command(ScrapyCommand):
         from timetable_spider.feed_server import make_site
 
         site = make_site(self.settings)
+        site.resource.start_expiring()
         # Twisted's backlog of 50 drops connections when nginx opens many at once (a burst, or a
         # replica back after a restart), and each dropped one waits a second for its retry.
         port = reactor.listenTCP(opts.port, site, backlog=1024, interface=opts.bind)
