@@ -130,6 +130,15 @@ def run_crawl(server: SimServer | None = None, *, semester: str | None = "2025-2
     return CrawlResult(process.returncode, "".join(lines), seconds, rusage, timed_out.is_set(), command)
 
 
+def crawl_simulated_site(tmp: Path, semester: str = "2025-2") -> Path:
+    """The simulated site of a semester crawled into tmp/site (its HTTP cache in tmp/cache); the
+    crawl must publish."""
+    with SimServer(semester, latency=0.02, jitter=0.01) as server:
+        result = run_crawl(server, semester=semester, site_dir=tmp / "site", settings={"HTTPCACHE_DIR": tmp / "cache"})
+    assert result.returncode == 0, result.output[-3000:]
+    return tmp / "site"
+
+
 def descendants(pid: int) -> set[int]:
     """The processes started by pid, and theirs (the worker pool's forkserver and workers)."""
     children: dict[int, list[int]] = {}

@@ -12,9 +12,8 @@ import recurring_ical_events
 from freezegun import freeze_time
 from scrapy.settings import Settings
 
-from tests.crawling import run_crawl
+from tests.crawling import crawl_simulated_site
 from tests.saved_pages import FIXTURES, saved_response
-from tests.ubb_site import SimServer
 from timetable_spider import settings as project_settings
 from timetable_spider.academic_year import day_off_name, period_kind, year_events, year_tables
 from timetable_spider.calendar_rules import HUNGARIAN_GERMAN, ROMANIAN
@@ -281,11 +280,7 @@ def test_the_hungarian_line_has_its_own_whit_monday(year_2025):
 
 @pytest.fixture(scope="module")
 def crawled(tmp_path_factory):
-    tmp = tmp_path_factory.mktemp("academic-year-crawl")
-    with SimServer("2025-2", latency=0.02, jitter=0.01) as server:
-        result = run_crawl(server, site_dir=tmp / "site", settings={"HTTPCACHE_DIR": tmp / "cache"})
-    assert result.returncode == 0, result.output[-3000:]
-    return tmp / "site"
+    return crawl_simulated_site(tmp_path_factory.mktemp("academic-year-crawl"))
 
 
 def test_a_crawl_lists_a_calendar_for_every_spec_page(crawled):

@@ -25,9 +25,8 @@ import icalendar
 import pytest
 import recurring_ical_events
 
-from tests.crawling import free_port, run_crawl
+from tests.crawling import crawl_simulated_site, free_port
 from tests.serving import ServeProcess
-from tests.ubb_site import SimServer
 from timetable_spider import feed_server
 from timetable_spider.personal_feeds import split_calendar
 from timetable_spider.publishing import SiteBuild
@@ -38,22 +37,14 @@ FEED = "/feeds/IE2/921-1.ics"
 SECRET = "a secret outside the site"
 
 
-def crawl(semester: str, tmp: Path) -> Path:
-    site = tmp / "site"
-    with SimServer(semester, latency=0.02, jitter=0.01) as server:
-        rc, output, _ = run_crawl(server, semester=semester, site_dir=site, settings={"HTTPCACHE_DIR": tmp / "cache"})
-    assert rc == 0, output[-3000:]
-    return site
-
-
 @pytest.fixture(scope="module")
 def site_2025_2(tmp_path_factory) -> Path:
-    return crawl("2025-2", tmp_path_factory.mktemp("serve-2025-2"))
+    return crawl_simulated_site(tmp_path_factory.mktemp("serve-2025-2"))
 
 
 @pytest.fixture(scope="module")
 def site_2025_1(tmp_path_factory) -> Path:
-    return crawl("2025-1", tmp_path_factory.mktemp("serve-2025-1"))
+    return crawl_simulated_site(tmp_path_factory.mktemp("serve-2025-1"), "2025-1")
 
 
 @pytest.fixture(scope="module")

@@ -11,9 +11,8 @@ import threading
 
 import pytest
 
-from tests.crawling import run_crawl
+from tests.crawling import crawl_simulated_site
 from tests.serving import ServeProcess
-from tests.ubb_site import SimServer
 from timetable_spider import subscriptions
 from timetable_spider.subscriptions import Gone, Subscriptions, WrongKey
 
@@ -92,11 +91,7 @@ def test_the_default_database_is_beside_site_dir(tmp_path):
 
 @pytest.fixture(scope="module")
 def site(tmp_path_factory):
-    tmp = tmp_path_factory.mktemp("subscriptions")
-    with SimServer("2025-2", latency=0.02, jitter=0.01) as server:
-        result = run_crawl(server, site_dir=tmp / "site", settings={"HTTPCACHE_DIR": tmp / "cache"})
-    assert result.returncode == 0, result.output[-3000:]
-    return tmp / "site"
+    return crawl_simulated_site(tmp_path_factory.mktemp("subscriptions"))
 
 
 @pytest.fixture(scope="module")

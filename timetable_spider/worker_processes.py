@@ -2,7 +2,6 @@
 memory, and ended with the crawl, however it ends. No Scrapy here."""
 from __future__ import annotations
 
-import multiprocessing
 import os
 import select
 import sys
