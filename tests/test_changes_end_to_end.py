@@ -90,6 +90,12 @@ def test_the_change_log_lists_exactly_the_three_edits(edited):
     assert moved["groups"] == [str(n) for n in range(921, 928)]
 
 
+def test_each_change_names_its_subjects_code_as_feeds_and_subscriptions_do(edited):
+    """Added, changed and removed alike: a removed class's code comes from the last published record."""
+    site, _before, _events = edited
+    assert [c["class"]["subject_code"] for c in latest_changes(site)] == ["MLE5011", "MLE5015", "MLE5015"]
+
+
 @pytest.mark.parametrize("feed", ["changes.atom", "changes/IE2.atom"])
 def test_the_feeds_list_the_same_three(edited, feed):
     site, _before, _events = edited

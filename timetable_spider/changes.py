@@ -35,6 +35,8 @@ class ClassFacts:
     location: str
     dates: tuple[str, ...]
     groups: tuple[str, ...] = field(default=(), compare=False)
+    # the faculty's code, as personal feeds and subscriptions name a subject (hide=, take=, add=)
+    subject_code: str = field(default="", compare=False)
 
     @property
     def slot(self) -> tuple[str, ...]:
@@ -108,7 +110,8 @@ def describe(change: str, facts: ClassFacts, code: str, uid: str,
     """One entry of the change log: which spec page, groups, formation and class, and what changed."""
     described = {
         "change": change, "code": code, "groups": list(facts.groups), "formation": facts.formation, "uid": uid,
-        "class": {"subject": facts.subject, "type": facts.kind, "day": facts.day, "start": facts.start,
+        "class": {"subject": facts.subject, "subject_code": facts.subject_code, "type": facts.kind,
+                  "day": facts.day, "start": facts.start,
                   "end": facts.end, "room": facts.room, "teacher": facts.teacher,
                   "weeks": facts.frequency or "every week"},
     }

@@ -108,7 +108,8 @@ def facts_of(scheduled: ScheduledClass, groups: tuple[str, ...]) -> ClassFacts:
     return ClassFacts(formation=entry.formation, day=entry.day, start=entry.start, end=entry.end,
                       frequency=entry.frequency, kind=entry.kind, subject=entry.subject, room=entry.room,
                       teacher=entry.teacher, location=scheduled.location,
-                      dates=tuple(d.isoformat() for d in scheduled.dates), groups=groups)
+                      dates=tuple(d.isoformat() for d in scheduled.dates), groups=groups,
+                      subject_code=entry.subject_code)
 
 
 def calendar_title(timetable: Timetable, group_calendar: GroupCalendar, semester: str) -> tuple[str, str]:

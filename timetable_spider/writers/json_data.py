@@ -96,7 +96,7 @@ def record_classes(record: dict[str, Any] | None) -> list[tuple[ClassFacts, str,
     return [(ClassFacts(formation=e["formation"], day=e["day"], start=e["start"], end=e["end"],
                         frequency=e["frequency"], kind=e["type"], subject=e["subject"], room=e["room"],
                         teacher=e["teacher"], location=e["location"], dates=tuple(e["dates"]),
-                        groups=tuple(groups[uid])),
+                        groups=tuple(groups[uid]), subject_code=e.get("subject_code", "")),
              uid, Stamp(e["fingerprint"], e["dtstamp"], e.get("sequence", 0)))
             for uid, e in entries.items()]
 
