@@ -306,16 +306,11 @@ def personal_events(calendar: Calendar, selection: Selection, faculty: Mapping[s
         if take.subgroup not in group.subgroups:
             raise UnknownName(f"{calendar.code} group {group.name} has no subgroup {take.subgroup}")
 
-    taken = {t.subject: t.subgroup for t in selection.take}
     own = {e.uid for e in calendar.events}
-    chosen = [e for e in group.events
-              if (calendar_rules.attends(e.formation, group.name, taken[e.subject]) if e.subject in taken
-                  else e.uid in own)
-              and not any(h.subject == e.subject and h.kind in ("", e.kind) for h in selection.hide)]
+    chosen = [e for e in group.events if keeps(selection, e.subject, e.kind, e.formation, group.name, e.uid in own)]
     present = {e.uid for e in chosen}
     for add in selection.add:
-        adding = [e for e in _calendar_added_from(add, faculty).events
-                  if e.subject == add.subject and add.kind in ("", e.kind)]
+        adding = [e for e in _calendar_added_from(add, faculty).events if adds(add, e.subject, e.kind)]
         chosen += [e for e in adding if e.uid not in present]
         present.update(e.uid for e in adding)
     if selection.periods:
@@ -324,6 +319,19 @@ def personal_events(calendar: Calendar, selection: Selection, faculty: Mapping[s
             raise UnknownName(f"{calendar.code} has no academic-year calendar yet: the next crawl publishes it")
         chosen += periods
     return chosen
+
+
+def keeps(selection: Selection, subject: str, kind: str, formation: str, group: str, in_calendar: bool) -> bool:
+    """Whether a class of the calendar's group is in the personal calendar: take= decides which
+    subgroup's classes of a subject it has (else the calendar's own, in_calendar), then hide= removes."""
+    taken = {t.subject: t.subgroup for t in selection.take}
+    attended = calendar_rules.attends(formation, group, taken[subject]) if subject in taken else in_calendar
+    return attended and not any(h.subject == subject and h.kind in ("", kind) for h in selection.hide)
+
+
+def adds(add: Add, subject: str, kind: str) -> bool:
+    """Whether add= brings in a class of the calendar it adds from."""
+    return subject == add.subject and add.kind in ("", kind)
 
 
 def _calendar_added_from(add: Add, faculty: Mapping[str, Spec]) -> Calendar:
