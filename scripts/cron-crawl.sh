@@ -14,9 +14,11 @@
 #   LOCK_FILE     held with flock while a crawl runs        (default: <project>/.scrapy/cron-crawl.lock)
 #
 # Exit status:
-#   0   the site was published in full (status.json outcome "published")
+#   0   the site was published in full (status.json outcome "published"), or the new semester is
+#       not published yet ("waiting"); then `scrapy notify` sent the push alerts of its changes
 #   1   the crawl ran but did not publish in full: outcome "failed" (nothing published) or
-#       "partial" (some pages kept from the last run); see SITE_DIR/data/status.json and the log
+#       "partial" (some pages kept from the last run); see SITE_DIR/data/status.json and the log;
+#       or it published, but `scrapy notify` could not send the push alerts
 #   75  another run holds the lock; nothing was done
 #   78  misconfigured: no such Python, or flock missing
 #   other: the crawl's own status (e.g. 2 for bad arguments, 128+N if killed by signal N)
@@ -80,7 +82,23 @@ while :; do
 done
 
 if [ "$status" -eq 0 ]; then
-    say "done: published (exit 0)"
+    # Push alerts of this crawl's changes to stable subscriptions: the crawl's -s settings
+    # (SITE_DIR, SUBSCRIPTIONS_DB, ...) apply to it too.
+    settings=()
+    while [ $# -gt 0 ]; do
+        case "$1" in
+            -s) [ $# -gt 1 ] && settings+=(-s "$2"); shift ;;
+            -s*) settings+=("$1") ;;
+        esac
+        shift
+    done
+    if "$python" -m scrapy notify "${settings[@]}" >>"$log_file" 2>&1; then
+        say "done: published (exit 0)"
+    else
+        status=1
+        say "done: published, but the push alerts failed (exit 1)"
+        echo "cron-crawl: the site was published, but the push alerts failed; see $log_file" >&2
+    fi
 else
     say "done: NOT published in full (exit $status)"
     echo "cron-crawl: the crawl did not publish in full (exit $status); see $log_file and SITE_DIR/data/status.json" >&2

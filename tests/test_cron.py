@@ -92,6 +92,7 @@ def test_cron_run_publishes_and_logs(tmp_path):
     assert "cron-crawl[" in log and "start: scrapy crawl schedules -a semester=2025-2" in log
     assert f"Crawling semester 2025-2 from {server.index_url()}" in log
     assert "Spider closed (finished)" in log
+    assert "push alerts:" in log  # scrapy notify ran after the crawl published
     assert log.rstrip().endswith("done: published (exit 0)")
     assert server.stats["requests"] >= 74
 

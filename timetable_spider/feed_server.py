@@ -27,7 +27,7 @@ from collections import OrderedDict, deque
 from dataclasses import dataclass, field
 from datetime import datetime
 from email.utils import formatdate, parsedate_to_datetime
-from urllib.parse import quote, unquote_to_bytes
+from urllib.parse import quote, unquote_to_bytes, urlsplit
 
 from scrapy.settings import BaseSettings
 from scrapy.utils.project import get_project_settings
@@ -35,7 +35,7 @@ from twisted.internet import task, threads
 from twisted.web.resource import Resource
 from twisted.web.server import NOT_DONE_YET, Site
 
-from timetable_spider import personal_feeds, site_paths
+from timetable_spider import personal_feeds, push, site_paths
 from timetable_spider.personal_feeds import BadQuery, Spec, UnknownName
 from timetable_spider.subscriptions import Gone, Subscriptions, WrongKey, default_path
 from timetable_spider.writers.json_data import record_calendars
@@ -305,6 +305,14 @@ class TimetableSite(Resource):
         except Exception as error:  # a read-only directory, say: the feeds still answer
             self.subscriptions_problem = f"subscriptions are not available: {path}: {error}"
             logger.error("%s; set SUBSCRIPTIONS_DB to a writable file", self.subscriptions_problem)
+        self.allow_http_pushes = settings.getbool("PUSH_ALLOW_HTTP_ENDPOINTS")
+        self.push_key, self.push_problem = None, ""
+        key_file = settings.get("PUSH_VAPID_KEY_FILE") or push.default_key_path(settings["SITE_DIR"])
+        try:
+            self.push_key = push.public_key(push.load_or_create_key(key_file))
+        except Exception as error:
+            self.push_problem = f"push alerts are not available: {key_file}: {error}"
+            logger.error("%s; set PUSH_VAPID_KEY_FILE to a writable file", self.push_problem)
         self.published.load_now()
 
     def start_expiring(self) -> task.LoopingCall | None:
@@ -330,7 +338,14 @@ class TimetableSite(Resource):
         except ValueError as error:
             return _plain(request, 400, str(error))
         if names[0] == "subscriptions":
+            if len(names) == 3 and names[2] == "push":
+                return self._push(request, names[1])
             return self._subscriptions(request, names[1:])
+        if names == ["push", "key"] and request.method in (b"GET", b"HEAD"):
+            if self.push_key is None:
+                return _plain(request, 503, self.push_problem)
+            request.setHeader(b"Cache-Control", b"public, max-age=86400")
+            return _content(request, self.push_key.encode(), "text/plain; charset=utf-8")
         if request.method not in (b"GET", b"HEAD"):
             request.setHeader(b"Allow", b"GET, HEAD")
             return _plain(request, 405, "only GET and HEAD are allowed")
@@ -421,9 +436,44 @@ class TimetableSite(Resource):
             return b""
         return _json(request, {"feed": f"/feeds/s/{identifier}.ics", "calendar": calendar})
 
-    def _calendar_of(self, request) -> str | bytes:
-        """The body's {"calendar": "/feeds/<CODE>/<file>?<choices>"}, checked as a feed request
-        would be; or the refusal to answer with (bytes)."""
+    def _push(self, request, identifier: str) -> bytes:
+        """POST /subscriptions/<id>/push with a browser's PushSubscription JSON, DELETE with its endpoint."""
+        if request.method not in (b"POST", b"DELETE"):
+            request.setHeader(b"Allow", b"POST, DELETE")
+            return _plain(request, 405, "only POST and DELETE here")
+        if self.subscriptions is None or self.push_key is None:
+            return _plain(request, 503, self.subscriptions_problem or self.push_problem)
+        body = self._body(request)
+        if isinstance(body, bytes):
+            return body
+        try:
+            endpoint = body["endpoint"]
+            keys = body.get("keys", {}) if request.method == b"POST" else {"p256dh": "-", "auth": "-"}
+            p256dh, auth = keys["p256dh"], keys["auth"]
+            if not all(isinstance(value, str) and value for value in (endpoint, p256dh, auth)):
+                raise ValueError
+        except (KeyError, TypeError, ValueError, AttributeError):
+            return _plain(request, 400, 'the body must be a PushSubscription: {"endpoint", "keys": {"p256dh", "auth"}}')
+        parts = urlsplit(endpoint)
+        loopback = parts.scheme == "http" and parts.hostname in ("127.0.0.1", "::1", "localhost")
+        if parts.scheme != "https" and not (self.allow_http_pushes and loopback):
+            return _plain(request, 400, "a push endpoint must be https")
+        try:
+            if request.method == b"POST":
+                self.subscriptions.attach_push(identifier, _bearer_key(request), endpoint, p256dh, auth)
+            else:
+                self.subscriptions.detach_push(identifier, _bearer_key(request), endpoint)
+        except WrongKey:
+            return _plain(request, 403, "the edit key is missing or wrong (Authorization: Bearer <key>)")
+        except Gone:
+            return _plain(request, 410, "this subscription was deleted")
+        except LookupError:
+            return _plain(request, 404, "no such subscription")
+        request.setResponseCode(201 if request.method == b"POST" else 204)
+        return _json(request, {"endpoint": endpoint}) if request.method == b"POST" else b""
+
+    def _body(self, request) -> dict | bytes:
+        """The request's JSON object, at most SUBSCRIPTIONS_MAX_BODY bytes; or the refusal (bytes)."""
         length = request.getHeader(b"Content-Length")
         if length is not None and length.isdigit() and int(length) > self.max_body:
             return _plain(request, 413, f"the body is over {self.max_body} bytes")
@@ -431,7 +481,19 @@ class TimetableSite(Resource):
         if len(body) > self.max_body:
             return _plain(request, 413, f"the body is over {self.max_body} bytes")
         try:
-            calendar = json.loads(body)["calendar"]
+            document = json.loads(body)
+        except ValueError:
+            return _plain(request, 400, "the body must be JSON")
+        return document if isinstance(document, dict) else _plain(request, 400, "the body must be a JSON object")
+
+    def _calendar_of(self, request) -> str | bytes:
+        """The body's {"calendar": "/feeds/<CODE>/<file>?<choices>"}, checked as a feed request
+        would be; or the refusal to answer with (bytes)."""
+        body = self._body(request)
+        if isinstance(body, bytes):
+            return body
+        try:
+            calendar = body["calendar"]
             path, _, query = calendar.partition("?")
             names = path.split("/")
             if not isinstance(calendar, str) or names[:2] != ["", "feeds"] or len(names) != 4 or names[2] == "s":

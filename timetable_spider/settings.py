@@ -127,3 +127,13 @@ SUBSCRIPTIONS_MAX_BODY = 4096
 SUBSCRIPTIONS_CREATE_PER_MINUTE = 30
 # A subscription no calendar app has read for this long (a semester and a bit) is removed.
 SUBSCRIPTIONS_KEEP_UNUSED_DAYS = 200
+# Push alerts (`scrapy notify`, /push/): the VAPID private key, made on first use with mode 600;
+# empty: ".<site>-vapid.pem" beside SITE_DIR.
+PUSH_VAPID_KEY_FILE = ""
+# Who push services may write to about these messages (RFC 8292's "sub"); set your own.
+PUSH_CONTACT = "mailto:timetable-spider@localhost"
+# How long a push service keeps an alert for a browser that is offline: a day, as a timetable
+# change matters until the class.
+PUSH_TTL = 24 * 60 * 60
+# Push endpoints must be https; on for tests with a push service on loopback (http, 127.0.0.1).
+PUSH_ALLOW_HTTP_ENDPOINTS = False

@@ -7,7 +7,8 @@ host share the file, and a server killed mid-write loses nothing committed.
 
 What is stored, and nothing else: the id, a SHA-256 of the edit key (the key itself is a
 secret only its holder has), the calendar URL, and when the subscription was made, changed and
-last read. Nothing identifies a person.
+last read; for push alerts, each browser's push endpoint and its public keys, and the last crawl
+it was told of. Nothing identifies a person.
 """
 from __future__ import annotations
 
@@ -31,6 +32,14 @@ CREATE TABLE IF NOT EXISTS subscriptions (
     changed REAL NOT NULL,
     used REAL NOT NULL,
     deleted REAL
+);
+CREATE TABLE IF NOT EXISTS pushes (
+    subscription TEXT NOT NULL REFERENCES subscriptions(id) ON DELETE CASCADE,
+    endpoint TEXT NOT NULL,
+    p256dh TEXT NOT NULL,
+    auth TEXT NOT NULL,
+    notified TEXT NOT NULL DEFAULT '',
+    PRIMARY KEY (subscription, endpoint)
 )"""
 
 
@@ -39,6 +48,18 @@ class Subscription:
     id: str
     calendar: str  # a personal feed's path and query: /feeds/IE2/921-1.ics?hide=MLE5028:L
     deleted: bool
+
+
+@dataclass(frozen=True)
+class PushTarget:
+    """A browser to alert of a subscription's changes."""
+
+    subscription: str
+    calendar: str
+    endpoint: str
+    p256dh: str  # the browser's P-256 public key, base64url
+    auth: str  # its authentication secret, base64url
+    notified: str  # the "finished" of the last crawl it was told of
 
 
 class WrongKey(PermissionError):
@@ -70,7 +91,8 @@ class Subscriptions:
             self._connection.execute("PRAGMA journal_mode=WAL")
             # in WAL mode a commit survives a killed process without an fsync each time
             self._connection.execute("PRAGMA synchronous=NORMAL")
-            self._connection.execute(SCHEMA)
+            self._connection.execute("PRAGMA foreign_keys=ON")
+            self._connection.executescript(SCHEMA)
 
     def close(self) -> None:
         self._connection.close()
@@ -112,6 +134,38 @@ class Subscriptions:
             self._check_key(identifier, key)
             self._connection.execute("UPDATE subscriptions SET calendar = '', deleted = ? WHERE id = ?",
                                      (now, identifier))
+            self._connection.execute("DELETE FROM pushes WHERE subscription = ?", (identifier,))
+
+    def attach_push(self, identifier: str, key: str, endpoint: str, p256dh: str, auth: str) -> None:
+        """Alerts for this subscription go to that browser too (attaching it again renews its keys)."""
+        with self._lock:
+            self._check_key(identifier, key)
+            self._connection.execute("INSERT OR REPLACE INTO pushes (subscription, endpoint, p256dh, auth) "
+                                     "VALUES (?, ?, ?, ?)", (identifier, endpoint, p256dh, auth))
+
+    def detach_push(self, identifier: str, key: str, endpoint: str) -> None:
+        with self._lock:
+            self._check_key(identifier, key)
+            self._connection.execute("DELETE FROM pushes WHERE subscription = ? AND endpoint = ?", (identifier, endpoint))
+
+    def push_targets(self) -> list[PushTarget]:
+        with self._lock:
+            rows = self._connection.execute(
+                "SELECT s.id, s.calendar, p.endpoint, p.p256dh, p.auth, p.notified FROM pushes p "
+                "JOIN subscriptions s ON s.id = p.subscription WHERE s.deleted IS NULL ORDER BY s.id").fetchall()
+        return [PushTarget(*row) for row in rows]
+
+    def notified(self, target: PushTarget, crawl: str) -> None:
+        """The browser was told of that crawl's changes (or it had none for it)."""
+        with self._lock:
+            self._connection.execute("UPDATE pushes SET notified = ? WHERE subscription = ? AND endpoint = ?",
+                                     (crawl, target.subscription, target.endpoint))
+
+    def remove_push(self, target: PushTarget) -> None:
+        """The push service said the endpoint is gone (404, 410)."""
+        with self._lock:
+            self._connection.execute("DELETE FROM pushes WHERE subscription = ? AND endpoint = ?",
+                                     (target.subscription, target.endpoint))
 
     def remove_unused(self, since: float) -> int:
         """Subscriptions nobody read since then, and those deleted before it, removed for good;
