@@ -45,13 +45,15 @@ def public_key(vapid: Vapid02) -> str:
     return base64.urlsafe_b64encode(point).rstrip(b"=").decode()
 
 
-def send(endpoint: str, p256dh: str, auth: str, payload: dict, vapid: Vapid02, contact: str, ttl: int) -> int | None:
+def send(endpoint: str, p256dh: str, auth: str, payload: dict, vapid: Vapid02, contact: str, ttl: int,
+         session: requests.Session | None = None) -> int | None:
     """The push service's status code (201 accepted; 404 and 410: the endpoint is gone; 429 and
-    5xx: try again later), or None when it could not be reached."""
+    5xx: try again later), or None when it could not be reached. A session keeps connections to
+    the push services open from one message to the next."""
     try:
         response = webpush({"endpoint": endpoint, "keys": {"p256dh": p256dh, "auth": auth}},
                            json.dumps(payload, ensure_ascii=False), vapid_private_key=vapid,
-                           vapid_claims={"sub": contact}, ttl=ttl, timeout=10)
+                           vapid_claims={"sub": contact}, ttl=ttl, timeout=10, requests_session=session)
     except WebPushException as error:
         return error.response.status_code if error.response is not None else None
     except requests.RequestException:

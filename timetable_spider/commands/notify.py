@@ -18,6 +18,7 @@ import logging
 from datetime import date
 from pathlib import Path
 
+import requests
 from scrapy.commands import ScrapyCommand
 from scrapy.exceptions import UsageError
 from scrapy.utils.log import configure_logging
@@ -77,6 +78,7 @@ class Command(ScrapyCommand):
         counts = dict.fromkeys(("sent", "skipped", "removed", "retry"), 0)
         contact, ttl = self.settings.get("PUSH_CONTACT"), self.settings.getint("PUSH_TTL")
         today = date.today()
+        session = requests.Session()
         for target in store.push_targets():
             path, _, query = target.calendar.partition("?")
             code, file = (path.split("/") + ["", "", ""])[2:4]
@@ -98,7 +100,7 @@ class Command(ScrapyCommand):
             dates = class_dates(site, {c["code"] for c in touching})
             payload = notifications.message(code, calendar.group, calendar.subgroup, touching,
                                             {uid: notifications.next_date(d, today) for uid, d in dates.items()})
-            status = push.send(target.endpoint, target.p256dh, target.auth, payload, vapid, contact, ttl)
+            status = push.send(target.endpoint, target.p256dh, target.auth, payload, vapid, contact, ttl, session)
             if status in DELIVERED:
                 store.notified(target, crawl["finished"])
                 counts["sent"] += 1
