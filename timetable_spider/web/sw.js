@@ -26,6 +26,20 @@ self.addEventListener("activate", (event) => {
   })());
 });
 
+// A push alert from `scrapy notify`: {"title", "body", "url"}, shown as a notification that
+// opens the page's week of the change.
+self.addEventListener("push", (event) => {
+  const alert = event.data?.json() ?? {};
+  event.waitUntil(self.registration.showNotification(alert.title ?? "", {
+    body: alert.body ?? "", icon: "icons/icon-192.png", tag: "timetable-change", data: { url: alert.url ?? "./" },
+  }));
+});
+
+self.addEventListener("notificationclick", (event) => {
+  event.notification.close();
+  event.waitUntil(self.clients.openWindow(new URL(event.notification.data?.url ?? "./", self.registration.scope).href));
+});
+
 self.addEventListener("message", (event) => {
   if (event.data?.type === "skip-waiting") self.skipWaiting();
   // the data the page fetched before this worker controlled it

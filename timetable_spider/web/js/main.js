@@ -371,8 +371,8 @@ async function downloadCalendar() {
 }
 
 async function openSubscribe() {
-  const { publishedUrl, tailoredUrl } = await import("./subscribe.js");
-  let url, name;
+  const { feedPath, publishedUrl, tailoredUrl } = await import("./subscribe.js");
+  let url, name, stable = false;
   if (app.view) {
     url = publishedUrl(app.view.timetable.calendar);
     name = app.view.timetable.name;
@@ -385,14 +385,45 @@ async function openSubscribe() {
     const tailored = Boolean(app.site.feeds_url) && (customized() || withYear);
     url = tailored ? tailoredUrl(app.site.feeds_url, app.choice, calendar.file, withYear)
       : publishedUrl(`${own.directory}/${calendar.file}`);
+    if (tailored) { // one link for the semester, whose choices follow this page's
+      const { stableFeed } = await import("./stable.js");
+      url = await stableFeed(app.site.feeds_url, feedPath(app.choice, calendar.file, withYear))
+        .then((found) => { stable = true; return found; }, (error) => { console.warn(error); return url; });
+    }
     name = `${own.code} ${who}`;
-    $("subscribe-text").textContent = customized() && tailored ? t("subscribeTailored")
-      : withYear ? t("subscribeWithYear", { who: name })
-        : t(customized() ? "subscribeStatic" : "subscribeStaticNoChanges", { who: name });
+    $("subscribe-text").textContent = stable ? t("subscribeStable")
+      : customized() && tailored ? t("subscribeTailored")
+        : withYear ? t("subscribeWithYear", { who: name })
+          : t(customized() ? "subscribeStatic" : "subscribeStaticNoChanges", { who: name });
   }
+  showAlerts(stable);
   // personal feeds can add the academic year (periods=1); a teacher's, room's or subject's week has none
   $("subscribe-periods-row").hidden = !app.site.feeds_url || Boolean(app.view);
   showSubscribeDialog(url, name);
+}
+
+/** "Notify me of changes", for a stable subscription in a browser that can get push alerts. */
+async function showAlerts(stable) {
+  const row = $("subscribe-alerts");
+  const { canNotify, notifying } = await import("./stable.js");
+  row.hidden = !stable || !canNotify();
+  if (row.hidden) return;
+  const button = $("subscribe-notify");
+  const on = await notifying().catch(() => false);
+  button.textContent = t(on ? "stopAlerts" : "notifyMe");
+  $("subscribe-alerts-status").textContent = on ? t("alertsOn") : "";
+  button.onclick = async () => {
+    const { notifyMe, stopNotifying } = await import("./stable.js");
+    try {
+      if (on) await stopNotifying(app.site.feeds_url);
+      else if (!await notifyMe(app.site.feeds_url)) $("subscribe-alerts-status").textContent = t("alertsDenied");
+    } catch (error) {
+      console.warn("push alerts:", error);
+      $("subscribe-alerts-status").textContent = t("alertsFailed");
+      return;
+    }
+    showAlerts(true);
+  };
 }
 
 /** The chosen timetable's academic year (academic-year/<CODE>.ics): subscribe to it or download it. */
@@ -402,6 +433,7 @@ async function openAcademicYear() {
   const url = publishedUrl(app.site.academic_year_calendars[code]);
   $("subscribe-text").textContent = t("academicYearText", { code });
   $("subscribe-periods-row").hidden = true;
+  $("subscribe-alerts").hidden = true;
   showSubscribeDialog(url, `${code} ${t("academicYear")}`, url);
 }
 

@@ -8,15 +8,19 @@ export function publishedUrl(path, base = location.href) {
   return new URL(calendarPath(...path.split(/\/(?=[^/]*$)/)), base).href;
 }
 
-/** The personal feed for a choice: <feeds_url>/feeds/<CODE>/<file>?hide=…&take=…&add=…, and
- * with periods, its timetable's academic year (periods=1). */
-export function tailoredUrl(feedsUrl, choice, file, periods = false, base = location.href) {
+/** A personal feed's path and query: /feeds/<CODE>/<file>?hide=…&take=…&add=…, and with
+ * periods, its timetable's academic year (periods=1). */
+export function feedPath(choice, file, periods = false) {
   const params = new URLSearchParams();
   for (const name of ["hide", "take", "add"]) for (const value of choice[name]) params.append(name, value);
   if (periods) params.append("periods", "1");
   const query = params.toString();
-  const path = `feeds/${encodeURIComponent(choice.code)}/${encodeURIComponent(file)}`;
-  return new URL(`${feedsUrl.replace(/\/*$/, "/")}${path}${query ? "?" + query : ""}`, base).href;
+  return `/feeds/${encodeURIComponent(choice.code)}/${encodeURIComponent(file)}${query ? "?" + query : ""}`;
+}
+
+/** The personal feed for a choice, at <feeds_url>. */
+export function tailoredUrl(feedsUrl, choice, file, periods = false, base = location.href) {
+  return new URL(`${feedsUrl.replace(/\/*$/, "/")}${feedPath(choice, file, periods).slice(1)}`, base).href;
 }
 
 export function webcal(url) {

@@ -1,0 +1,79 @@
+// The student's stable subscription (docs/subscriptions.md): one feed link that stays the same
+// while the choices behind it change, and push alerts of changes to its classes. Its edit key
+// stays in this browser's localStorage; the server keeps only its hash.
+
+const STORAGE_KEY = "timetable-subscription";
+const JSON_TYPE = { "Content-Type": "application/json" };
+
+function saved() {
+  try { return JSON.parse(localStorage.getItem(STORAGE_KEY)); } catch { return null; }
+}
+
+function keep(subscription) {
+  try { localStorage.setItem(STORAGE_KEY, JSON.stringify(subscription)); } catch { /* storage blocked: a new one next time */ }
+}
+
+function api(feedsUrl, path) {
+  return new URL(path, feedsUrl.replace(/\/*$/, "/"));
+}
+
+function withKey(subscription) {
+  return { ...JSON_TYPE, Authorization: `Bearer ${subscription.key}` };
+}
+
+/** The stable feed's address for calendar (a personal feed's path and query): the saved
+ * subscription, changed to it when it differs, else a new one. */
+export async function stableFeed(feedsUrl, calendar) {
+  let current = saved();
+  if (current && current.calendar !== calendar) {
+    const response = await fetch(api(feedsUrl, `subscriptions/${current.id}`),
+      { method: "PUT", headers: withKey(current), body: JSON.stringify({ calendar }) });
+    if (response.ok) keep({ ...current, calendar });
+    else if ([403, 404, 410].includes(response.status)) current = null; // gone, or another site's
+    else throw new Error(`changing the subscription: HTTP ${response.status}`);
+  }
+  if (!current) {
+    const response = await fetch(api(feedsUrl, "subscriptions"),
+      { method: "POST", headers: JSON_TYPE, body: JSON.stringify({ calendar }) });
+    if (!response.ok) throw new Error(`making a subscription: HTTP ${response.status}`);
+    const { feed, key } = await response.json();
+    current = { id: feed.slice("/feeds/s/".length, -".ics".length), key, feed, calendar };
+    keep(current);
+  }
+  return api(feedsUrl, current.feed.slice(1)).href;
+}
+
+/** Whether this browser can get push alerts at all. */
+export function canNotify() {
+  return "PushManager" in window && "Notification" in window && Boolean(saved());
+}
+
+/** Whether alerts of this subscription come to this browser now. */
+export async function notifying() {
+  const registration = await navigator.serviceWorker?.getRegistration();
+  return Boolean(await registration?.pushManager.getSubscription());
+}
+
+/** Asks for permission, subscribes through the service worker and attaches the browser to the
+ * subscription; false when the student said no. */
+export async function notifyMe(feedsUrl) {
+  if (await Notification.requestPermission() !== "granted") return false;
+  const current = saved();
+  const key = await (await fetch(api(feedsUrl, "push/key"))).text();
+  const registration = await navigator.serviceWorker.ready;
+  const push = await registration.pushManager.subscribe({ userVisibleOnly: true, applicationServerKey: key });
+  const response = await fetch(api(feedsUrl, `subscriptions/${current.id}/push`),
+    { method: "POST", headers: withKey(current), body: JSON.stringify(push) });
+  if (!response.ok) throw new Error(`attaching alerts: HTTP ${response.status}`);
+  return true;
+}
+
+/** No more alerts to this browser. */
+export async function stopNotifying(feedsUrl) {
+  const current = saved();
+  const push = await (await navigator.serviceWorker.ready).pushManager.getSubscription();
+  if (!push) return;
+  await fetch(api(feedsUrl, `subscriptions/${current.id}/push`),
+    { method: "DELETE", headers: withKey(current), body: JSON.stringify({ endpoint: push.endpoint }) });
+  await push.unsubscribe();
+}
