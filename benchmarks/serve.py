@@ -17,6 +17,8 @@ Everything printed is measured by this run:
      With --nginx, each run also sends the same load through Debian's nginx with deploy/nginx.conf
      in front of two more replicas (the server's CPU is then theirs and nginx's), alternating
      with the replica answered directly, so that both figures come from the same machine state.
+     With --stable, each personal feed is also made a stable subscription, and each run also
+     sends the same load of their links (/feeds/s/<id>.ics) to the replica answered directly.
   4. In the server's code, in this process: the CPU time of one personal feed built from a loaded
      snapshot, and of one taken from the snapshot's cache.
 The medians over the runs are printed last.
@@ -195,6 +197,8 @@ def main() -> int:
     parser.add_argument("-s", dest="settings", action="append", default=[], metavar="NAME=VALUE",
                         help="a setting for the server, e.g. -s SERVE_FEED_CACHE_SIZE=0")
     parser.add_argument("--work-dir", type=Path, help="keep the crawled site here (default: a temporary directory)")
+    parser.add_argument("--stable", action="store_true",
+                        help="also, in each run: every personal feed asked for by its stable subscription's link")
     parser.add_argument("--nginx", action="store_true",
                         help="also, alternately in each run: Debian's nginx (deploy/nginx.conf) in front of two replicas")
     options = parser.parse_args()
@@ -232,6 +236,17 @@ def main() -> int:
             requests.append((f"GET {target} HTTP/1.1\r\nHost: bench\r\n\r\n".encode(), len(body)))
 
         setups = [("scrapy serve, one replica answering directly", server.port, [pid])]
+        if options.stable:
+            stable_requests = []
+            for target in targets:  # each personal feed also as a stable subscription's link
+                if "?" in target:
+                    status, _, body = server.get("/subscriptions", method="POST",
+                                                 headers={"X-Forwarded-For": f"10.{len(stable_requests) // 30}.0.1"},
+                                                 body=json.dumps({"calendar": target}).encode())
+                    feed = json.loads(body)["feed"]
+                    stable_requests.append((f"GET {feed} HTTP/1.1\r\nHost: bench\r\n\r\n".encode(),
+                                            len(server.get(feed)[2])))
+            print(f"{len(stable_requests)} stable subscriptions made, one per personal feed")
         if options.nginx:
             replicas = [stack.enter_context(ServeProcess(site, settings, port=free_port())) for _ in range(2)]
             nginx = stack.enter_context(NginxProcess(site, [replica.port for replica in replicas],
@@ -245,11 +260,18 @@ def main() -> int:
         for number in range(1, options.runs + 1):
             for name, port, pids in setups:  # alternately, so that each sees the machine as the other does
                 figure = measure(port, pids, requests, options)
+                if options.stable and name.startswith("scrapy serve"):
+                    figures.setdefault("the same replica, stable subscriptions' links (/feeds/s/)", []).append(
+                        measure(port, pids, stable_requests, options))
                 figures[name].append(figure)
                 print(f"run {number}, {name}: {figure['rps']:.0f} requests/s, p50 {figure['p50']:.1f} ms, "
                       f"p99 {figure['p99']:.1f} ms, max {figure['max']:.1f} ms, {figure['errors']} errors "
                       f"in {figure['answers']} answers; CPU cores: server {figure['cpu']:.2f}, load generator "
                       f"{figure['client']:.2f}, rest of the machine {figure['others']:.2f}")
+                if options.stable and name.startswith("scrapy serve"):
+                    stable = figures["the same replica, stable subscriptions' links (/feeds/s/)"][-1]
+                    print(f"run {number}, stable links: {stable['rps']:.0f} requests/s, p50 {stable['p50']:.1f} ms, "
+                          f"p99 {stable['p99']:.1f} ms, {stable['errors']} errors in {stable['answers']} answers")
         after = memory_mb(pid)
 
     for name, runs in figures.items():

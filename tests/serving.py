@@ -84,11 +84,11 @@ class ServeProcess:
         return http.client.HTTPConnection("127.0.0.1", self.port, timeout=timeout)
 
     def get(self, target: str, headers: Mapping[str, str] | None = None,
-            method: str = "GET") -> tuple[int, http.client.HTTPMessage, bytes]:
+            method: str = "GET", body: bytes | None = None) -> tuple[int, http.client.HTTPMessage, bytes]:
         """One request on a new connection; the target is sent exactly as given."""
         connection = self.connection()
         try:
-            connection.request(method, target, headers=dict(headers or {}))
+            connection.request(method, target, body=body, headers=dict(headers or {}))
             response = connection.getresponse()
             return response.status, response.headers, response.read()
         finally:
