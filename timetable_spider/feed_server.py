@@ -420,17 +420,10 @@ class TimetableSite(Resource):
         calendar = self._calendar_of(request) if request.method == b"PUT" else ""
         if isinstance(calendar, bytes):
             return calendar
-        try:
-            if request.method == b"PUT":
-                self.subscriptions.change(identifier, key, calendar)
-            else:
-                self.subscriptions.delete(identifier, key)
-        except WrongKey:
-            return _plain(request, 403, "the edit key is missing or wrong (Authorization: Bearer <key>)")
-        except Gone:
-            return _plain(request, 410, "this subscription was deleted")
-        except LookupError:
-            return _plain(request, 404, "no such subscription")
+        refused = _keyed(request, lambda: self.subscriptions.change(identifier, key, calendar)
+                         if request.method == b"PUT" else self.subscriptions.delete(identifier, key))
+        if refused is not None:
+            return refused
         if request.method == b"DELETE":
             request.setResponseCode(204)
             return b""
@@ -458,17 +451,11 @@ class TimetableSite(Resource):
         loopback = parts.scheme == "http" and parts.hostname in ("127.0.0.1", "::1", "localhost")
         if parts.scheme != "https" and not (self.allow_http_pushes and loopback):
             return _plain(request, 400, "a push endpoint must be https")
-        try:
-            if request.method == b"POST":
-                self.subscriptions.attach_push(identifier, _bearer_key(request), endpoint, p256dh, auth)
-            else:
-                self.subscriptions.detach_push(identifier, _bearer_key(request), endpoint)
-        except WrongKey:
-            return _plain(request, 403, "the edit key is missing or wrong (Authorization: Bearer <key>)")
-        except Gone:
-            return _plain(request, 410, "this subscription was deleted")
-        except LookupError:
-            return _plain(request, 404, "no such subscription")
+        key = _bearer_key(request)
+        refused = _keyed(request, lambda: self.subscriptions.attach_push(identifier, key, endpoint, p256dh, auth)
+                         if request.method == b"POST" else self.subscriptions.detach_push(identifier, key, endpoint))
+        if refused is not None:
+            return refused
         request.setResponseCode(201 if request.method == b"POST" else 204)
         return _json(request, {"endpoint": endpoint}) if request.method == b"POST" else b""
 
@@ -621,6 +608,19 @@ def _client_address(request) -> str:
     if forwarded and peer in ("127.0.0.1", "::1"):
         return forwarded.decode("latin-1").rsplit(",", 1)[-1].strip()
     return peer
+
+
+def _keyed(request, change) -> bytes | None:
+    """A change to a subscription that needs its edit key; the refusal when it was turned down."""
+    try:
+        change()
+    except WrongKey:
+        return _plain(request, 403, "the edit key is missing or wrong (Authorization: Bearer <key>)")
+    except Gone:
+        return _plain(request, 410, "this subscription was deleted")
+    except LookupError:
+        return _plain(request, 404, "no such subscription")
+    return None
 
 
 def _bearer_key(request) -> str:
