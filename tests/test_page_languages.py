@@ -96,7 +96,7 @@ EXPECTED = {  # the week's title, Monday's tab, the Download button and the page
     "ro": ("Săptămâna 3", "Lun.", "Descarcă .ics", "Orar FMI"),
     "en": ("Week 3", "Mon", "Download .ics", "FMI timetable"),
     "hu": ("3. hét", "H", ".ics letöltése", "MIK órarend"),
-    "de": ("Woche 3", "Mo.", ".ics herunterladen", "FMI-Stundenplan"),
+    "de": ("Woche 3", "Mo", ".ics herunterladen", "FMI-Stundenplan"),
 }
 
 
