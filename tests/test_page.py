@@ -542,7 +542,7 @@ def test_subscribe_offers_the_published_calendar_and_says_changes_are_not_in_it(
         assert response.read() == published(published_site, 1)
     webcal = re.sub(r"^https?:", "webcal:", https)
     expect(page.get_by_role("link", name="Google Calendar")).to_have_attribute(
-        "href", "https://calendar.google.com/calendar/render?cid=" + quote(webcal, safe=""))
+        "href", "https://calendar.google.com/calendar/r/settings/addbyurl")
     expect(page.get_by_role("link", name="Apple Calendar")).to_have_attribute("href", webcal)
     outlook = page.get_by_role("link", name="Outlook").get_attribute("href")
     assert outlook.startswith("https://outlook.live.com/calendar/0/addfromweb?url=" + quote(https, safe=""))

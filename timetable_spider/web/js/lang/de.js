@@ -95,6 +95,7 @@ export default {
   google: "Google Calendar",
   apple: "Apple Calendar",
   outlook: "Outlook",
+  googleHowTo: "Google Kalender: Kopiere den Link unten, füge ihn auf der Seite „Per URL“ ein, die der Knopf öffnet, und wähle „Kalender hinzufügen“.",
   copyLink: "Link kopieren",
   copied: "Kopiert",
   calendarUrl: "Adresse des Kalenders",

@@ -95,6 +95,7 @@ export default {
   google: "Google Calendar",
   apple: "Apple Calendar",
   outlook: "Outlook",
+  googleHowTo: "Google Calendar: copy the link below, then paste it on the “From URL” page that the button opens, and choose “Add calendar”.",
   copyLink: "Copy link",
   copied: "Copied",
   calendarUrl: "Calendar address",

@@ -95,6 +95,7 @@ export default {
   google: "Google Calendar",
   apple: "Apple Calendar",
   outlook: "Outlook",
+  googleHowTo: "Google Naptár: másold ki az alábbi linket, illessd be a gomb által megnyitott „URL-ről” oldalon, majd válaszd a „Naptár hozzáadása” lehetőséget.",
   copyLink: "Link másolása",
   copied: "Kimásolva",
   calendarUrl: "A naptár címe",

@@ -95,6 +95,7 @@ export default {
   google: "Google Calendar",
   apple: "Apple Calendar",
   outlook: "Outlook",
+  googleHowTo: "Google Calendar: copiază linkul de mai jos, apoi lipește-l în pagina „Din adresa URL” deschisă de buton și alege „Adaugă calendar”.",
   copyLink: "Copiază linkul",
   copied: "Copiat",
   calendarUrl: "Adresa calendarului",
