@@ -53,16 +53,16 @@ def test_search_finds_a_specialization_in_any_case_with_or_without_diacritics(pa
     names = [spec["name"] for spec in published_site.json("data/index.json")]
     assert expected in names
     page.goto(published_site.url("index.html"))
-    page.get_by_role("combobox").fill(typed)
-    first = page.get_by_role("option").first
+    page.get_by_role("combobox", name="Specialization or group").fill(typed)
+    first = page.locator("#results").get_by_role("option").first
     expect(first).to_contain_text(expected)
-    page.get_by_role("combobox").press("Enter")
+    page.get_by_role("combobox", name="Specialization or group").press("Enter")
     expect(page.locator("#picked-spec")).to_contain_text(expected)
 
 
 def test_search_by_group_number_opens_that_group(page: Page, published_site):
     page.goto(published_site.url("index.html"))
-    page.get_by_role("combobox").fill("921")
+    page.get_by_role("combobox", name="Specialization or group").fill("921")
     option = page.get_by_role("option", name=re.compile(r"^Group 921\b"))
     expect(option).to_contain_text("Informatica - in limba engleza")
     option.click()
@@ -74,8 +74,8 @@ def test_search_by_group_number_opens_that_group(page: Page, published_site):
 def test_pick_year_group_and_subgroup_and_the_page_remembers(page: Page, published_site):
     page.clock.set_fixed_time(now("2026-03-11T09:00:00+02:00"))
     page.goto(published_site.url("index.html"))
-    page.get_by_role("combobox").fill("informatica engleza")
-    page.get_by_role("combobox").press("Enter")
+    page.get_by_role("combobox", name="Specialization or group").fill("informatica engleza")
+    page.get_by_role("combobox", name="Specialization or group").press("Enter")
     page.get_by_label("Year").select_option(label="Year 2")
     page.get_by_label("Group", exact=True).select_option("921")
     wait_for_week(page)
@@ -407,7 +407,7 @@ def test_search_finds_a_teacher_without_diacritics(page: Page, published_site):
     teacher = next(t for t in published_site.json("teachers/index.json") if t["classes"] > 1)
     surname = next(word for word in teacher["name"].split() if word.isupper() and len(word) > 3)
     page.goto(published_site.url("index.html"))
-    page.get_by_role("combobox").fill(surname.lower())
+    page.get_by_role("combobox", name="Specialization or group").fill(surname.lower())
     option = page.get_by_role("option", name=re.compile(re.escape(teacher["name"])))
     expect(option).to_contain_text("Teacher")
     option.click()
@@ -668,11 +668,11 @@ def test_keyboard_alone_finds_a_timetable_and_opens_a_class(page: Page, publishe
     page.keyboard.press("Tab")  # the language switch
     page.keyboard.press("Tab")  # the finder's summary
     page.keyboard.press("Tab")
-    expect(page.get_by_role("combobox")).to_be_focused()
+    expect(page.get_by_role("combobox", name="Specialization or group")).to_be_focused()
     page.keyboard.type("921")
     page.keyboard.press("ArrowDown")
     page.keyboard.press("ArrowUp")
-    expect(page.get_by_role("combobox")).to_have_attribute("aria-activedescendant", "result-0")
+    expect(page.get_by_role("combobox", name="Specialization or group")).to_have_attribute("aria-activedescendant", "result-0")
     page.keyboard.press("Enter")
     wait_for_week(page)
     first = page.locator("#grid [data-uid]").first
@@ -697,8 +697,8 @@ def test_no_console_errors_and_no_request_to_another_origin(page: Page, publishe
     page.on("pageerror", lambda error: errors.append(str(error)))
     page.on("request", lambda request: requests.append(request.url))
     page.goto(published_site.url("index.html"))
-    page.get_by_role("combobox").fill("informatica engl")
-    page.get_by_role("combobox").press("Enter")
+    page.get_by_role("combobox", name="Specialization or group").fill("informatica engl")
+    page.get_by_role("combobox", name="Specialization or group").press("Enter")
     page.get_by_label("Year").select_option(label="Year 2")
     page.get_by_label("Group", exact=True).select_option("921")
     wait_for_week(page)
