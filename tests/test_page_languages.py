@@ -5,6 +5,7 @@ browser's language choosing, the switch remembering, and a link's lang= ruling.
 from __future__ import annotations
 
 import re
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
@@ -119,12 +120,21 @@ def test_each_language_at_a_phones_size_follows_the_browser(browser, published_s
         context.close()
 
 
-def test_the_switch_offers_all_four_and_remembers(browser, published_site):
-    context = browser.new_context(locale="en-GB")
+@contextmanager
+def week_in(browser, site, locale: str, extra: str = "", date: str = ODD_WEEK):
+    """The page of IE2 921/1's week of date, in a browser whose language is locale."""
+    context = browser.new_context(locale=locale)
     try:
         page = context.new_page()
-        page.goto(published_site.url(f"index.html?code={CODE}&group={GROUP}&subgroup=1&date={ODD_WEEK}"))
+        page.goto(site.url(f"index.html?code={CODE}&group={GROUP}&subgroup=1&date={date}{extra}"))
         wait_for_week(page)
+        yield page
+    finally:
+        context.close()
+
+
+def test_the_switch_offers_all_four_and_remembers(browser, published_site):
+    with week_in(browser, published_site, "en-GB") as page:
         assert page.locator("#language option").all_inner_texts() == ["Română", "English", "Magyar", "Deutsch"]
         page.locator("#language").select_option("de")
         expect(page.locator("#week-title")).to_contain_text("Woche 3")
@@ -132,29 +142,15 @@ def test_the_switch_offers_all_four_and_remembers(browser, published_site):
         page.reload()
         wait_for_week(page)
         expect(page.locator("#week-title")).to_contain_text("Woche 3")
-    finally:
-        context.close()
 
 
 def test_a_links_lang_rules_and_stays_in_the_share_link(browser, published_site):
-    context = browser.new_context(locale="ro-RO")
-    try:
-        page = context.new_page()
-        page.goto(published_site.url(f"index.html?code={CODE}&group={GROUP}&subgroup=1&date={ODD_WEEK}&lang=hu"))
-        wait_for_week(page)
+    with week_in(browser, published_site, "ro-RO", "&lang=hu") as page:
         expect(page.locator("#week-title")).to_contain_text("3. hét")
         page.locator("#share").click()
         expect(page.locator("#share-url")).to_have_value(re.compile(r"[?&]lang=hu\b"))
-    finally:
-        context.close()
 
 
 def test_academic_calendar_labels_are_translated(browser, published_site):
-    context = browser.new_context(locale="de-DE")
-    try:
-        page = context.new_page()
-        page.goto(published_site.url(f"index.html?code={CODE}&group={GROUP}&subgroup=1&date=2026-04-13"))
-        wait_for_week(page)
+    with week_in(browser, published_site, "de-DE", date="2026-04-13") as page:
         expect(page.locator("#between")).to_contain_text("Osterferien")
-    finally:
-        context.close()
