@@ -132,7 +132,7 @@ def test_the_faculty_wording_is_under_the_title(page: Page, published_site):
 def test_in_romanian_the_week_is_named_in_the_tables_words(page: Page, published_site):
     page.add_init_script("localStorage.setItem('timetable-lang', 'ro')")
     open_on(page, published_site, "IE2", "2026-06-10")
-    expect(page.locator("#between h3")).to_have_text("Sesiune de examene, 8–28 iunie")
+    expect(page.locator("#between h3")).to_have_text("Sesiunea de examene, 8–28 iunie")
 
 
 def test_a_teaching_week_shows_the_grid_not_a_break(page: Page, published_site):

@@ -102,4 +102,4 @@ def test_a_push_shows_a_notification_whose_click_opens_the_week_of_the_change(co
     # simulated here): that address shows the week of the change.
     page.goto(week)
     wait_for_week(page)
-    expect(page.locator("#week-title")).to_contain_text("16–21 Mar")
+    expect(page.locator("#week-title")).to_contain_text("16 – 21 Mar")

@@ -75,10 +75,10 @@ function longDate(iso) {
 }
 
 /** "8–28 June", "13 July – 2 August": as the language table writes a span of days; in one month
- * daySpan has the first day alone ({from}) and whole ({fromDate}), for languages that put the month first. */
+ * daySpan has the first day alone ({from}) and whole ({fromDate}), and the last day alone ({toDay}), for languages that put the month first. */
 function dateRange(start, end) {
   if (start.slice(0, 7) === end.slice(0, 7)) {
-    return t("daySpan", { from: Number(start.slice(8)), fromDate: longDate(start), to: longDate(end) });
+    return t("daySpan", { from: Number(start.slice(8)), fromDate: longDate(start), to: longDate(end), toDay: Number(end.slice(8)) });
   }
   return t("dateSpan", { from: longDate(start), to: longDate(end) });
 }

@@ -2,7 +2,7 @@
 // a list in the panel with a link to the spec's Atom feed, and the changed classes marked in the grid.
 
 import { fetchJson } from "./data.js";
-import { lang, t } from "./i18n.js";
+import { t } from "./i18n.js";
 import { attends } from "./schedule.js";
 import { TIME_ZONE } from "./weeks.js";
 
@@ -40,7 +40,7 @@ export async function showChanges(card, code, group, subgroup) {
   }
   const found = changesFor(log, group, subgroup);
   const list = card.querySelector(".change-list");
-  const format = new Intl.DateTimeFormat(lang === "ro" ? "ro-RO" : "en-GB", { dateStyle: "medium", timeZone: TIME_ZONE });
+  const format = new Intl.DateTimeFormat(t("dateLocale"), { dateStyle: "medium", timeZone: TIME_ZONE });
   list.replaceChildren(...found.slice(0, SHOWN).map(({ finished, change }) => {
     const item = document.createElement("li");
     const when = document.createElement("time");

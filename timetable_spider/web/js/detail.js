@@ -1,8 +1,7 @@
 // A class's details in a dialog: teacher, room and where it is, formation, and which weeks,
 // with links to the teacher's, room's and subject's weeks where those are published.
 
-import { t } from "./i18n.js";
-import { shortDate } from "./grid.js";
+import { dayName, shortDate, t } from "./i18n.js";
 import { findEntry, viewQuery } from "./views.js";
 import { addDays, mondayOf, weekNumber } from "./weeks.js";
 
@@ -30,7 +29,7 @@ export function showDetail(dialog, item, table) {
   dialog.querySelector(".detail-kind").className = `detail-kind type-${one.type}`;
   dialog.querySelector(".detail-title").textContent = one.subject;
   const rows = [
-    ["when", `${t("days")[one.day]} ${one.start}–${one.end}`],
+    ["when", `${dayName(one.day)} ${one.start}–${one.end}`],
     ["weeks", weeksText(one, item.dates, table)],
     ["teacher", one.teacher, "teacher", one.teacher_code],
     ["room", one.location || one.room, "room", one.room_code],

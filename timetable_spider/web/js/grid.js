@@ -2,7 +2,7 @@
 // later), overlapping classes side by side. Each class is one button carrying data-uid, the UID
 // of its event in the published .ics. On a phone, CSS shows one day at a time.
 
-import { t } from "./i18n.js";
+import { dayName, shortDate, t } from "./i18n.js";
 import { addDays, daysOff } from "./weeks.js";
 
 const DAYS_SHOWN = 6; // Monday to Saturday
@@ -10,12 +10,6 @@ const DAYS_SHOWN = 6; // Monday to Saturday
 export function minutes(time) {
   const [h, m] = time.split(":").map(Number);
   return h * 60 + m;
-}
-
-/** "2026-03-23" → "23 Mar" (or "23 mar."). */
-export function shortDate(iso) {
-  const [, m, d] = iso.split("-").map(Number);
-  return `${d} ${t("months")[m - 1]}`;
 }
 
 /** The classes of a week by weekday: [{item, day, start, end}] for days 0–5. */
@@ -88,8 +82,8 @@ export function renderWeek(grid, { monday, items, table, todayIso, selectedDay, 
     if (day === todayIso) column.classList.add("today");
     if (n === selectedDay) column.classList.add("selected");
     const head = element("h3", "day-head");
-    head.append(element("span", "day-name", t("daysShort")[n]), " ", element("span", "day-date", shortDate(day)));
-    column.setAttribute("aria-label", `${t("days")[n]} ${shortDate(day)}`);
+    head.append(element("span", "day-name", dayName(n, "short")), " ", element("span", "day-date", shortDate(day)));
+    column.setAttribute("aria-label", `${dayName(n)} ${shortDate(day)}`);
     const body = element("div", "day-body");
     if (off.has(day)) {
       column.classList.add("off");
@@ -112,7 +106,7 @@ function classButton(one, first, span, changed, onOpen) {
   button.style.left = `${(one.lane / one.lanes) * 100}%`;
   button.style.width = `${100 / one.lanes}%`;
   button.setAttribute("aria-label", t("classAt", { kind: t(`kind${entry.type}`), subject: entry.subject,
-    day: t("days")[entry.day], start: entry.start, end: entry.end, room: entry.room }) + (changed ? `, ${t("changedMark")}` : ""));
+    day: dayName(entry.day), start: entry.start, end: entry.end, room: entry.room }) + (changed ? `, ${t("changedMark")}` : ""));
   button.append(
     element("span", "class-time", `${entry.start}–${entry.end}`),
     element("span", "class-subject", entry.subject),

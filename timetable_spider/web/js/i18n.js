@@ -1,322 +1,59 @@
-// The page's words in English and Romanian. The language follows the browser until the
-// student picks one; the pick is kept in localStorage.
-const STRINGS = {
-  en: {
-    title: "FMI timetable",
-    subtitle: "Babeș-Bolyai University · Faculty of Mathematics and Computer Science",
-    // the switch names the other language, in that language
-    language: "Română",
-    languageCode: "ro",
-    find: "Find your timetable",
-    searchLabel: "Specialization or group",
-    searchHint: "e.g. “informatica engl”, “mate info maghiara” or “921”; or a teacher, room or subject",
-    noMatch: "Nothing matches “{q}”.",
-    bachelor: "Bachelor",
-    master: "Master",
-    groupResult: "Group {group}",
-    year: "Year",
-    yearN: "Year {n}",
-    group: "Group",
-    subgroup: "Subgroup",
-    subgroupN: "Subgroup {n}",
-    wholeGroup: "Whole group",
-    yours: "Your timetable",
-    chooseFirst: "Choose your specialization, year and group to see your week.",
-    loadFailed: "The timetable could not be loaded. Check your connection and try again.",
-    customize: "Make it yours",
-    changesCount: "{n} changes",
-    types: "Show",
-    typeC: "Courses", typeS: "Seminars", typeL: "Labs",
-    kindC: "Course", kindS: "Seminar", kindL: "Lab",
-    subjects: "Subjects",
-    takeWith: "{kind} with",
-    mySubgroup: "my subgroup",
-    otherSubgroup: "subgroup {n}",
-    addTitle: "Add classes of another group",
-    addYear: "Year",
-    addGroup: "Group",
-    addSubject: "Subject",
-    addType: "Classes",
-    addAllTypes: "all its classes",
-    addButton: "Add",
-    added: "Added",
-    remove: "Remove {what}",
-    resetChoices: "Undo all changes",
-    download: "Download .ics",
-    subscribe: "Subscribe",
-    share: "Share link",
-    prevWeek: "Previous week",
-    nextWeek: "Next week",
-    today: "Today",
-    weekN: "Week {n}",
-    odd: "odd week (sapt. 1)",
-    even: "even week (sapt. 2)",
-    noTeaching: "No teaching this week",
-    noClassesWeek: "No classes this week.",
-    outsideSemester: "No classes: outside the semester.",
-    breakTitle: "{period}, {dates}",
-    summerBreak: "Summer holiday: semester I begins on {date}",
-    nextTeachingWeek: "Next teaching week: week {n}, {date}",
-    dateLocale: "en-GB",
-    daySpan: "{from}–{to}",
-    dateSpan: "{from} – {to}",
-    academicYear: "Academic year",
-    academicYearText: "The academic year of {code} as all-day events: teaching periods, holidays, the exam and retake sessions and days off, from the academic calendar of your study line. Subscribe to it, or download it.",
-    dayOff: "Day off",
-    days: ["Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday"],
-    daysShort: ["Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun"],
-    months: ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"],
-    periods: {
-      "activitate didactica": "teaching",
-      "vacanta de craciun": "Christmas holiday",
-      "vacanta de pasti": "Easter holiday",
-      "vacanta": "holiday",
-      "sesiune de examene": "exam session",
-      "sesiune de restante": "retake session",
-      "perioada de practica": "internship period",
-      "pregatirea anului universitar": "preparing the academic year",
-      "pregatirea examenului de licenta/disertatie": "preparing the licence or dissertation exam",
-      "examen de licenta/disertatie": "licence or dissertation exam",
-    },
-    classAt: "{kind}: {subject}, {day} {start}–{end}, room {room}",
-    teacher: "Teacher",
-    room: "Room",
-    formation: "Formation",
-    weeks: "Weeks",
-    when: "When",
-    everyWeek: "every week",
-    oddWeeks: "odd weeks (sapt. 1)",
-    evenWeeks: "even weeks (sapt. 2)",
-    datesCount: "{n} dates, {first} – {last}",
-    notOn: "not on {dates}",
-    addedFrom: "Added from",
-    close: "Close",
-    subscribeTitle: "Subscribe",
-    subscribeStatic: "A subscription follows the published calendar of {who}: your calendar app checks it for changes every day. Your own changes on this page (hidden subjects, labs with the other subgroup, added classes) are not in it; to keep them, use Download instead.",
-    subscribeStaticNoChanges: "A subscription follows the published calendar of {who}: your calendar app checks it for changes every day.",
-    subscribeTailored: "This subscription includes your changes on this page and follows every change the faculty publishes.",
-    subscribeStable: "This link is yours for the semester: it includes your changes on this page, and when you change them and subscribe again, it stays the same and your calendar app gets the new choices at its next refresh.",
-    notifyMe: "Notify me of changes",
-    stopAlerts: "Stop alerts",
-    alertsOn: "Alerts of changes to your classes come to this browser.",
-    alertsDenied: "Notifications are blocked for this page in your browser's settings.",
-    alertsFailed: "Alerts could not be turned on in this browser.",
-    subscribeWithYear: "This subscription follows the published calendar of {who}, with the academic year added: your calendar app checks it for changes every day.",
-    withAcademicYear: "Add the holidays, exam sessions and days off",
-    google: "Google Calendar",
-    apple: "Apple Calendar",
-    outlook: "Outlook",
-    copyLink: "Copy link",
-    copied: "Copied",
-    calendarUrl: "Calendar address",
-    shareTitle: "Share",
-    shareText: "This link opens this timetable, with your changes.",
-    shareVia: "Share…",
-    linkAddress: "Link",
-    semester: "Semester {s}",
-    updated: "updated {when}",
-    crawlOk: "last update succeeded",
-    crawlPartial: "last update was incomplete: some pages kept their previous version",
-    crawlFailed: "last update failed; showing the data of {when}",
-    notPublishedYet: "The {next} timetable is not published yet; this is {shown}'s.",
-    newData: "A new timetable was published.",
-    newVersion: "A new version of this page is available.",
-    reload: "Reload",
-    allCalendars: "All calendars as a list",
-    skip: "Skip to your week",
-    freeRooms: "Find a free room",
-    freeDate: "Date",
-    freeFrom: "From",
-    freeTo: "To",
-    freeCount: "{n} of the {all} rooms with classes this semester are free then.",
-    freeUnavailable: "The rooms' timetables are not published on this site.",
-    subject: "Subject",
-    classesN: "{n} classes",
-    seeWeek: "see the week",
-    backToYours: "Back to your timetable ({who})",
-    subscribeView: "A subscription follows the published calendar of {who}: your calendar app checks it for changes every day.",
-    changes: "Changes",
-    noChanges: "No changes to your classes since the semester's timetable was first published.",
-    followChanges: "Follow the changes (Atom feed)",
-    changeAdded: "New",
-    changeRemoved: "Removed",
-    changeChanged: "Changed",
-    changedMark: "changed lately",
-    field_time: "time",
-    field_room: "room",
-    field_teacher: "teacher",
-    field_weeks: "weeks",
-    field_location: "place",
-    fieldWeekDates: "the dates of its weeks",
-    day: "Day",
-    source: "Data from the faculty's timetable pages and the university's academic calendar.",
-  },
-  ro: {
-    title: "Orar FMI",
-    subtitle: "Universitatea Babeș-Bolyai · Facultatea de Matematică și Informatică",
-    language: "English",
-    languageCode: "en",
-    find: "Găsește-ți orarul",
-    searchLabel: "Specializare sau grupă",
-    searchHint: "de ex. „informatica engl”, „mate info maghiara” sau „921”; sau un cadru didactic, o sală, o disciplină",
-    noMatch: "Nimic nu se potrivește cu „{q}”.",
-    bachelor: "Licență",
-    master: "Master",
-    groupResult: "Grupa {group}",
-    year: "Anul",
-    yearN: "Anul {n}",
-    group: "Grupa",
-    subgroup: "Semigrupa",
-    subgroupN: "Semigrupa {n}",
-    wholeGroup: "Toată grupa",
-    yours: "Orarul tău",
-    chooseFirst: "Alege specializarea, anul și grupa ca să-ți vezi săptămâna.",
-    loadFailed: "Orarul nu s-a putut încărca. Verifică conexiunea și încearcă din nou.",
-    customize: "Personalizează",
-    changesCount: "{n} modificări",
-    types: "Arată",
-    typeC: "Cursuri", typeS: "Seminare", typeL: "Laboratoare",
-    kindC: "Curs", kindS: "Seminar", kindL: "Laborator",
-    subjects: "Discipline",
-    takeWith: "{kind} cu",
-    mySubgroup: "semigrupa mea",
-    otherSubgroup: "semigrupa {n}",
-    addTitle: "Adaugă ore ale altei grupe",
-    addYear: "Anul",
-    addGroup: "Grupa",
-    addSubject: "Disciplina",
-    addType: "Orele",
-    addAllTypes: "toate orele ei",
-    addButton: "Adaugă",
-    added: "Adăugate",
-    remove: "Șterge {what}",
-    resetChoices: "Anulează toate modificările",
-    download: "Descarcă .ics",
-    subscribe: "Abonează-te",
-    share: "Trimite link",
-    prevWeek: "Săptămâna anterioară",
-    nextWeek: "Săptămâna următoare",
-    today: "Azi",
-    weekN: "Săptămâna {n}",
-    odd: "săptămână impară (sapt. 1)",
-    even: "săptămână pară (sapt. 2)",
-    noTeaching: "Fără activitate didactică",
-    noClassesWeek: "Nicio oră săptămâna aceasta.",
-    outsideSemester: "Nicio oră: în afara semestrului.",
-    breakTitle: "{period}, {dates}",
-    summerBreak: "Vacanța de vară: semestrul I începe pe {date}",
-    nextTeachingWeek: "Următoarea săptămână cu ore: săptămâna {n}, {date}",
-    dateLocale: "ro-RO",
-    daySpan: "{from}–{to}",
-    dateSpan: "{from} – {to}",
-    academicYear: "Anul universitar",
-    academicYearText: "Anul universitar pentru {code}, ca evenimente de o zi întreagă: perioadele de activitate didactică, vacanțele, sesiunea de examene și cea de restanțe și zilele libere, după structura anului universitar a liniei tale de studiu. Abonează-te la el sau descarcă-l.",
-    dayOff: "Zi liberă",
-    days: ["Luni", "Marți", "Miercuri", "Joi", "Vineri", "Sâmbătă", "Duminică"],
-    daysShort: ["Lun", "Mar", "Mie", "Joi", "Vin", "Sâm", "Dum"],
-    months: ["ian.", "feb.", "mar.", "apr.", "mai", "iun.", "iul.", "aug.", "sept.", "oct.", "nov.", "dec."],
-    periods: {},
-    classAt: "{kind}: {subject}, {day} {start}–{end}, sala {room}",
-    teacher: "Cadru didactic",
-    room: "Sala",
-    formation: "Formația",
-    weeks: "Săptămâni",
-    when: "Când",
-    everyWeek: "în fiecare săptămână",
-    oddWeeks: "săptămânile impare (sapt. 1)",
-    evenWeeks: "săptămânile pare (sapt. 2)",
-    datesCount: "{n} date, {first} – {last}",
-    notOn: "nu pe {dates}",
-    addedFrom: "Adăugat de la",
-    close: "Închide",
-    subscribeTitle: "Abonare",
-    subscribeStatic: "Abonamentul urmează calendarul publicat al formației {who}: aplicația de calendar îl verifică zilnic. Modificările tale de pe această pagină (discipline ascunse, laboratoare cu cealaltă semigrupă, ore adăugate) nu sunt incluse; ca să le păstrezi, folosește Descarcă.",
-    subscribeStaticNoChanges: "Abonamentul urmează calendarul publicat al formației {who}: aplicația de calendar îl verifică zilnic.",
-    subscribeTailored: "Acest abonament include modificările tale și urmează fiecare schimbare publicată de facultate.",
-    subscribeStable: "Acest link este al tău tot semestrul: include modificările tale de pe această pagină, iar când le schimbi și te abonezi din nou, rămâne același, iar aplicația de calendar preia noile alegeri la următoarea actualizare.",
-    notifyMe: "Anunță-mă de schimbări",
-    stopAlerts: "Oprește anunțurile",
-    alertsOn: "Anunțurile despre schimbările orelor tale vin în acest browser.",
-    alertsDenied: "Notificările sunt blocate pentru această pagină în setările browserului.",
-    alertsFailed: "Anunțurile nu au putut fi pornite în acest browser.",
-    subscribeWithYear: "Abonamentul urmează calendarul publicat al formației {who}, cu anul universitar adăugat: aplicația de calendar îl verifică zilnic.",
-    withAcademicYear: "Adaugă vacanțele, sesiunile și zilele libere",
-    google: "Google Calendar",
-    apple: "Apple Calendar",
-    outlook: "Outlook",
-    copyLink: "Copiază linkul",
-    copied: "Copiat",
-    calendarUrl: "Adresa calendarului",
-    shareTitle: "Trimite",
-    shareText: "Linkul deschide acest orar, cu modificările tale.",
-    shareVia: "Trimite…",
-    linkAddress: "Link",
-    semester: "Semestrul {s}",
-    updated: "actualizat {when}",
-    crawlOk: "ultima actualizare a reușit",
-    crawlPartial: "ultima actualizare a fost incompletă: unele pagini și-au păstrat versiunea anterioară",
-    crawlFailed: "ultima actualizare a eșuat; se afișează datele din {when}",
-    notPublishedYet: "Orarul pentru {next} nu este publicat încă; acesta este cel din {shown}.",
-    newData: "A fost publicat un orar nou.",
-    newVersion: "Există o versiune nouă a paginii.",
-    reload: "Reîncarcă",
-    allCalendars: "Toate calendarele, ca listă",
-    skip: "Sari la săptămâna ta",
-    freeRooms: "Găsește o sală liberă",
-    freeDate: "Data",
-    freeFrom: "De la",
-    freeTo: "Până la",
-    freeCount: "{n} din cele {all} săli cu ore în acest semestru sunt libere atunci.",
-    freeUnavailable: "Orarele sălilor nu sunt publicate pe acest site.",
-    subject: "Disciplina",
-    classesN: "{n} ore",
-    seeWeek: "vezi săptămâna",
-    backToYours: "Înapoi la orarul tău ({who})",
-    subscribeView: "Abonamentul urmează calendarul publicat al {who}: aplicația de calendar îl verifică zilnic.",
-    changes: "Modificări",
-    noChanges: "Nicio modificare la orele tale de când a fost publicat orarul semestrului.",
-    followChanges: "Urmărește modificările (flux Atom)",
-    changeAdded: "Nou",
-    changeRemoved: "Anulat",
-    changeChanged: "Modificat",
-    changedMark: "modificat recent",
-    field_time: "ora",
-    field_room: "sala",
-    field_teacher: "cadrul didactic",
-    field_weeks: "săptămânile",
-    field_location: "locul",
-    fieldWeekDates: "datele săptămânilor",
-    day: "Ziua",
-    source: "Date din paginile de orar ale facultății și din structura anului universitar.",
-  },
-};
+// The page's language: one table a language in lang/<code>.js, and only the chosen one is
+// loaded. index.html's head chooses it before the first paint (the share link's lang=, else the
+// student's saved pick, else the browser's languages) and preloads its table beside the page's
+// modules, so it costs no extra round trip; this module loads that table.
+
+/** The page's languages, each named in itself for the switch. */
+export const LANGUAGES = { ro: "Română", en: "English", hu: "Magyar", de: "Deutsch" };
 
 const STORAGE_KEY = "timetable-lang";
 
-function chosenLanguage() {
-  let saved = null;
-  try { saved = localStorage.getItem(STORAGE_KEY); } catch { /* storage blocked: the browser's language */ }
-  if (saved in STRINGS) return saved;
-  const preferred = navigator.languages?.length ? navigator.languages : [navigator.language || "en"];
-  return preferred.some((tag) => tag.toLowerCase().startsWith("ro")) ? "ro" : "en";
+export let lang = document.documentElement.dataset.lang in LANGUAGES ? document.documentElement.dataset.lang : "en";
+let strings = await table(lang);
+
+async function table(code) {
+  return (await import(`./lang/${code}.js`)).default;
 }
 
-export let lang = chosenLanguage();
-
-export function setLanguage(code) {
-  lang = code in STRINGS ? code : "en";
+/** Switches to the language code and remembers it as the student's pick. */
+export async function setLanguage(code) {
+  strings = await table(code);
+  lang = code;
   try { localStorage.setItem(STORAGE_KEY, lang); } catch { /* storage blocked: kept for this visit */ }
 }
 
 /** The string for key in the page's language, with {name} placeholders filled in. */
 export function t(key, values = {}) {
-  const text = STRINGS[lang][key] ?? STRINGS.en[key] ?? key;
+  const text = strings[key] ?? key;
   return typeof text === "string" ? text.replace(/\{(\w+)\}/g, (_, name) => values[name] ?? "") : text;
+}
+
+function utcDate(iso) {
+  return new Date(`${iso}T00:00:00Z`);
+}
+
+/** Weekday n (0 = Monday) in the page's language: "Tuesday", "marți" → "Marți", "Di."; from Intl. */
+export function dayName(n, width = "long") {
+  const name = new Intl.DateTimeFormat(t("dateLocale"), { weekday: width, timeZone: "UTC" })
+    .format(utcDate(`2024-01-0${n + 1}`)); // 1 January 2024 was a Monday
+  return name.charAt(0).toLocaleUpperCase(t("dateLocale")) + name.slice(1);
+}
+
+/** "2026-03-23" → "23 Mar", "23 mar.", "márc. 23.", "23. März"; from Intl. */
+export function shortDate(iso) {
+  return new Intl.DateTimeFormat(t("dateLocale"), { day: "numeric", month: "short", timeZone: "UTC" }).format(utcDate(iso));
+}
+
+/** "9–14 Mar", "30 Mar – 4 Apr", "márc. 9–14.", "9.–14. März": a span of days, from Intl. */
+export function dateRange(from, to) {
+  return new Intl.DateTimeFormat(t("dateLocale"), { day: "numeric", month: "short", timeZone: "UTC" })
+    .formatRange(utcDate(from), utcDate(to));
 }
 
 /** Static markup: data-i18n sets an element's text, data-i18n-attrs="aria-label=key,title=key" its attributes. */
 export function translateDocument(root = document) {
   document.documentElement.lang = lang;
+  document.title = t("pageTitle");
   for (const element of root.querySelectorAll("[data-i18n]")) element.textContent = t(element.dataset.i18n);
   for (const element of root.querySelectorAll("[data-i18n-attrs]")) {
     for (const pair of element.dataset.i18nAttrs.split(",")) {

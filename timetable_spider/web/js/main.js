@@ -6,8 +6,8 @@ import { showChanges } from "./changes.js";
 import { showDetail } from "./detail.js";
 import { Finder } from "./finder.js";
 import { startFreeRooms } from "./freerooms.js";
-import { renderWeek, shortDate } from "./grid.js";
-import { lang, setLanguage, t, translateDocument } from "./i18n.js";
+import { renderWeek } from "./grid.js";
+import { dateRange, dayName, lang, LANGUAGES, setLanguage, shortDate, t, translateDocument } from "./i18n.js";
 import { renderCustomize } from "./customize.js";
 import { listenForNewData, startOffline } from "./offline.js";
 import { findCalendar, findGroup, formationName, parseAdd, visibleClasses } from "./schedule.js";
@@ -25,6 +25,8 @@ const app = {
   keepDate: null, // the share link's date, kept in the address bar until the student moves
   changedUids: new Set(), // classes the last crawl with changes changed or added, marked in the grid
   view: null, // {kind, code, entry, timetable} while a teacher's, room's or subject's week is shown
+  // a link's lang= stays in the address (and the share link) until the student picks a language
+  linkLang: new URLSearchParams(location.search).get("lang") === lang ? lang : null,
 };
 
 const $ = (id) => document.getElementById(id);
@@ -203,11 +205,13 @@ function hasSubgroups(timetable, choice) {
   return findGroup(timetable, choice.group).calendars.some((calendar) => calendar.subgroup !== null);
 }
 
-/** The address of what is shown, with the week's date unless it is the week that opens anyway. */
+/** The address of what is shown, with the week's date unless it is the week that opens anyway,
+ * and the link's language while it rules. */
 function address() {
   const date = app.keepDate ?? (app.monday === openingWeek(shown().table, nextSchoolDay(today())) ? null : app.monday);
-  if (app.view) return viewQuery(app.view.kind, app.view.code, date);
-  return toQuery(app.choice, hasSubgroups(app.timetables[app.choice.code], app.choice), date);
+  const query = app.view ? viewQuery(app.view.kind, app.view.code, date)
+    : toQuery(app.choice, hasSubgroups(app.timetables[app.choice.code], app.choice), date);
+  return app.linkLang ? `${query}&lang=${app.linkLang}` : query;
 }
 
 function drawWeek() {
@@ -215,8 +219,7 @@ function drawWeek() {
   const monday = app.monday;
   const number = weekNumber(table, monday);
   const saturday = addDays(monday, 5);
-  const span = monday.slice(0, 7) === saturday.slice(0, 7) ? `${Number(monday.slice(8))}–${shortDate(saturday)}`
-    : `${shortDate(monday)} – ${shortDate(saturday)}`;
+  const span = dateRange(monday, saturday);
   const year = Object.assign(document.createElement("span"), { className: "week-year", textContent: ` ${saturday.slice(0, 4)}` });
   $("week-title").replaceChildren(`${number ? t("weekN", { n: number }) + " · " : ""}${span}`, year);
   $("week-parity").textContent = number ? t(number % 2 ? "odd" : "even") : t("noTeaching");
@@ -252,12 +255,12 @@ async function showBetween(table, monday) {
 }
 
 function drawDayTabs(monday) {
-  const tabs = t("daysShort").slice(0, 6).map((name, n) => {
+  const tabs = Array.from({ length: 6 }, (_, n) => dayName(n, "short")).map((name, n) => {
     const button = document.createElement("button");
     button.type = "button";
     button.className = "day-tab";
     button.setAttribute("aria-pressed", String(n === app.day));
-    button.setAttribute("aria-label", `${t("days")[n]} ${shortDate(addDays(monday, n))}`);
+    button.setAttribute("aria-label", `${dayName(n)} ${shortDate(addDays(monday, n))}`);
     button.append(name, document.createElement("br"), addDays(monday, n).slice(8));
     button.addEventListener("click", () => selectDay(n));
     return button;
@@ -301,8 +304,12 @@ function wireControls() {
     app.day = Math.min(weekday(day), 5);
     drawWeek();
   });
-  $("language").addEventListener("click", () => {
-    setLanguage(lang === "ro" ? "en" : "ro");
+  $("language").replaceChildren(...Object.entries(LANGUAGES).map(([code, name]) =>
+    Object.assign(new Option(name, code, false, code === lang), { lang: code })));
+  $("language").addEventListener("change", async (event) => {
+    await setLanguage(event.target.value);
+    app.linkLang = null;
+    if (app.choice || app.view) history.replaceState(null, "", address());
     translateDocument();
     runStatus().then(showTrust).catch(() => {});
     if (app.index) finder.setIndex(app.index);
@@ -462,7 +469,7 @@ function openShare() {
 }
 
 function showTrust(status) {
-  const format = (iso) => new Intl.DateTimeFormat(lang === "ro" ? "ro-RO" : "en-GB",
+  const format = (iso) => new Intl.DateTimeFormat(t("dateLocale"),
     { dateStyle: "medium", timeStyle: "short", timeZone: TIME_ZONE }).format(new Date(iso));
   // the semester shown: a failed or waiting run's own may not be published
   const parts = [t("semester", { s: status.last_published?.semester ?? status.semester })];

@@ -27,10 +27,11 @@ export function webcal(url) {
   return url.replace(/^https?:/, "webcal:");
 }
 
-/** The one-tap links of each calendar app for an https:// address. */
+/** The one-tap links of each calendar app for an https:// address. Google's add-by-URL page, where
+ * the copied https link is pasted: its render?cid= shortcut is often refused for outside calendars. */
 export function appLinks(url, name) {
   return {
-    google: `https://calendar.google.com/calendar/render?cid=${encodeURIComponent(webcal(url))}`,
+    google: "https://calendar.google.com/calendar/r/settings/addbyurl",
     apple: webcal(url),
     outlook: `https://outlook.live.com/calendar/0/addfromweb?url=${encodeURIComponent(url)}&name=${encodeURIComponent(name)}`,
   };
