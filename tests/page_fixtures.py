@@ -123,6 +123,23 @@ def browser_type_launch_args(browser_type_launch_args):
     return {**browser_type_launch_args, "executable_path": CHROMIUM, "args": CHROMIUM_ARGS}
 
 
+WEB = Path(__file__).resolve().parent.parent / "timetable_spider" / "web"
+
+
+@pytest.fixture(scope="module")
+def web_modules(browser):
+    """A blank page at http://page.test/ whose /js/… are the package's modules, for testing their
+    pure functions alone: page.evaluate("async () => (await import('/js/clashes.js')).…")."""
+    page = browser.new_page()
+    page.route("http://page.test/js/**", lambda route: route.fulfill(
+        path=WEB / route.request.url.split("http://page.test/", 1)[1], content_type="text/javascript"))
+    page.route("http://page.test/", lambda route: route.fulfill(body="<!DOCTYPE html><title>modules</title>",
+                                                                content_type="text/html"))
+    page.goto("http://page.test/")
+    yield page
+    page.close()
+
+
 @pytest.fixture(scope="module")
 def browser_context_args():
     return {"locale": "en-GB", "viewport": {"width": 1280, "height": 800}, "accept_downloads": True}

@@ -3,7 +3,7 @@
 // The same box finds a teacher, a room or a subject, whose week opens as it is published.
 
 import { t } from "./i18n.js";
-import { search, searchNamed } from "./search.js";
+import { largestSpecs, search, searchNamed } from "./search.js";
 import { KINDS, listOf } from "./views.js";
 
 export class Finder {
@@ -35,7 +35,19 @@ export class Finder {
 
   setIndex(index) {
     this.index = index;
+    this.showLargest();
     if (this.input.value) this.update();
+  }
+
+  /** The largest specializations one tap away, for a first visit (CSS shows them until a choice). */
+  showLargest() {
+    document.getElementById("largest").replaceChildren(...largestSpecs(this.index, 6, t("studyLine")).map((spec) => {
+      const button = Object.assign(document.createElement("button"), { type: "button", className: "chip", textContent: spec.name });
+      button.addEventListener("click", () => this.pick({ kind: "spec", spec }));
+      const item = document.createElement("li");
+      item.append(button);
+      return item;
+    }));
   }
 
   update() {
@@ -45,7 +57,7 @@ export class Finder {
         if (this.input.value.trim()) this.update();
       });
     }
-    this.results = [...search(this.index, this.input.value, 10), ...searchNamed(this.lists, this.input.value, 6)];
+    this.results = [...search(this.index, this.input.value, 10, t("searchWords")), ...searchNamed(this.lists, this.input.value, 6)];
     this.active = this.results.length ? 0 : -1;
     this.list.replaceChildren(...this.results.map((result, n) => this.option(result, n)));
     if (!this.results.length && this.input.value.trim() && this.index.length) {

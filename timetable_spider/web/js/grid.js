@@ -48,6 +48,12 @@ export function laneOut(classes) {
   return sorted;
 }
 
+/** A day's share of the desktop grid's width: wider as more classes sit side by side, so
+ * their subjects still show whole. */
+export function dayWidth(classes) {
+  return Math.max(1, 0.85 * Math.max(0, ...classes.map((one) => one.lanes)));
+}
+
 function element(tag, className, text) {
   const node = document.createElement(tag);
   if (className) node.className = className;
@@ -56,7 +62,7 @@ function element(tag, className, text) {
 }
 
 /** Draws the week into grid; onOpen(item) is called when a class is chosen. */
-export function renderWeek(grid, { monday, items, table, todayIso, selectedDay, changed = new Set(), onOpen }) {
+export function renderWeek(grid, { monday, items, table, todayIso, selectedDay, changed = new Set(), clashing = new Set(), onOpen }) {
   const byDay = weekClasses(items, monday).map(laneOut);
   const all = byDay.flat();
   const first = Math.min(8 * 60, ...all.map((one) => Math.floor(one.start / 60) * 60));
@@ -65,6 +71,7 @@ export function renderWeek(grid, { monday, items, table, todayIso, selectedDay, 
   const off = daysOff(table, monday);
   grid.replaceChildren();
   grid.style.setProperty("--hours", span / 60);
+  grid.style.setProperty("--days", byDay.map((classes) => `minmax(0, ${dayWidth(classes)}fr)`).join(" "));
 
   const hours = element("div", "hours");
   hours.setAttribute("aria-hidden", "true");
@@ -91,14 +98,18 @@ export function renderWeek(grid, { monday, items, table, todayIso, selectedDay, 
       body.append(element("p", "off-note", `${t("dayOff")}: ${off.get(day)}`));
     }
     column.append(head, body);
-    for (const one of classes) body.append(classButton(one, first, span, changed.has(one.item.class.uid), onOpen));
+    for (const one of classes) {
+      const marks = { changed: changed.has(one.item.class.uid), clash: clashing.has(`${one.item.class.uid} ${day}`) };
+      body.append(classButton(one, first, span, marks, onOpen));
+    }
     grid.append(column);
   });
 }
 
-function classButton(one, first, span, changed, onOpen) {
+/** A class's button; marks: {changed, clash}, whether the last crawl changed it and whether it clashes that day. */
+function classButton(one, first, span, marks, onOpen) {
   const entry = one.item.class;
-  const button = element("button", `class type-${entry.type}${one.item.from ? " added" : ""}${one.lanes > 1 ? " narrow" : ""}${changed ? " changed" : ""}`);
+  const button = element("button", `class type-${entry.type}${one.item.from ? " added" : ""}${one.lanes > 1 ? " narrow" : ""}${marks.changed ? " changed" : ""}${marks.clash ? " clash" : ""}`);
   button.type = "button";
   button.dataset.uid = entry.uid;
   button.style.top = `${((one.start - first) / span) * 100}%`;
@@ -106,7 +117,8 @@ function classButton(one, first, span, changed, onOpen) {
   button.style.left = `${(one.lane / one.lanes) * 100}%`;
   button.style.width = `${100 / one.lanes}%`;
   button.setAttribute("aria-label", t("classAt", { kind: t(`kind${entry.type}`), subject: entry.subject,
-    day: dayName(entry.day), start: entry.start, end: entry.end, room: entry.room }) + (changed ? `, ${t("changedMark")}` : ""));
+    day: dayName(entry.day), start: entry.start, end: entry.end, room: entry.room })
+    + (marks.changed ? `, ${t("changedMark")}` : "") + (marks.clash ? `, ${t("clashMark")}` : ""));
   button.append(
     element("span", "class-time", `${entry.start}–${entry.end}`),
     element("span", "class-subject", entry.subject),

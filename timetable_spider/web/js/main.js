@@ -9,6 +9,8 @@ import { startFreeRooms } from "./freerooms.js";
 import { renderWeek } from "./grid.js";
 import { dateRange, dayName, lang, LANGUAGES, setLanguage, shortDate, t, translateDocument } from "./i18n.js";
 import { renderCustomize } from "./customize.js";
+import { clashKeys, findClashes } from "./clashes.js";
+import { renderClashes } from "./clash-notice.js";
 import { listenForNewData, startOffline } from "./offline.js";
 import { findCalendar, findGroup, formationName, parseAdd, visibleClasses } from "./schedule.js";
 import { emptyChoice, fromQuery, load, save, toQuery } from "./state.js";
@@ -223,8 +225,15 @@ function drawWeek() {
   const year = Object.assign(document.createElement("span"), { className: "week-year", textContent: ` ${saturday.slice(0, 4)}` });
   $("week-title").replaceChildren(`${number ? t("weekN", { n: number }) + " · " : ""}${span}`, year);
   $("week-parity").textContent = number ? t(number % 2 ? "odd" : "even") : t("noTeaching");
+  const clashes = app.view ? [] : findClashes(items);
+  renderClashes($("clashes"), clashes, (date) => {
+    app.keepDate = null;
+    app.monday = mondayOf(date);
+    app.day = Math.min(weekday(date), 5);
+    drawWeek();
+  });
   renderWeek($("grid"), { monday, items, table, todayIso: today(), selectedDay: app.day, changed: app.changedUids,
-    onOpen: (item) => showDetail($("detail"), item, tableNamed(item.table)) });
+    clashing: clashKeys(clashes), onOpen: (item) => showDetail($("detail"), item, tableNamed(item.table)) });
   const drawn = $("grid").querySelectorAll("[data-uid]").length;
   const between = !number && !drawn;
   $("week-note").textContent = number && !drawn ? t("noClassesWeek") : "";
@@ -406,6 +415,7 @@ async function openSubscribe() {
   showAlerts(stable);
   // personal feeds can add the academic year (periods=1); a teacher's, room's or subject's week has none
   $("subscribe-periods-row").hidden = !app.site.feeds_url || Boolean(app.view);
+  const { showSubscribeDialog } = await import("./subscribe-dialog.js");
   showSubscribeDialog(url, name);
 }
 
@@ -441,22 +451,8 @@ async function openAcademicYear() {
   $("subscribe-text").textContent = t("academicYearText", { code });
   $("subscribe-periods-row").hidden = true;
   $("subscribe-alerts").hidden = true;
+  const { showSubscribeDialog } = await import("./subscribe-dialog.js");
   showSubscribeDialog(url, `${code} ${t("academicYear")}`, url);
-}
-
-/** The subscribe dialog for url, named name in calendar apps; with file, a download link too. */
-async function showSubscribeDialog(url, name, file = null) {
-  const { appLinks, webcal } = await import("./subscribe.js");
-  const links = appLinks(url, name);
-  $("subscribe-file").hidden = !file;
-  $("subscribe-file").firstElementChild.href = file ?? "";
-  $("subscribe-google").href = links.google;
-  $("subscribe-apple").href = links.apple;
-  $("subscribe-outlook").href = links.outlook;
-  $("subscribe-url").value = url;
-  $("subscribe-webcal").href = webcal(url);
-  $("subscribe-webcal").textContent = webcal(url);
-  if (!$("subscribe-dialog").open) $("subscribe-dialog").showModal();
 }
 
 function openShare() {
@@ -486,6 +482,7 @@ function showTrust(status) {
 function showLoadError(error) {
   console.warn("timetable not loaded:", error);
   $("grid").replaceChildren(Object.assign(document.createElement("p"), { className: "grid-empty", textContent: t("loadFailed") }));
+  $("week").classList.add("failed");
   $("finder").open = true;
 }
 

@@ -56,8 +56,9 @@ export function isHidden(one, hides) {
 }
 
 /**
- * The classes shown and exported for a choice: each {class, dates, table, from}: its dates (ISO
- * strings), its academic-calendar table, and from, null for the student's own classes or the "CODE/group[/subgroup]" they were added from.
+ * The classes shown and exported for a choice: each {class, dates, table, from, taken}: its dates
+ * (ISO strings), its academic-calendar table, from, null for the student's own classes or the
+ * "CODE/group[/subgroup]" they were added from, and taken, whether it is another subgroup's (take=).
  * timetables maps a spec code to its timetable (the student's own and those added from).
  */
 export function visibleClasses(choice, timetables) {
@@ -70,7 +71,10 @@ export function visibleClasses(choice, timetables) {
   for (const n of group?.classes ?? []) {
     const one = own.classes[n];
     const subgroup = takes.has(one.subject_code) ? takes.get(one.subject_code) : choice.subgroup;
-    if (attends(one.formation, choice.group, subgroup) && !isHidden(one, hides)) shown.set(one.uid, { class: one, dates: own.dates[one.dates], table: own.table, from: null });
+    if (attends(one.formation, choice.group, subgroup) && !isHidden(one, hides)) {
+      shown.set(one.uid, { class: one, dates: own.dates[one.dates], table: own.table, from: null,
+        taken: subgroup !== choice.subgroup && one.formation.includes("/") });
+    }
   }
   for (const addition of choice.add.map(parseAdd)) {
     const source = timetables[addition.code];
@@ -78,7 +82,7 @@ export function visibleClasses(choice, timetables) {
     const who = [addition.code, addition.group, addition.subgroup].filter((part) => part !== null).join("/");
     for (const one of groupClasses(source, addition.group, addition.subgroup)) {
       if (one.subject_code === addition.subject && (addition.type === null || addition.type === one.type) && !shown.has(one.uid)) {
-        shown.set(one.uid, { class: one, dates: source.dates[one.dates], table: source.table, from: who });
+        shown.set(one.uid, { class: one, dates: source.dates[one.dates], table: source.table, from: who, taken: false });
       }
     }
   }

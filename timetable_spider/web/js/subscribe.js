@@ -1,5 +1,5 @@
 // Subscription addresses: the published calendar (webcal:// and https://, Google, Apple,
-// Outlook), or, when the site serves personal feeds, a feed tailored with the student's changes.
+// Outlook, Thunderbird), or, when the site serves personal feeds, a feed tailored with the student's changes.
 
 import { calendarPath } from "./data.js";
 
@@ -27,12 +27,17 @@ export function webcal(url) {
   return url.replace(/^https?:/, "webcal:");
 }
 
-/** The one-tap links of each calendar app for an https:// address. Google's add-by-URL page, where
- * the copied https link is pasted: its render?cid= shortcut is often refused for outside calendars. */
+/** Each calendar app's link for an https:// address. Google's is its add-by-URL page, where the
+ * copied https link is pasted: its render?cid= shortcut is often refused for outside calendars.
+ * Outlook's subscribe page is on outlook.office.com for a university (Microsoft 365) account,
+ * on outlook.live.com for an Outlook.com one; Thunderbird, like Apple Calendar, opens webcal. */
 export function appLinks(url, name) {
+  const query = `url=${encodeURIComponent(url)}&name=${encodeURIComponent(name)}`;
   return {
     google: "https://calendar.google.com/calendar/r/settings/addbyurl",
     apple: webcal(url),
-    outlook: `https://outlook.live.com/calendar/0/addfromweb?url=${encodeURIComponent(url)}&name=${encodeURIComponent(name)}`,
+    outlook: `https://outlook.office.com/calendar/0/addfromweb?${query}`,
+    outlookCom: `https://outlook.live.com/calendar/0/addfromweb?${query}`,
+    thunderbird: webcal(url),
   };
 }
