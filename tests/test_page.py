@@ -544,8 +544,8 @@ def test_subscribe_offers_the_published_calendar_and_says_changes_are_not_in_it(
     expect(page.get_by_role("link", name="Google Calendar")).to_have_attribute(
         "href", "https://calendar.google.com/calendar/r/settings/addbyurl")
     expect(page.get_by_role("link", name="Apple Calendar")).to_have_attribute("href", webcal)
-    outlook = page.get_by_role("link", name="Outlook").get_attribute("href")
-    assert outlook.startswith("https://outlook.live.com/calendar/0/addfromweb?url=" + quote(https, safe=""))
+    outlook = page.get_by_role("link", name="Outlook (university account)").get_attribute("href")
+    assert outlook.startswith("https://outlook.office.com/calendar/0/addfromweb?url=" + quote(https, safe=""))
     assert parse_qs(urlsplit(outlook).query)["name"] == ["IE2 921/1"]
     expect(dialog).to_contain_text("not in it")
 
@@ -662,6 +662,40 @@ def test_romanian_browser_gets_romanian_and_can_switch(browser, published_site):
         expect(page.locator("#week-title")).to_contain_text("Week 3")  # the pick is remembered
     finally:
         context.close()
+
+
+def test_a_crowded_hour_is_listed_whole_below_the_grid(page: Page, published_site):
+    # I1 214, the whole group, Friday 27 March at 14:00: a course and two labs side by side
+    open_page(page, published_site, "?code=I1&group=214&subgroup=all&date=2026-03-27")
+    expect(page.locator("#crowded")).to_contain_text("Friday 27 Mar, 14:00–16:00")
+    assert page.locator("#crowded li").all_inner_texts() == [
+        "14:00–16:00 [C] Psihologie educationala (facultativ) · 6/II · I1",
+        "14:00–16:00 [L] Arhitectura sistemelor de calcul · L002 · 214/1",
+        "14:00–16:00 [L] Arhitectura sistemelor de calcul · L439 · 214/2"]
+
+
+def test_a_crowded_hours_class_opens_in_one_tap(page: Page, published_site):
+    open_page(page, published_site, "?code=I1&group=214&subgroup=all&date=2026-03-27")
+    page.locator("#crowded li button").first.click()
+    expect(page.get_by_role("dialog")).to_contain_text("Psihologie educationala (facultativ)")
+
+
+def test_the_crowded_hours_follow_the_week_shown(page: Page, published_site):
+    open_page(page, published_site, "?code=I1&group=214&subgroup=all&date=2026-03-27")
+    page.get_by_role("button", name="Next week").click()
+    expect(page.locator("#crowded .crowded-when")).to_have_text(["Friday 3 Apr, 14:00–16:00"])
+
+
+def test_a_week_of_two_classes_side_by_side_at_most_lists_no_crowded_hour(page: Page, published_site):
+    open_page(page, published_site, f"?code={CODE}&group={GROUP}&subgroup=all&date={ODD_WEEK}")
+    expect(page.locator("#crowded")).to_be_hidden()
+
+
+def test_a_crowded_day_is_wider_than_a_quiet_one(page: Page, published_site):
+    open_page(page, published_site, "?code=I1&group=214&subgroup=all&date=2026-03-27")
+    friday = page.locator(".day[data-date='2026-03-27']").bounding_box()["width"]
+    monday = page.locator(".day[data-date='2026-03-23']").bounding_box()["width"]
+    assert friday > 1.8 * monday
 
 
 def test_keyboard_alone_finds_a_timetable_and_opens_a_class(page: Page, published_site):

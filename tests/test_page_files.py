@@ -18,7 +18,8 @@ from timetable_spider.writers.page import SERVICE_WORKER, page_files
 
 WEB = PROJECT / "timetable_spider" / "web"
 # where the subscribe dialog sends a student, as links they follow; the page itself fetches nothing there
-CALENDAR_APPS = ("https://calendar.google.com/calendar/r/settings/addbyurl", "https://outlook.live.com/calendar/0/addfromweb")
+CALENDAR_APPS = ("https://calendar.google.com/calendar/r/settings/addbyurl", "https://outlook.live.com/calendar/0/addfromweb",
+                 "https://outlook.office.com/calendar/0/addfromweb")
 
 
 def web_files() -> list[str]:

@@ -12,7 +12,7 @@ import pytest
 from playwright.sync_api import Page, expect
 
 from tests.page_fixtures import (browser, browser_context_args, browser_type, browser_type_launch_args,  # noqa: F401
-                                 launch_browser, playwright, published_site, wait_for_week)
+                                 launch_browser, playwright, published_site, wait_for_week, web_modules)
 
 WEB = Path(__file__).resolve().parent.parent / "timetable_spider" / "web"
 LANGUAGES = ("ro", "en", "hu", "de")
@@ -20,7 +20,7 @@ CODE, GROUP, ODD_WEEK = "IE2", "921", "2026-03-09"
 
 # Strings a language may share with another: names of products, words both languages spell alike.
 SAME_IN = {
-    "google": set(LANGUAGES), "apple": set(LANGUAGES), "outlook": set(LANGUAGES),
+    "google": set(LANGUAGES), "apple": set(LANGUAGES), "outlookCom": set(LANGUAGES), "thunderbird": set(LANGUAGES),
     "kindS": {"en", "ro", "de"},  # "Seminar"
     "typeS": {"ro", "de"},  # "Seminare"
     "master": {"en", "ro"},  # "Master"
@@ -29,9 +29,12 @@ SAME_IN = {
 
 
 def flat(table: dict, prefix: str = "") -> dict[str, str]:
-    """{"periods.vacanta": "holiday", "title": …}: a table's strings by their dotted key."""
+    """{"periods.vacanta": "holiday", "title": …}: a table's strings by their dotted key. A
+    language's search words are its own vocabulary (tested below), not strings to translate."""
     out = {}
     for key, value in table.items():
+        if key == "searchWords":
+            continue
         if isinstance(value, dict):
             out.update(flat(value, f"{prefix}{key}."))
         else:
@@ -154,3 +157,71 @@ def test_a_links_lang_rules_and_stays_in_the_share_link(browser, published_site)
 def test_academic_calendar_labels_are_translated(browser, published_site):
     with week_in(browser, published_site, "de-DE", date="2026-04-13") as page:
         expect(page.locator("#between")).to_contain_text("Osterferien")
+
+
+# -- the search and the first screen in each language -------------------------------------------
+
+@contextmanager
+def first_visit(browser, site, locale: str):
+    """The page with no choice made, on a phone whose language is locale."""
+    context = phone_in(browser, locale)
+    try:
+        page = context.new_page()
+        page.goto(site.url("index.html"))
+        expect(page.locator("#largest li")).to_have_count(6)
+        yield page
+    finally:
+        context.close()
+
+
+def first_result(page, typed: str) -> str:
+    page.locator("#search").fill(typed)
+    return page.locator("#results [role=option] .result-main").first.inner_text()
+
+
+@pytest.mark.parametrize("locale, typed, found", [
+    ("hu-HU", "informatika magyar", "Informatica - linia de studiu maghiara"),
+    ("hu-HU", "matematika-informatika magyar", "Matematica informatica - linia de studiu maghiara"),
+    ("hu-HU", "mesterséges intelligencia", "Inteligenta Artificiala in limba engleza"),
+    ("de-DE", "Informatik deutsch", "Informatica - in limba germana"),
+    ("de-DE", "Künstliche Intelligenz", "Inteligenta Artificiala in limba engleza"),
+    ("en-GB", "computer science hungarian", "Informatica - linia de studiu maghiara"),
+    ("hu-HU", "informatica maghiara", "Informatica - linia de studiu maghiara"),  # the Romanian name, as ever
+])
+def test_the_search_finds_a_specialization_by_the_pages_languages_words(browser, published_site, locale, typed, found):
+    with first_visit(browser, published_site, locale) as page:
+        assert first_result(page, typed) == found
+
+
+def test_each_languages_search_words_name_words_of_the_index(tables_with_search_words, published_site):
+    index_words = {word for spec in published_site.json("data/index.json")
+                   for word in re.sub(r"[^a-z0-9]+", " ", spec["name"].lower()).split()}
+    unknown = {code: sorted({word for meaning in words.values() for word in meaning.split()} - index_words)
+               for code, words in tables_with_search_words.items()}
+    assert unknown == {code: [] for code in LANGUAGES}
+
+
+@pytest.fixture(scope="module")
+def tables_with_search_words(web_modules) -> dict[str, dict[str, str]]:
+    return web_modules.evaluate("""async (codes) => Object.fromEntries(await Promise.all(codes.map(async (code) =>
+        [code, (await import(`/js/lang/${code}.js`)).default.searchWords])))""", list(LANGUAGES))
+
+
+@pytest.mark.parametrize("locale, line", [("hu-HU", "maghiara"), ("de-DE", "germana"), ("en-GB", "engleza"), ("ro-RO", "romana")])
+def test_a_phones_first_screen_offers_the_largest_specializations_of_its_languages_line_first(browser, published_site, locale, line):
+    with first_visit(browser, published_site, locale) as page:
+        assert line in page.locator("#largest button").first.inner_text()
+
+
+@pytest.mark.parametrize("locale", ["hu-HU", "de-DE"])
+def test_a_phones_first_screen_has_the_search_and_no_empty_week(browser, published_site, locale):
+    with first_visit(browser, published_site, locale) as page:
+        search = page.locator("#search").bounding_box()
+        assert (search["y"] + search["height"] < 400, page.locator("#week").is_visible()) == (True, False)
+
+
+def test_a_largest_specialization_is_one_tap_from_its_years(browser, published_site):
+    with first_visit(browser, published_site, "hu-HU") as page:
+        page.locator("#largest button").first.click()
+        expect(page.locator("#picked-spec")).to_contain_text("maghiara")
+        expect(page.locator("#year")).to_be_focused()

@@ -3,7 +3,7 @@
 // of its event in the published .ics. On a phone, CSS shows one day at a time.
 
 import { dayName, shortDate, t } from "./i18n.js";
-import { addDays, daysOff } from "./weeks.js";
+import { addDays, daysOff, weekday } from "./weeks.js";
 
 const DAYS_SHOWN = 6; // Monday to Saturday
 
@@ -25,14 +25,17 @@ export function weekClasses(items, monday) {
   return byDay;
 }
 
-/** Gives each class a lane and its cluster's lane count, so overlapping classes sit side by side. */
+/** Gives each class a lane, its cluster (classes overlapping one another) and the cluster's lane
+ * count, so overlapping classes sit side by side. */
 export function laneOut(classes) {
   const sorted = [...classes].sort((a, b) => a.start - b.start || b.end - a.end);
   let cluster = [];
   let clusterEnd = -1;
+  let clusters = 0;
   const close = () => {
     const lanes = Math.max(0, ...cluster.map((one) => one.lane + 1));
-    for (const one of cluster) one.lanes = lanes;
+    for (const one of cluster) Object.assign(one, { lanes, cluster: clusters });
+    clusters += 1;
     cluster = [];
   };
   for (const one of sorted) {
@@ -48,10 +51,45 @@ export function laneOut(classes) {
   return sorted;
 }
 
-/** A day's share of the desktop grid's width: wider as more classes sit side by side, so
- * their subjects still show whole. */
+/** A day's share of the desktop grid's width: wider as more classes sit side by side, but not
+ * so wide that the other days' names break; a crowded hour is also listed whole below the grid. */
 export function dayWidth(classes) {
-  return Math.max(1, 0.85 * Math.max(0, ...classes.map((one) => one.lanes)));
+  return Math.max(1, 0.7 * Math.max(0, ...classes.map((one) => one.lanes)));
+}
+
+export const CROWDED = 3; // classes side by side from which their names may not fit
+
+/** Below the grid, each crowded hour of the week with its classes' names whole, one tap each. */
+function renderCrowded(box, byDay, onOpen) {
+  const hours = new Map();
+  for (const one of byDay.flat()) {
+    if (one.lanes < CROWDED) continue;
+    const key = `${one.day} ${one.cluster}`;
+    hours.set(key, [...(hours.get(key) ?? []), one]);
+  }
+  box.hidden = !hours.size;
+  box.replaceChildren(...(hours.size ? [element("h3", "crowded-title", t("crowdedTitle"))] : []), ...[...hours.values()].map((classes) => {
+    const start = Math.min(...classes.map((one) => one.start));
+    const end = Math.max(...classes.map((one) => one.end));
+    const hour = element("div", "crowded-hour");
+    hour.append(element("p", "crowded-when", `${dayName(weekday(classes[0].day))} ${shortDate(classes[0].day)}, ${clock(start)}–${clock(end)}`));
+    const list = element("ul");
+    for (const one of classes) {
+      const entry = one.item.class;
+      const open = element("button", `link type-${entry.type}`, `${entry.start}–${entry.end} [${entry.type}] ${entry.subject} · ${[entry.room, entry.formation].filter(Boolean).join(" · ")}`);
+      open.type = "button";
+      open.addEventListener("click", () => onOpen(one.item));
+      const item = element("li");
+      item.append(open);
+      list.append(item);
+    }
+    hour.append(list);
+    return hour;
+  }));
+}
+
+function clock(minutes) {
+  return `${String(Math.floor(minutes / 60)).padStart(2, "0")}:${String(minutes % 60).padStart(2, "0")}`;
 }
 
 function element(tag, className, text) {
@@ -62,8 +100,9 @@ function element(tag, className, text) {
 }
 
 /** Draws the week into grid; onOpen(item) is called when a class is chosen. */
-export function renderWeek(grid, { monday, items, table, todayIso, selectedDay, changed = new Set(), clashing = new Set(), onOpen }) {
+export function renderWeek(grid, { monday, items, table, todayIso, selectedDay, changed = new Set(), clashing = new Set(), crowded, onOpen }) {
   const byDay = weekClasses(items, monday).map(laneOut);
+  renderCrowded(crowded, byDay, onOpen);
   const all = byDay.flat();
   const first = Math.min(8 * 60, ...all.map((one) => Math.floor(one.start / 60) * 60));
   const last = Math.max(22 * 60, ...all.map((one) => Math.ceil(one.end / 60) * 60));

@@ -233,7 +233,7 @@ function drawWeek() {
     drawWeek();
   });
   renderWeek($("grid"), { monday, items, table, todayIso: today(), selectedDay: app.day, changed: app.changedUids,
-    clashing: clashKeys(clashes), onOpen: (item) => showDetail($("detail"), item, tableNamed(item.table)) });
+    clashing: clashKeys(clashes), crowded: $("crowded"), onOpen: (item) => showDetail($("detail"), item, tableNamed(item.table)) });
   const drawn = $("grid").querySelectorAll("[data-uid]").length;
   const between = !number && !drawn;
   $("week-note").textContent = number && !drawn ? t("noClassesWeek") : "";

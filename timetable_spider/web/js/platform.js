@@ -1,6 +1,7 @@
 // Which calendar app a student most likely has, from the browser's user agent, and so which way
 // of subscribing to offer first: on Android a webcal link opens nothing, so Google Calendar's
-// add-by-URL page; on iPhones, iPads and Macs webcal opens Apple Calendar; on Windows, Outlook.
+// add-by-URL page; on iPhones, iPads and Macs webcal opens Apple Calendar; on Windows, Outlook;
+// in Thunderbird, webcal. A Linux desktop's browser gets Google first, then Thunderbird.
 
 /** "android", "ios", "macos", "windows", "thunderbird", "linux" or "other". iPadOS says it is a
  * Mac; touchPoints (navigator.maxTouchPoints) tells them apart. */
@@ -20,7 +21,7 @@ const ORDER = {
   macos: ["apple", "google", "outlook", "outlookCom", "thunderbird"],
   windows: ["outlook", "outlookCom", "google", "thunderbird", "apple"],
   thunderbird: ["thunderbird", "google", "outlook", "outlookCom", "apple"],
-  linux: ["thunderbird", "google", "outlook", "outlookCom", "apple"],
+  linux: ["google", "thunderbird", "outlook", "outlookCom", "apple"],
   other: ["google", "outlook", "outlookCom", "apple", "thunderbird"],
 };
 

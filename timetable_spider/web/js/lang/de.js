@@ -65,6 +65,7 @@ export default {
   dateSpan: "{from} – {to}",
   academicYear: "Studienjahr im Überblick",
   academicYearText: "Das Studienjahr von {code} als ganztägige Termine: Vorlesungszeiten, Ferien, Prüfungs- und Wiederholungsprüfungszeit und freie Tage, nach dem Studienjahresplan deiner Studienlinie. Abonniere es oder lade es herunter.",
+  crowdedTitle: "Gleichzeitige Kurse",
   clashTitle: "Durch deine Änderungen überschneiden sich Kurse:",
   clashLine: "{when}: {first} und {second}",
   clashAlso: "Auch am {dates}.",

@@ -65,6 +65,7 @@ export default {
   dateSpan: "{from} – {to}",
   academicYear: "Academic year",
   academicYearText: "The academic year of {code} as all-day events: teaching periods, holidays, the exam and retake sessions and days off, from the academic calendar of your study line. Subscribe to it, or download it.",
+  crowdedTitle: "Classes at the same time",
   clashTitle: "Your changes put classes at the same time:",
   clashLine: "{when}: {first} and {second}",
   clashAlso: "Also on {dates}.",

@@ -65,6 +65,7 @@ export default {
   dateSpan: "{from} – {to}",
   academicYear: "Tanév",
   academicYearText: "A(z) {code} tanéve egész napos eseményekként: oktatási időszakok, vakációk, vizsga- és pótvizsga-időszak, szabadnapok, a tanulmányi vonalad tanévbeosztása szerint. Iratkozz fel rá, vagy töltsd le.",
+  crowdedTitle: "Egy időben tartott órák",
   clashTitle: "A módosításaid miatt órák ütköznek:",
   clashLine: "{when}: {first} és {second}",
   clashAlso: "Továbbá: {dates}.",

@@ -65,6 +65,7 @@ export default {
   dateSpan: "{from} – {to}",
   academicYear: "Anul universitar",
   academicYearText: "Anul universitar pentru {code}, ca evenimente de o zi întreagă: perioadele de activitate didactică, vacanțele, sesiunea de examene și cea de restanțe și zilele libere, după structura anului universitar a liniei tale de studiu. Abonează-te la el sau descarcă-l.",
+  crowdedTitle: "Ore în același timp",
   clashTitle: "Modificările tale suprapun ore:",
   clashLine: "{when}: {first} și {second}",
   clashAlso: "Și pe {dates}.",
