@@ -3,14 +3,10 @@
 // other dates it happens on.
 
 import { dayName, shortDate, t } from "./i18n.js";
-import { weekday } from "./weeks.js";
+import { clock, weekday } from "./weeks.js";
 
 function label(item) {
   return `[${item.class.type}] ${item.class.subject} (${item.class.formation})`;
-}
-
-function clock(minutes) {
-  return `${String(Math.floor(minutes / 60)).padStart(2, "0")}:${String(minutes % 60).padStart(2, "0")}`;
 }
 
 /** Shows clashes (see clashes.findClashes) in box, hidden when there are none; onGo(date) opens a date's week. */

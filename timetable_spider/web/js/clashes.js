@@ -3,10 +3,7 @@
 // items carry their dates, so an odd-week and an even-week class at the same hour never share
 // one, and a day off is in neither's dates.
 
-function minutes(time) {
-  const [h, m] = time.split(":").map(Number);
-  return h * 60 + m;
-}
+import { minutes } from "./weeks.js";
 
 /** Whether an item (see schedule.visibleClasses) is there by the student's own change. */
 export function chosen(item) {

@@ -3,14 +3,9 @@
 // of its event in the published .ics. On a phone, CSS shows one day at a time.
 
 import { dayName, shortDate, t } from "./i18n.js";
-import { addDays, daysOff, weekday } from "./weeks.js";
+import { addDays, clock, daysOff, minutes, weekday } from "./weeks.js";
 
 const DAYS_SHOWN = 6; // Monday to Saturday
-
-export function minutes(time) {
-  const [h, m] = time.split(":").map(Number);
-  return h * 60 + m;
-}
 
 /** The classes of a week by weekday: [{item, day, start, end}] for days 0–5. */
 export function weekClasses(items, monday) {
@@ -86,10 +81,6 @@ function renderCrowded(box, byDay, onOpen) {
     hour.append(list);
     return hour;
   }));
-}
-
-function clock(minutes) {
-  return `${String(Math.floor(minutes / 60)).padStart(2, "0")}:${String(minutes % 60).padStart(2, "0")}`;
 }
 
 function element(tag, className, text) {

@@ -1,4 +1,4 @@
-// Dates as "YYYY-MM-DD" strings, weeks by their Monday, and what the academic calendar says
+// Dates as "YYYY-MM-DD" strings, times of day as minutes, weeks by their Monday, and what the academic calendar says
 // about a week: its teaching-week number and parity, or the period (holiday, exam session)
 // that explains why it has no classes.
 
@@ -28,6 +28,17 @@ export function mondayOf(iso) {
 
 export function daysBetween(from, to) {
   return Math.round((toTime(to) - toTime(from)) / DAY);
+}
+
+/** "16:30" → 990, minutes since midnight. */
+export function minutes(time) {
+  const [h, m] = time.split(":").map(Number);
+  return h * 60 + m;
+}
+
+/** 990 → "16:30". */
+export function clock(minutes) {
+  return `${String(Math.floor(minutes / 60)).padStart(2, "0")}:${String(minutes % 60).padStart(2, "0")}`;
 }
 
 export const TIME_ZONE = "Europe/Bucharest"; // where the classes are
