@@ -26,7 +26,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 from playwright.sync_api import sync_playwright  # noqa: E402
 
 from tests.crawling import run_crawl  # noqa: E402
-from tests.page_fixtures import CHROMIUM, CHROMIUM_ARGS, wait_for_week  # noqa: E402
+from tests.page_fixtures import CHROMIUM, CHROMIUM_ARGS, wait_for_async, wait_for_week  # noqa: E402
 from tests.page_server import PageServer  # noqa: E402
 from tests.ubb_site import SimServer  # noqa: E402
 
@@ -57,8 +57,8 @@ def first_view(server: PageServer, viewport: dict) -> tuple[list[tuple], list[tu
             page.wait_for_load_state("load")
             if workers == "allow":
                 page.wait_for_function("navigator.serviceWorker.controller !== null")
-                page.wait_for_function("""async () => Boolean(await (await caches.open('data'))
-                                          .match(new URL('data/timetables/IE2.json', location.href).href))""")
+                wait_for_async(page, """async () => Boolean(await (await caches.open('data'))
+                                        .match(new URL('data/timetables/IE2.json', location.href).href))""")
             page.wait_for_timeout(500)
             views.append(server.requests[start:])
             context.close()

@@ -11,6 +11,7 @@ import json
 import os
 import re
 import shutil
+import time
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from pathlib import Path
@@ -191,6 +192,17 @@ def shown_week(page) -> set[tuple[str, str, str]]:
 def wait_for_week(page) -> None:
     page.wait_for_selector("#week-title:not(:empty)")
     page.wait_for_function("!document.getElementById('grid').hasAttribute('aria-busy')")
+
+
+def wait_for_async(page, expression: str, timeout: float = 10.0):
+    """Polls an async function in the page until it returns something truthy, and returns that.
+    page.wait_for_function takes the promise an async function returns as truthy at once."""
+    deadline = time.monotonic() + timeout
+    while not (value := page.evaluate(expression)):
+        if time.monotonic() > deadline:
+            raise TimeoutError(f"not true within {timeout} s: {expression}")
+        page.wait_for_timeout(100)
+    return value
 
 
 def now(iso: str) -> datetime:

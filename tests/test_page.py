@@ -18,7 +18,7 @@ from playwright.sync_api import Page, expect
 
 from tests.page_fixtures import (browser, browser_context_args, browser_type, browser_type_launch_args,  # noqa: F401
                                  changed_site, events_by_uid, header, launch_browser, now, occurrences, playwright,
-                                 published_site, shown_week, vevents, wait_for_week, week_of)
+                                 published_site, shown_week, vevents, wait_for_async, wait_for_week, week_of)
 from tests.page_server import PageServer
 from tests.serving import ServeProcess
 from timetable_spider import personal_feeds
@@ -767,8 +767,8 @@ def test_works_offline_after_the_first_visit_and_offers_new_data(browser, publis
         page.goto(server.url(query))
         wait_for_week(page)
         page.wait_for_function("navigator.serviceWorker.controller !== null")
-        page.wait_for_function("""async () => (await caches.open('data')).match(new URL('data/timetables/IE2.json', location.href).href)
-                                  .then(r => Boolean(r))""")
+        wait_for_async(page, """async () => Boolean(await (await caches.open('data'))
+                                  .match(new URL('data/timetables/IE2.json', location.href).href))""")
         shown = shown_week(page)
 
         timetable = site / "data" / "timetables" / f"{CODE}.json"

@@ -11,7 +11,7 @@ from playwright.sync_api import expect
 
 from tests.crawling import free_port, run_crawl
 from tests.page_fixtures import (browser, browser_context_args, browser_type, browser_type_launch_args,  # noqa: F401
-                                 launch_browser, playwright, wait_for_week)
+                                 launch_browser, playwright, wait_for_async, wait_for_week)
 from tests.serving import ServeProcess
 from tests.ubb_site import SimServer
 
@@ -93,9 +93,8 @@ def test_a_push_shows_a_notification_whose_click_opens_the_week_of_the_change(co
     cdp.send("ServiceWorker.deliverPushMessage", {"origin": served.base_url + "/",
                                                   "registrationId": registration["registrationId"],
                                                   "data": json.dumps(alert)})
-    page.wait_for_function("""async () => (await (await navigator.serviceWorker.ready).getNotifications()).length > 0""")
-    shown = page.evaluate("""async () => (await (await navigator.serviceWorker.ready).getNotifications())
-                              .map((n) => [n.title, n.body, new URL(n.data.url, location.href).href])""")
+    shown = wait_for_async(page, """async () => (await (await navigator.serviceWorker.ready).getNotifications())
+                                    .map((n) => [n.title, n.body, new URL(n.data.url, location.href).href])""")
     week = f"{served.base_url}/{alert['url']}"
     assert shown == [[alert["title"], alert["body"], week]]
     # A click opens data.url (sw.js: clients.openWindow, which needs a real click, so it is not
