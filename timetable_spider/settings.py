@@ -17,7 +17,7 @@ SITE_DIR = "site"
 # Where `scrapy serve` answers for personal feeds, e.g. "https://orar.example.org" (its /feeds/
 # are then offered on the students' page); empty: the page offers the published calendars only.
 FEEDS_URL = ""
-# How many published crawls data/changes.json and the Atom feeds keep, newest first.
+# How many published crawls with changes data/changes.json and the Atom feeds keep, newest first.
 CHANGES_KEEP = 20
 # Refuse to publish when spec pages, groups, calendars or events fall by more than this share since
 # the last published run (a changed page layout looks like that); PUBLISH_ALLOW_SHRINK=1 overrides.

@@ -1,9 +1,10 @@
 """What changed, for people: data/changes.json, the Atom feeds changes.atom and
 changes/<CODE>.atom (RFC 4287), and changes/<CODE>.json, the page's copy for one spec page.
 
-Each crawl that publishes adds one entry to the log, an empty one when nothing changed, so the
-log shows when the timetable was last checked; the first crawl of a semester adds one saying the
-semester began. The log keeps the newest CHANGES_KEEP crawls. The feeds are written with
+Each crawl that publishes and changes something adds one entry to the log; the first crawl of a
+semester adds one saying the semester began. A crawl that changed nothing leaves every file here
+as it was (data/status.json tells when the timetable was last checked), so a re-crawl rewrites
+nothing. The log keeps the newest CHANGES_KEEP crawls with changes. The feeds are written with
 ElementTree, which escapes every text.
 """
 from __future__ import annotations
@@ -27,7 +28,9 @@ ElementTree.register_namespace("", ATOM)
 
 
 def write_change_log(files: SiteFiles, site: CrawledSite) -> None:
-    log = [crawl_entry(site, _last_semester(files)), *_last_log(files)][:site.settings.getint("CHANGES_KEEP")]
+    entry, last = crawl_entry(site, _last_semester(files)), _last_log(files)
+    # a crawl that changed nothing leaves the log's bytes alone: status.json says when it ran
+    log = [entry, *last][:site.settings.getint("CHANGES_KEEP")] if entry["changes"] or entry.get("began") else last
     files.write(LOG, dumps(log))
     titles = {year["code"]: f"{spec['name']}, Year {year['year']}" for spec in site.index for year in spec["years"]}
     files.write("changes.atom", atom_feed(log, "UBB FMI timetable: what changed", "timetable-spider:changes", ""))
