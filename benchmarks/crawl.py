@@ -305,10 +305,10 @@ def time_writing(items, parent: Path, workers: int, repeats: int):
     by_writer: dict[str, list[float]] = {}
 
     def timed(write):
-        def run(files, site):
+        def run(*args):
             started = time.process_time()
             try:
-                return write(files, site)
+                return write(*args)
             finally:
                 by_writer.setdefault(write.__qualname__, []).append(time.process_time() - started)
         return run
@@ -317,6 +317,9 @@ def time_writing(items, parent: Path, workers: int, repeats: int):
         def __init__(self, *args, **kwargs):
             super().__init__(*args, **kwargs)
             self.writers = [timed(write) for write in self.writers]
+            # in-process, begin() writes them all before it returns
+            calendars = self.teacher_room_subject_calendars
+            calendars.begin = timed(calendars.begin)
 
     pipelines.SiteWriters = TimedSiteWriters
     user, system, wall, written = [], [], [], ""

@@ -29,7 +29,8 @@ def write_calendar_list(files: SiteFiles, site: CrawledSite) -> None:
 
 
 class SiteWriters:
-    """Every whole-site output, each write(files, site), which may return counts for status.json.
+    """Every whole-site output, each write(files, site), which may return counts for status.json;
+    the teacher, room and subject calendars are started first and collected last.
 
     The teacher, room and subject calendars also follow each spec page as it is written, so that
     little of them is left for the end of the crawl. own_process: gather them in a worker process.
@@ -39,17 +40,20 @@ class SiteWriters:
         self.teacher_room_subject_calendars = TeacherRoomSubjectCalendars(
             site_dir, staging, academic_year_start, own_process=own_process)
         self.writers = [write_site_data, write_calendar_list, write_page, write_change_log,
-                        academic_year.write_academic_year_calendars, self.teacher_room_subject_calendars.write]
+                        academic_year.write_academic_year_calendars]
 
     def page_written(self, code: str) -> None:
         """A spec page's calendars and data file are in the staging site."""
         self.teacher_room_subject_calendars.page_written(code)
 
     def write(self, files: SiteFiles, site: CrawledSite) -> dict[str, int]:
+        # the teacher, room and subject calendars, the biggest part, first: their process writes
+        # them while this one writes the rest
+        teacher_room_subject_counts = self.teacher_room_subject_calendars.begin(site)
         counts: dict[str, int] = {}
         for write in self.writers:
             counts.update(write(files, site) or {})
-        return counts
+        return counts | teacher_room_subject_counts(files)
 
     def close(self) -> None:
         self.teacher_room_subject_calendars.close()

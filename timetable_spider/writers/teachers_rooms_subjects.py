@@ -5,6 +5,7 @@ rooms/busy.json, for finding a free room. All from the crawl's spec records
 """
 from __future__ import annotations
 
+from collections.abc import Callable
 from concurrent.futures import Future
 from datetime import date
 from pathlib import Path
@@ -40,12 +41,22 @@ class TeacherRoomSubjectCalendars:
 
     def write(self, files: SiteFiles, site: CrawledSite) -> dict[str, int]:
         """Returns how many teachers, rooms and subjects have a calendar, and their events."""
+        return self.begin(site)(files)
+
+    def begin(self, site: CrawledSite) -> Callable[[SiteFiles], dict[str, int]]:
+        """Starts writing the files (in the gatherer's process, when it has one, so the crawl's
+        own process can write the rest meanwhile); the function returned waits for them and
+        returns what write() does."""
         for gathered in self._gathering:
             gathered.result()  # a page that could not be gathered is a bug: nothing is published
-        counts, written, kept = self._call("write", list(site.records), site.semester, site.rooms).result()
-        files.files_written += written
-        files.files_kept += kept
-        return counts
+        writing = self._call("write", list(site.records), site.semester, site.rooms)
+
+        def finish(files: SiteFiles) -> dict[str, int]:
+            counts, written, kept = writing.result()
+            files.files_written += written
+            files.files_kept += kept
+            return counts
+        return finish
 
     def close(self) -> None:
         if self._pool:
