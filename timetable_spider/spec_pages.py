@@ -37,7 +37,7 @@ class SemesterContext:
 @dataclass
 class SpecPageResult:
     code: str
-    record: dict[str, Any]  # what data/<CODE>.json holds
+    record: dict[str, Any]  # what data/<CODE>.json holds, without the classes (json_data.record_summary)
     changes: list[dict[str, Any]] | None  # since the last crawl of this semester; None: none to compare with
     files_written: int
     files_kept: int
@@ -71,7 +71,7 @@ def write_spec_page(timetable: Timetable, context: SemesterContext) -> SpecPageR
     files.write(data_path, json_data.dumps(record, indent=None))
     files.write(site_paths.timetable_file_name(timetable.code), json_data.dumps(
         timetables_json.spec_timetable(schedule, context.semester, directory, stamps, written), indent=None))
-    return SpecPageResult(code=timetable.code, record=record, changes=change_log,
+    return SpecPageResult(code=timetable.code, record=json_data.record_summary(record), changes=change_log,
                           files_written=files.files_written, files_kept=files.files_kept)
 
 

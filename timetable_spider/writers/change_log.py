@@ -18,9 +18,9 @@ from urllib.parse import urlencode
 
 from timetable_spider import changes, run_status
 from timetable_spider.publishing import SiteFiles
-from timetable_spider.site_paths import safe_component
+from timetable_spider.site_paths import data_file_name, safe_component
 from timetable_spider.writers import CrawledSite
-from timetable_spider.writers.json_data import dumps, record_classes
+from timetable_spider.writers.json_data import dumps, load_spec_record, record_classes
 
 LOG = "data/changes.json"
 ATOM = "http://www.w3.org/2005/Atom"
@@ -28,7 +28,7 @@ ElementTree.register_namespace("", ATOM)
 
 
 def write_change_log(files: SiteFiles, site: CrawledSite) -> None:
-    entry, last = crawl_entry(site, _last_semester(files)), _last_log(files)
+    entry, last = crawl_entry(files, site, _last_semester(files)), _last_log(files)
     # a crawl that changed nothing leaves the log's bytes alone: status.json says when it ran
     log = [entry, *last][:site.settings.getint("CHANGES_KEEP")] if entry["changes"] or entry.get("began") else last
     files.write(LOG, dumps(log))
@@ -43,7 +43,7 @@ def write_change_log(files: SiteFiles, site: CrawledSite) -> None:
                                                       f"timetable-spider:changes:{code}", "../"))
 
 
-def crawl_entry(site: CrawledSite, last_semester: str | None) -> dict[str, Any]:
+def crawl_entry(files: SiteFiles, site: CrawledSite, last_semester: str | None) -> dict[str, Any]:
     """This crawl's entry: its changes in index order, or that the semester began. A spec page
     published for the first time in a semester under way has all its classes added."""
     entry = {"finished": site.finished.isoformat(timespec="seconds"), "semester": site.semester}
@@ -53,7 +53,7 @@ def crawl_entry(site: CrawledSite, last_semester: str | None) -> dict[str, Any]:
     for code in (year["code"] for spec in site.index for year in spec["years"] if year["code"] in site.records):
         listed = site.changes.get(code, [])
         found += listed if listed is not None else [
-            changes.describe("added", facts, code, uid) for facts, uid, _ in record_classes(site.records[code])]
+            changes.describe("added", facts, code, uid) for facts, uid, _ in record_classes(_staged_record(files, code))]
     return entry | {"changes": found}
 
 
@@ -107,6 +107,11 @@ def _text(parent: ElementTree.Element, name: str, text: str) -> ElementTree.Elem
 def _urn(key: str) -> str:
     """A stable, absolute id (RFC 4287 4.2.6) for a feed or entry."""
     return uuid.uuid5(uuid.NAMESPACE_URL, key).urn
+
+
+def _staged_record(files: SiteFiles, code: str) -> dict[str, Any] | None:
+    """A spec page's record with its classes, as the new site holds it (site.records has none)."""
+    return load_spec_record(files.read_staged(data_file_name(code)))
 
 
 def _last_log(files: SiteFiles) -> list[dict[str, Any]]:

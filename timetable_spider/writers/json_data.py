@@ -101,6 +101,13 @@ def record_classes(record: dict[str, Any] | None) -> list[tuple[ClassFacts, str,
             for uid, e in entries.items()]
 
 
+def record_summary(record: dict[str, Any]) -> dict[str, Any]:
+    """A spec record without its classes: what the whole-site writers need of it (its groups'
+    names and calendars). The crawl's process keeps these, not every class of the faculty (about
+    40 MB as Python objects); the classes stay in data/<CODE>.json."""
+    return record | {"groups": [{"name": group["name"], "calendars": group["calendars"]} for group in record["groups"]]}
+
+
 def record_calendars(record: dict[str, Any]) -> list[dict[str, Any]]:
     """The calendars a spec record lists, each {"file", "label", "events"}, across its groups."""
     return [c for g in record["groups"] for c in g["calendars"]]
