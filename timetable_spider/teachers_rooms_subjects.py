@@ -130,29 +130,37 @@ class Gathering:
         self.merged: dict[tuple[str, ...], SharedClass] = {}  # by the UIDs of its group events
         # by slot: each of its events with its kind, code and the names the pages give that code
         self.events: dict[tuple, list[tuple[str, str, SharedEvent, list[str]]]] = {}
+        self.merges_of: dict[tuple, set[tuple[str, ...]]] = {}  # by slot: the keys of self.merged its events use
 
-    def add(self, found: Iterable[Constituent]) -> list[SharedEvent]:
-        """Gathers a spec page's constituents; returns the events of merged classes in the slots
-        it added to."""
+    def add(self, found: Iterable[Constituent]) -> tuple[list[SharedClass], list[SharedClass]]:
+        """Gathers a spec page's constituents. Returns, for the slots it added to, the classes
+        their events now say, and those they no longer do (merged into a bigger class)."""
         touched = {}
         for constituent in found:
             self.slots.setdefault(constituent.slot, []).append(constituent)
             touched[constituent.slot] = True
-        merged_events = []
+        now: dict[int, SharedClass] = {}
+        before: dict[int, SharedClass] = {}
         for slot in touched:
+            before.update((id(event.shared), event.shared) for _, _, event, _ in self.events.get(slot, ()))
             gathered = self.slots[slot]
             # in a fixed order, whatever order the spec pages come in, so the files keep their bytes
             gathered.sort(key=lambda c: (c.shared.formations[0].code, c.shared.formations[0].formation, c.uid))
             self.events[slot] = []
+            merges = set()
             for position, kind, code, members in _by_code(gathered):
                 uids = tuple(c.uid for c in members)
+                if len(members) > 1:
+                    merges.add(uids)
                 shared = members[0].shared if len(members) == 1 else \
                     self.merged.get(uids) or self.merged.setdefault(uids, merge([c.shared for c in members]))
                 event = SharedEvent(shared_uid(kind, code, uids), shared)
                 self.events[slot].append((kind, code, event, [c.names[position] for c in members]))
-                if len(members) > 1:
-                    merged_events.append(event)
-        return merged_events
+                now[id(shared)] = shared
+            for replaced in self.merges_of.get(slot, set()) - merges:  # a merge a bigger one replaced
+                del self.merged[replaced]
+            self.merges_of[slot] = merges
+        return list(now.values()), [shared for key, shared in before.items() if key not in now]
 
     def timetables(self) -> dict[str, list[SharedTimetable]]:
         """Every teacher's, room's and subject's timetable, by kind and sorted by name.

@@ -90,7 +90,8 @@ class Gatherer:
         self.writer = CalendarWriter(academic_year_start)
         self.gathering = Gathering()
         self.codes: set[str] = set()
-        self.made: dict[int, tuple[EventParts, bytes]] = {}  # by id of a SharedClass: its event and its JSON
+        # by id of a SharedClass some event says: the class (held, so the id stays its own), its event and its JSON
+        self.made: dict[int, tuple[SharedClass, EventParts, bytes]] = {}
 
     def add_page(self, code: str) -> None:
         """Gathers data/<CODE>.json as written (or kept from the last run) in the staging site."""
@@ -99,12 +100,12 @@ class Gatherer:
         record = json_data.load_spec_record(self.files.read_staged(path))
         if record is None:
             raise ValueError(f"{path} in the new site is not a spec record this version wrote")
-        found = constituents(record)
-        for constituent in found:
-            self.made[id(constituent.shared)] = _made(constituent.shared, self.writer)
-        for event in self.gathering.add(found):
-            if id(event.shared) not in self.made:
-                self.made[id(event.shared)] = _made(event.shared, self.writer)
+        said, unsaid = self.gathering.add(constituents(record))
+        for shared in unsaid:  # merged into a bigger class: nothing will write it
+            del self.made[id(shared)]
+        for shared in said:
+            if id(shared) not in self.made:
+                self.made[id(shared)] = (shared, *_made(shared, self.writer))
 
     def write(self, codes: list[str], semester: str, rooms: dict[str, str]) -> tuple[dict[str, int], int, int]:
         """Writes every calendar, timetable and index; returns their counts, and how many files
@@ -131,7 +132,7 @@ class Gatherer:
 
     def _event(self, event: SharedEvent) -> tuple[bytes, bytes]:
         """The class's JSON for the page, and its event under the UID it has in this calendar."""
-        parts, view = self.made[id(event.shared)]
+        _shared, parts, view = self.made[id(event.shared)]
         return view, self.writer.stamped(self.writer.with_uid(parts, event.uid), event.shared.dtstamp,
                                          event.shared.sequence)
 
