@@ -14,6 +14,7 @@ DTSTAMP the latest of theirs, so it changes exactly when one of them does.
 from __future__ import annotations
 
 import hashlib
+from sys import intern
 from collections import Counter
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, replace
@@ -108,14 +109,14 @@ def constituents(record: dict[str, Any]) -> list[Constituent]:
     for entry in {entry["uid"]: entry for group in record["groups"] for entry in group["entries"]}.values():
         if not entry["dates"]:
             continue
-        codes = tuple(entry.get(field, "") for field in KINDS.values())
+        codes = tuple(intern(entry.get(field, "")) for field in KINDS.values())
         if plain(codes[1]) == UNSPECIFIED_ROOM:
             codes = (codes[0], "", codes[2])
-        days = tuple(entry["dates"])
+        days = tuple(intern(day) for day in entry["dates"])
         found.append(Constituent(
-            slot=(plain(entry["day"]), entry["start"], entry["end"], plain(entry["frequency"]), entry["room"],
-                  entry.get("subject_code") or entry["subject"], plain(entry["type"])),
-            uid=entry["uid"], codes=codes, names=(entry["teacher"], entry["room"], entry["subject"]),
+            slot=tuple(map(intern, (plain(entry["day"]), entry["start"], entry["end"], plain(entry["frequency"]),
+                                    entry["room"], entry.get("subject_code") or entry["subject"], plain(entry["type"])))),
+            uid=entry["uid"], codes=codes, names=tuple(map(intern, (entry["teacher"], entry["room"], entry["subject"]))),
             shared=_alone(record, entry, dates.setdefault(days, days))))
     return found
 
@@ -209,15 +210,18 @@ def _in_week_order(event: SharedEvent) -> tuple:
 
 
 def _alone(record: dict[str, Any], entry: dict[str, Any], dates: tuple[str, ...]) -> SharedClass:
+    # interned: the same subject, room, teacher and hours come back in thousands of classes, and
+    # each page's JSON gives them strings of their own, which the gathering would hold to the end
+    text = lambda name: intern(entry.get(name, ""))  # noqa: E731
     return SharedClass(
-        day=entry["day"], start=entry["start"], end=entry["end"], frequency=entry["frequency"],
-        kind=entry["type"], subject=entry["subject"], subject_code=entry.get("subject_code", ""),
-        room=entry["room"], room_code=entry.get("room_code", ""), location=entry["location"],
-        teacher=entry["teacher"], teacher_code=entry.get("teacher_code", ""),
-        table=f"{record['study_line']} {record['calendar_table']}", dates=dates,
-        dtstamp=entry["dtstamp"], sequence=entry.get("sequence", 0),
-        formations=(Formation(code=record["code"], name=record["name"], year=record["year"],
-                              formation=entry["formation"]),))
+        day=text("day"), start=text("start"), end=text("end"), frequency=text("frequency"),
+        kind=text("type"), subject=text("subject"), subject_code=text("subject_code"),
+        room=text("room"), room_code=text("room_code"), location=text("location"),
+        teacher=text("teacher"), teacher_code=text("teacher_code"),
+        table=intern(f"{record['study_line']} {record['calendar_table']}"), dates=dates,
+        dtstamp=text("dtstamp"), sequence=entry.get("sequence", 0),
+        formations=(Formation(code=intern(record["code"]), name=intern(record["name"]), year=record["year"],
+                              formation=text("formation")),))
 
 
 def merge(classes: list[SharedClass]) -> SharedClass:
