@@ -27,7 +27,7 @@ KINDS = {"teachers": "teacher_code", "rooms": "room_code", "subjects": "subject_
 UNSPECIFIED_ROOM = "neprecizat"  # "unspecified": no room, so no room calendar
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Formation:
     """Who a class is for: a formation ("921/1", "921", "IE2") of a spec page."""
 
@@ -37,7 +37,7 @@ class Formation:
     formation: str
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class SharedClass:
     """What an event of a teacher, room or subject calendar says: the group events it gathers, merged.
 
@@ -69,7 +69,7 @@ class SharedClass:
         return ", ".join(dict.fromkeys(f.formation for f in self.formations))
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class SharedEvent:
     uid: str
     shared: SharedClass
@@ -90,7 +90,7 @@ class SharedTimetable:
         return [{"code": code, "name": name, "year": year} for code, name, year in seen]
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Constituent:
     """A group event, as the teacher, room and subject calendars gather it. Made from one spec
     record (in the worker process that writes the page), gathered with all the others at the end."""
