@@ -35,7 +35,9 @@ def flat(table: dict, prefix: str = "") -> dict[str, str]:
     for key, value in table.items():
         if key == "searchWords":
             continue
-        if isinstance(value, dict):
+        if isinstance(value, dict) and "other" in value:  # a count's plural forms: one string to read
+            out[f"{prefix}{key}"] = " / ".join(value.values())
+        elif isinstance(value, dict):
             out.update(flat(value, f"{prefix}{key}."))
         else:
             out[f"{prefix}{key}"] = value
@@ -83,6 +85,29 @@ def test_no_string_is_left_in_another_language(tables, code, other):
             if key != "dateLocale" and words(text) and text == tables[other][key]
             and code not in SAME_IN.get(key, set())]
     assert left == []
+
+
+@pytest.mark.parametrize("code", LANGUAGES)
+def test_each_count_has_the_plural_forms_of_its_language(web_modules, code):
+    forms = web_modules.evaluate("""async (code) => {
+        const table = (await import(`/js/lang/${code}.js`)).default;
+        const needed = new Intl.PluralRules(table.dateLocale).resolvedOptions().pluralCategories.sort();
+        return Object.entries(table).filter(([, value]) => typeof value === "object" && "other" in value)
+            .map(([key, value]) => [key, Object.keys(value).sort().join(" ") === needed.join(" ")]);
+    }""", code)
+    assert (len(forms) >= 3, [key for key, complete in forms if not complete]) == (True, [])
+
+
+@pytest.mark.parametrize("code, one, many", [("en", "1 change", "3 changes"), ("ro", "1 modificare", "20 de modificări"),
+                                             ("de", "1 Änderung", "3 Änderungen")])
+def test_a_count_agrees_with_its_number(web_modules, code, one, many):
+    said = web_modules.evaluate("""async ([code, counts]) => {
+        document.documentElement.dataset.lang = code;
+        const { t, setLanguage } = await import('/js/i18n.js');
+        await setLanguage(code);
+        return counts.map((n) => t('changesCount', { n }));
+    }""", [code, [1, int(many.split()[0])]])
+    assert said == [one, many]
 
 
 def test_each_language_names_its_own_locale_for_dates(tables):
@@ -225,3 +250,8 @@ def test_a_largest_specialization_is_one_tap_from_its_years(browser, published_s
         page.locator("#largest button").first.click()
         expect(page.locator("#picked-spec")).to_contain_text("maghiara")
         expect(page.locator("#year")).to_be_focused()
+
+
+def test_the_changes_badge_counts_one_change_in_the_singular(browser, published_site):
+    with week_in(browser, published_site, "en-GB", "&take=MLE5013:2") as page:
+        expect(page.locator("#changes-count")).to_have_text("1 change")

@@ -22,9 +22,14 @@ export async function setLanguage(code) {
   try { localStorage.setItem(STORAGE_KEY, lang); } catch { /* storage blocked: kept for this visit */ }
 }
 
-/** The string for key in the page's language, with {name} placeholders filled in. */
+/** The string for key in the page's language, with {name} placeholders filled in. A string
+ * that depends on a count is a table of the language's plural forms ({one, few, other}, as
+ * Intl.PluralRules names them), chosen by values.n. */
 export function t(key, values = {}) {
-  const text = strings[key] ?? key;
+  let text = strings[key] ?? key;
+  if (typeof text === "object" && "other" in text && typeof values.n === "number") {
+    text = text[new Intl.PluralRules(strings.dateLocale).select(values.n)] ?? text.other;
+  }
   return typeof text === "string" ? text.replace(/\{(\w+)\}/g, (_, name) => values[name] ?? "") : text;
 }
 
