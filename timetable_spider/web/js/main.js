@@ -226,12 +226,7 @@ function drawWeek() {
   $("week-title").replaceChildren(`${number ? t("weekN", { n: number }) + " · " : ""}${span}`, year);
   $("week-parity").textContent = number ? t(number % 2 ? "odd" : "even") : t("noTeaching");
   const clashes = app.view ? [] : findClashes(items);
-  renderClashes($("clashes"), clashes, (date) => {
-    app.keepDate = null;
-    app.monday = mondayOf(date);
-    app.day = Math.min(weekday(date), 5);
-    drawWeek();
-  });
+  renderClashes($("clashes"), clashes, showDate);
   renderWeek($("grid"), { monday, items, table, todayIso: today(), selectedDay: app.day, changed: app.changedUids,
     clashing: clashKeys(clashes), crowded: $("crowded"), onOpen: (item) => showDetail($("detail"), item, tableNamed(item.table)) });
   const drawn = $("grid").querySelectorAll("[data-uid]").length;
@@ -253,14 +248,17 @@ function drawWeek() {
 async function showBetween(table, monday) {
   const { renderBreak } = await import("./breaks.js");
   if (app.monday !== monday) return; // the student moved on meanwhile
-  const told = renderBreak($("between"), table, monday, (next) => {
-    app.keepDate = null;
-    app.monday = next;
-    app.day = 0;
-    drawWeek();
-  });
+  const told = renderBreak($("between"), table, monday, showDate);
   $("week").classList.toggle("between-teaching", told);
   $("week-note").textContent = told ? "" : t("outsideSemester");
+}
+
+/** Shows the week of date, with date's day chosen on a phone (Saturday for a Sunday). */
+function showDate(date) {
+  app.keepDate = null;
+  app.monday = mondayOf(date);
+  app.day = Math.min(weekday(date), 5);
+  drawWeek();
 }
 
 function drawDayTabs(monday) {
@@ -306,13 +304,7 @@ function moveWeek(step, day = app.day) {
 function wireControls() {
   $("prev-week").addEventListener("click", () => moveWeek(-1));
   $("next-week").addEventListener("click", () => moveWeek(1));
-  $("today").addEventListener("click", () => {
-    app.keepDate = null;
-    const day = nextSchoolDay(today());
-    app.monday = mondayOf(day);
-    app.day = Math.min(weekday(day), 5);
-    drawWeek();
-  });
+  $("today").addEventListener("click", () => showDate(nextSchoolDay(today())));
   $("language").replaceChildren(...Object.entries(LANGUAGES).map(([code, name]) =>
     Object.assign(new Option(name, code, false, code === lang), { lang: code })));
   $("language").addEventListener("change", async (event) => {
