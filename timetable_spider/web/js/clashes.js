@@ -6,7 +6,7 @@
 import { minutes } from "./weeks.js";
 
 /** Whether an item (see schedule.visibleClasses) is there by the student's own change. */
-export function chosen(item) {
+function chosen(item) {
   return item.from !== null || Boolean(item.taken);
 }
 

@@ -48,11 +48,11 @@ export function laneOut(classes) {
 
 /** A day's share of the desktop grid's width: wider as more classes sit side by side, but not
  * so wide that the other days' names break; a crowded hour is also listed whole below the grid. */
-export function dayWidth(classes) {
+function dayWidth(classes) {
   return Math.max(1, 0.7 * Math.max(0, ...classes.map((one) => one.lanes)));
 }
 
-export const CROWDED = 3; // classes side by side from which their names may not fit
+const CROWDED = 3; // classes side by side from which their names may not fit
 
 /** Below the grid, each crowded hour of the week with its classes' names whole, one tap each. */
 function renderCrowded(box, byDay, onOpen) {
