@@ -19,7 +19,7 @@ from tests.builders import entry, group, listing, outcome, run_pipeline, spec_it
 from timetable_spider.publishing import SiteFiles
 from timetable_spider.teachers_rooms_subjects import Gathering, constituents, shared_timetables
 from timetable_spider.writers.json_data import SCHEMA_VERSION
-from timetable_spider.writers.teachers_rooms_subjects import TeacherRoomSubjectCalendars
+from timetable_spider.writers.teachers_rooms_subjects import Gatherer, TeacherRoomSubjectCalendars
 
 MONDAYS = ["2026-02-23", "2026-03-02", "2026-03-09"]
 TUESDAYS = ["2026-02-24", "2026-03-03", "2026-03-10"]
@@ -243,3 +243,30 @@ def test_a_page_that_cannot_be_gathered_fails_the_writing(tmp_path):
                             SimpleNamespace(records={"IE2": IE2, "BAD": {}}, semester="2025-2", rooms={}))
     finally:
         calendars.close()
+
+
+def test_a_page_gathered_reserves_the_files_of_the_teachers_rooms_and_subjects_it_names(tmp_path):
+    staging = staged(tmp_path, IE2)
+    gatherer = Gatherer(tmp_path / "site", staging, 2025)
+    try:
+        gatherer.add_page("IE2")
+        for reserving in gatherer.files._pending:  # flush() would also remove what is not written yet
+            reserving.result()
+        reserved = sorted(p.relative_to(staging).as_posix() for p in staging.rglob("*.*") if p.stat().st_size == 0)
+    finally:
+        gatherer.files.close()
+    assert reserved == ["data/timetables/rooms/2-I.json", "data/timetables/rooms/C510.json",
+                        "data/timetables/subjects/MLE5015.json", "data/timetables/teachers/stad.json",
+                        "rooms/2-I.ics", "rooms/C510.ics", "rooms/busy.json", "rooms/index.json",
+                        "subjects/MLE5015.ics", "subjects/index.json", "teachers/index.json", "teachers/stad.ics"]
+
+
+def test_no_file_of_the_teachers_rooms_and_subjects_is_left_empty(tmp_path):
+    staging = staged(tmp_path, IE2, MIE2)
+    gatherer = Gatherer(tmp_path / "site", staging, 2025)
+    try:
+        gatherer.add_page("IE2")
+        gatherer.write(["IE2", "MIE2"], "2025-2", {})
+    finally:
+        gatherer.files.close()
+    assert [p for p in staging.rglob("*.*") if p.stat().st_size == 0] == []

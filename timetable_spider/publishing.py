@@ -16,6 +16,7 @@ import os
 import shutil
 import tempfile
 import threading
+from collections.abc import Iterable
 from concurrent.futures import Future, ThreadPoolExecutor
 from pathlib import Path
 
@@ -46,25 +47,62 @@ class SiteFiles:
         self.files_written = 0  # new or changed
         self.files_kept = 0  # same bytes as published
         self._directories: set[Path] = set()
-        self._counting = threading.Lock()
+        self._reserved: set[str] = set()  # created empty, not written yet
+        self._written: set[str] = set()
+        self._bookkeeping = threading.Lock()
 
     def write(self, relative: str, data: bytes) -> None:
         target = self._inside(self.path, relative)
-        if target.parent not in self._directories:
-            target.parent.mkdir(parents=True, exist_ok=True)
-            self._directories.add(target.parent)
+        with self._bookkeeping:
+            self._written.add(relative)
+            reserved = relative in self._reserved
+            self._reserved.discard(relative)
+        if not reserved:
+            self._make_directory(target.parent)
         published = self.site_dir / relative
         try:
             if published.stat().st_size == len(data) and published.read_bytes() == data:
+                if reserved:
+                    target.unlink()
                 os.link(published, target)
-                with self._counting:
+                with self._bookkeeping:
                     self.files_kept += 1
                 return
         except OSError:  # not published yet, or on another filesystem: write it
             pass
         target.write_bytes(data)
-        with self._counting:
+        with self._bookkeeping:
             self.files_written += 1
+
+    def reserve(self, relatives: Iterable[str]) -> None:
+        """Creates, empty, files that will be written later in this version of the site.
+
+        Creating a file costs far more than filling one that exists when the filesystem is busy:
+        on the ext4 of the machines this was measured on, 0.3-0.8 ms late in a crawl, growing
+        with the writes not yet flushed, against 0.04 ms. A writer that knows its files' names
+        while the crawl still downloads reserves them then, so the crawl's end only fills them.
+        flush() removes a reserved file that was never written, so no placeholder is published.
+        """
+        for relative in relatives:
+            target = self._inside(self.path, relative)
+            with self._bookkeeping:
+                if relative in self._written or relative in self._reserved:
+                    continue
+                self._make_directory(target.parent)
+                os.close(os.open(target, os.O_WRONLY | os.O_CREAT, 0o644))
+                self._reserved.add(relative)
+
+    def flush(self) -> None:
+        """Everything written is in place; reserved files never written are gone."""
+        with self._bookkeeping:
+            unwritten, self._reserved = self._reserved, set()
+        for relative in unwritten:
+            self._inside(self.path, relative).unlink()
+
+    def _make_directory(self, directory: Path) -> None:
+        if directory not in self._directories:
+            directory.mkdir(parents=True, exist_ok=True)
+            self._directories.add(directory)
 
     def keep_published(self, relative: str) -> None:
         """Carry a published file into the new site unchanged."""
@@ -98,8 +136,8 @@ class SiteFiles:
 
 class BackgroundSiteFiles(SiteFiles):
     """Files written by background threads: creating hundreds of files is mostly the kernel's
-    work, which then overlaps the writer's own. flush() waits for them and raises what failed;
-    a path outside the site is refused at once."""
+    work, which then overlaps the writer's own; so are reservations. flush() waits for them and
+    raises what failed; a path outside the site is refused at once."""
 
     def __init__(self, site_dir: str | os.PathLike, staging: str | os.PathLike):
         self._writing = ThreadPoolExecutor(WRITER_THREADS, thread_name_prefix="site-writer")
@@ -118,10 +156,14 @@ class BackgroundSiteFiles(SiteFiles):
         finally:
             self._queued.release()
 
+    def reserve(self, relatives: Iterable[str]) -> None:
+        self._pending.append(self._writing.submit(super().reserve, list(relatives)))
+
     def flush(self) -> None:
         pending, self._pending = self._pending, []
         for written in pending:
             written.result()
+        super().flush()
 
     def close(self) -> None:
         self._writing.shutdown(cancel_futures=True)

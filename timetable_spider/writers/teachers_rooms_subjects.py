@@ -17,7 +17,7 @@ from timetable_spider.publishing import BackgroundSiteFiles, SiteFiles
 from timetable_spider.schedule import ScheduledClass
 from timetable_spider.site_paths import safe_component
 from timetable_spider.teachers_rooms_subjects import (
-    Gathering, SharedClass, SharedEvent, SharedTimetable, constituents)
+    KINDS, Constituent, Gathering, SharedClass, SharedEvent, SharedTimetable, constituents)
 from timetable_spider.worker_processes import run_here, worker_pool
 from timetable_spider.writers import CrawledSite, json_data, timetables_json
 from timetable_spider.writers.ics import CalendarWriter, EventParts
@@ -90,6 +90,8 @@ class Gatherer:
         self.writer = CalendarWriter(academic_year_start)
         self.gathering = Gathering()
         self.codes: set[str] = set()
+        self.timetables: set[tuple[str, str]] = set()  # (kind, code) of every timetable gathered so far
+        self.files.reserve([*(f"{kind}/index.json" for kind in KINDS), "rooms/busy.json"])
         # by id of a SharedClass some event says: the class (held, so the id stays its own), its event and its JSON
         self.made: dict[int, tuple[SharedClass, EventParts, bytes]] = {}
 
@@ -100,12 +102,22 @@ class Gatherer:
         record = json_data.load_spec_record(self.files.read_staged(path))
         if record is None:
             raise ValueError(f"{path} in the new site is not a spec record this version wrote")
-        said, unsaid = self.gathering.add(constituents(record))
+        found = constituents(record)
+        self._reserve_files(found)
+        said, unsaid = self.gathering.add(found)
         for shared in unsaid:  # merged into a bigger class: nothing will write it
             del self.made[id(shared)]
         for shared in said:
             if id(shared) not in self.made:
                 self.made[id(shared)] = (shared, *_made(shared, self.writer))
+
+    def _reserve_files(self, found: list[Constituent]) -> None:
+        """The files of the teachers, rooms and subjects this page is the first to name: created
+        now, while the crawl downloads, so that the end only fills them (SiteFiles.reserve)."""
+        new = {(kind, constituent.codes[position]) for constituent in found
+               for position, kind in enumerate(KINDS) if constituent.codes[position]} - self.timetables
+        self.timetables |= new
+        self.files.reserve([path for kind, code in sorted(new) for path in _paths(kind, code)])
 
     def write(self, codes: list[str], semester: str, rooms: dict[str, str]) -> tuple[dict[str, int], int, int]:
         """Writes every calendar, timetable and index; returns their counts, and how many files

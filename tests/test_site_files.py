@@ -1,0 +1,90 @@
+"""SiteFiles and BackgroundSiteFiles: files of a new site version, reserved early, written late.
+
+A reserved file is created empty so the crawl's end only fills it; it is never published empty,
+and an unchanged file still shares the published file's inode.
+"""
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from timetable_spider.publishing import BackgroundSiteFiles, SiteFiles
+
+
+@pytest.fixture(params=[SiteFiles, BackgroundSiteFiles])
+def files(request, tmp_path) -> SiteFiles:
+    (tmp_path / "site").mkdir()
+    made = request.param(tmp_path / "site", tmp_path / "staging")
+    yield made
+    if isinstance(made, BackgroundSiteFiles):
+        made.close()
+
+
+def wait(files: SiteFiles) -> None:
+    """The background writers' work done, without flush()'s clean-up."""
+    for pending in getattr(files, "_pending", []):
+        pending.result()
+
+
+def test_a_reserved_file_exists_empty_before_it_is_written(files):
+    files.reserve(["teachers/susa.ics"])
+    wait(files)
+
+    assert (files.path / "teachers/susa.ics").read_bytes() == b""
+
+
+def test_a_reserved_file_gets_what_is_written(files):
+    files.reserve(["teachers/susa.ics"])
+    wait(files)
+    files.write("teachers/susa.ics", b"BEGIN:VCALENDAR")
+    files.flush()
+
+    assert (files.path / "teachers/susa.ics").read_bytes() == b"BEGIN:VCALENDAR"
+
+
+def test_a_reserved_file_never_written_is_removed_by_flush(files):
+    files.reserve(["teachers/susa.ics", "teachers/gone.ics"])
+    files.write("teachers/susa.ics", b"x")
+    files.flush()
+
+    assert sorted(p.name for p in (files.path / "teachers").iterdir()) == ["susa.ics"]
+
+
+def test_reserving_a_file_already_written_leaves_it_alone(files):
+    files.write("teachers/susa.ics", b"written first")
+    wait(files)
+    files.reserve(["teachers/susa.ics"])
+    files.flush()
+
+    assert (files.path / "teachers/susa.ics").read_bytes() == b"written first"
+
+
+def test_a_reserved_file_unchanged_since_published_is_the_published_file(files):
+    published = files.site_dir / "teachers/susa.ics"
+    published.parent.mkdir()
+    published.write_bytes(b"same")
+    files.reserve(["teachers/susa.ics"])
+    wait(files)
+    files.write("teachers/susa.ics", b"same")
+    files.flush()
+
+    assert (files.path / "teachers/susa.ics").stat().st_ino == published.stat().st_ino
+
+
+def test_a_reserved_file_unchanged_since_published_is_counted_as_kept(files):
+    published = files.site_dir / "teachers/susa.ics"
+    published.parent.mkdir()
+    published.write_bytes(b"same")
+    files.reserve(["teachers/susa.ics"])
+    wait(files)
+    files.write("teachers/susa.ics", b"same")
+    files.flush()
+
+    assert (files.files_kept, files.files_written) == (1, 0)
+
+
+def test_a_reservation_outside_the_site_is_refused(files):
+    with pytest.raises(ValueError, match="outside the site"):
+        files.reserve(["../escape.ics"])
+        wait(files)
