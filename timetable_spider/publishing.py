@@ -70,7 +70,11 @@ class SiteFiles:
                 return
         except OSError:  # not published yet, or on another filesystem: write it
             pass
-        target.write_bytes(data)
+        if reserved:  # empty: no O_TRUNC, which would have ext4 flush it on close (auto_da_alloc)
+            with open(os.open(target, os.O_WRONLY), "wb") as file:
+                file.write(data)
+        else:
+            target.write_bytes(data)
         with self._bookkeeping:
             self.files_written += 1
 
@@ -136,7 +140,8 @@ class SiteFiles:
 
 class BackgroundSiteFiles(SiteFiles):
     """Files written by background threads: creating hundreds of files is mostly the kernel's
-    work, which then overlaps the writer's own; so are reservations. flush() waits for them and
+    work, which then overlaps the writer's own; so are reservations. A reserved file is filled
+    in the writer's own thread. flush() waits for them and
     raises what failed; a path outside the site is refused at once."""
 
     def __init__(self, site_dir: str | os.PathLike, staging: str | os.PathLike):
@@ -146,6 +151,10 @@ class BackgroundSiteFiles(SiteFiles):
         super().__init__(site_dir, staging)
 
     def write(self, relative: str, data: bytes) -> None:
+        if relative in self._reserved:
+            # filling a file costs less than handing it to a thread that must wait for the GIL
+            super().write(relative, data)
+            return
         self._inside(self.path, relative)
         self._queued.acquire()  # a writer that outruns the disk waits, rather than holding every file in memory
         self._pending.append(self._writing.submit(self._write_queued, relative, data))
