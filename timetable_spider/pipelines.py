@@ -91,8 +91,7 @@ class PublishSitePipeline:
             self.crawler.stats.set_value("timetable_spider/outcome", refusal.outcome)
             raise CloseSpider(f"publishing_{refusal.outcome}") from None
         self.jobs = SpecPageJobs(self.workers, self._page_written, self._page_not_written)
-        self.site_writers = SiteWriters(self.build.site_dir, self.build.path, self.academic_year_start,
-                                        own_process=bool(self.workers))
+        self.site_writers = SiteWriters(self.build, self.academic_year_start, own_process=bool(self.workers))
 
     def process_item(self, item):
         if isinstance(item, SpecializationListing):

@@ -23,6 +23,8 @@ from timetable_spider.writers import CrawledSite
 from timetable_spider.writers.json_data import dumps, load_spec_record, record_classes
 
 LOG = "data/changes.json"
+FEED = "changes.atom"
+SITE_FILES = (LOG, FEED)
 ATOM = "http://www.w3.org/2005/Atom"
 ElementTree.register_namespace("", ATOM)
 
@@ -33,14 +35,20 @@ def write_change_log(files: SiteFiles, site: CrawledSite) -> None:
     log = [entry, *last][:site.settings.getint("CHANGES_KEEP")] if entry["changes"] or entry.get("began") else last
     files.write(LOG, dumps(log))
     titles = {year["code"]: f"{spec['name']}, Year {year['year']}" for spec in site.index for year in spec["years"]}
-    files.write("changes.atom", atom_feed(log, "UBB FMI timetable: what changed", "timetable-spider:changes", ""))
+    files.write(FEED, atom_feed(log, "UBB FMI timetable: what changed", "timetable-spider:changes", ""))
     for code, title in titles.items():
         own = [crawl | {"changes": [c for c in crawl["changes"] if c["code"] == code]} for crawl in log]
         own = [crawl for crawl in own if crawl["changes"] or crawl.get("began")]
-        stem = safe_component(code)
-        files.write(f"changes/{stem}.json", dumps({"code": code, "feed": f"changes/{stem}.atom", "crawls": own}))
-        files.write(f"changes/{stem}.atom", atom_feed(own, f"UBB FMI timetable: what changed in {code} ({title})",
-                                                      f"timetable-spider:changes:{code}", "../"))
+        log_file, feed_file = page_files(code)
+        files.write(log_file, dumps({"code": code, "feed": feed_file, "crawls": own}))
+        files.write(feed_file, atom_feed(own, f"UBB FMI timetable: what changed in {code} ({title})",
+                                         f"timetable-spider:changes:{code}", "../"))
+
+
+def page_files(code: str) -> tuple[str, str]:
+    """A spec page's own change log and feed."""
+    stem = safe_component(code)
+    return f"changes/{stem}.json", f"changes/{stem}.atom"
 
 
 def crawl_entry(files: SiteFiles, site: CrawledSite, last_semester: str | None) -> dict[str, Any]:

@@ -12,12 +12,11 @@ from importlib.resources import files as package_files
 from importlib.resources.abc import Traversable
 
 from timetable_spider.publishing import SiteFiles
-from timetable_spider.writers import CrawledSite
 
 SERVICE_WORKER = "sw.js"
 
 
-def write_page(files: SiteFiles, site: CrawledSite) -> None:
+def write_page(files: SiteFiles) -> None:
     for relative, data in page_files(package_files("timetable_spider") / "web"):
         files.write(relative, data)
 

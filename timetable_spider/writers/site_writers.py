@@ -1,22 +1,24 @@
-"""The whole-site outputs: those that need the whole crawl, written at its end, in order."""
+"""The whole-site outputs: the page as the build starts, the rest at the crawl's end, in order."""
 from __future__ import annotations
 
-from pathlib import Path
-
-from timetable_spider.publishing import SiteFiles
-from timetable_spider.writers import CrawledSite, academic_year, index_page, json_data, timetables_json
+from timetable_spider import site_paths
+from timetable_spider.publishing import BackgroundSiteFiles, SiteFiles
+from timetable_spider.writers import CrawledSite, academic_year, change_log, index_page, json_data, timetables_json
 from timetable_spider.writers.ics import CalendarWriter
-from timetable_spider.writers.change_log import write_change_log
 from timetable_spider.writers.page import write_page
 from timetable_spider.writers.teachers_rooms_subjects import TeacherRoomSubjectCalendars
+
+SITE_DATA = ("data/rooms.json", "data/index.json", "data/site.json")
+CALENDAR_LIST = "calendars.html"
 
 
 def write_site_data(files: SiteFiles, site: CrawledSite) -> None:
     """data/rooms.json, data/index.json and data/site.json."""
-    files.write("data/rooms.json", json_data.dumps(site.rooms))
+    rooms, index, site_data = SITE_DATA
+    files.write(rooms, json_data.dumps(site.rooms))
     # compact: the students' page loads it on every first visit
-    files.write("data/index.json", json_data.dumps(site.index, indent=None))
-    files.write("data/site.json", json_data.dumps(timetables_json.site_data(
+    files.write(index, json_data.dumps(site.index, indent=None))
+    files.write(site_data, json_data.dumps(timetables_json.site_data(
         site.semester, site.academic_year, site.tables, CalendarWriter(site.academic_year_start).vtimezone,
         site.settings.get("FEEDS_URL"), academic_year.calendar_files(site))))
 
@@ -24,7 +26,7 @@ def write_site_data(files: SiteFiles, site: CrawledSite) -> None:
 def write_calendar_list(files: SiteFiles, site: CrawledSite) -> None:
     """calendars.html: every calendar as a link, by specialization, year and group; the page
     for browsers without JavaScript (index.html, the students' page, links to it)."""
-    files.write("calendars.html", index_page.render(index_page.links(site.index, site.records), site.semester,
+    files.write(CALENDAR_LIST, index_page.render(index_page.links(site.index, site.records), site.semester,
                                                 site.started.strftime("%Y-%m-%d %H:%M UTC")))
 
 
@@ -32,19 +34,25 @@ class SiteWriters:
     """Every whole-site output, each write(files, site), which may return counts for status.json;
     the teacher, room and subject calendars are started first and collected last.
 
-    The teacher, room and subject calendars also follow each spec page as it is written, so that
-    little of them is left for the end of the crawl. own_process: gather them in a worker process.
+    The page needs nothing of the crawl, so it is written as the build starts. The files written
+    at the end are reserved as soon as their names are known (SiteFiles.reserve), and the teacher,
+    room and subject calendars follow each spec page as it is written, so that little is left for
+    the end of the crawl. own_process: gather those calendars in a worker process.
     """
 
-    def __init__(self, site_dir: Path, staging: Path, academic_year_start: int, *, own_process: bool):
+    def __init__(self, build: BackgroundSiteFiles, academic_year_start: int, *, own_process: bool):
+        self.build = build
         self.teacher_room_subject_calendars = TeacherRoomSubjectCalendars(
-            site_dir, staging, academic_year_start, own_process=own_process)
-        self.writers = [write_site_data, write_calendar_list, write_page, write_change_log,
+            build.site_dir, build.path, academic_year_start, own_process=own_process)
+        self.writers = [write_site_data, write_calendar_list, change_log.write_change_log,
                         academic_year.write_academic_year_calendars]
+        write_page(build)
+        build.reserve([*SITE_DATA, CALENDAR_LIST, *change_log.SITE_FILES])
 
     def page_written(self, code: str) -> None:
         """A spec page's calendars and data file are in the staging site."""
         self.teacher_room_subject_calendars.page_written(code)
+        self.build.reserve([*change_log.page_files(code), site_paths.academic_year_file_name(code)])
 
     def write(self, files: SiteFiles, site: CrawledSite) -> dict[str, int]:
         # the teacher, room and subject calendars, the biggest part, first: their process writes
