@@ -80,9 +80,8 @@ class CalendarWriter:
                           tail=content_lines([text_line("LOCATION", scheduled.location), "END:VEVENT"]))
 
     @staticmethod
-    def with_uid(parts: EventParts, uid: str) -> EventParts:
-        """The same event under another UID (one class in several calendars of its own UIDs)."""
-        return parts._replace(uid=content_lines([fold(f"UID:{uid}")]))
+    def uid_line(uid: str) -> bytes:
+        return content_lines([fold(f"UID:{uid}")])
 
     @staticmethod
     def fingerprint(parts: EventParts) -> str:
@@ -96,9 +95,16 @@ class CalendarWriter:
         An event changed since it was first published (sequence > 0) says when, in LAST-MODIFIED:
         its DTSTAMP, the time of that change.
         """
+        before, after = CalendarWriter.around_uid(parts, dtstamp, sequence)
+        return b"".join((before, parts.uid, after))
+
+    @staticmethod
+    def around_uid(parts: EventParts, dtstamp: str, sequence: int = 0) -> tuple[bytes, bytes]:
+        """stamped(), as the bytes before its UID line and after it: one class in several
+        calendars, each with a UID of its own, is stamped once."""
         modified = b"LAST-MODIFIED:" + dtstamp.encode() + b"\r\n" if sequence else b""
-        return b"".join((parts.head, b"DTSTAMP:", dtstamp.encode(), b"\r\n", parts.uid,
-                         b"SEQUENCE:", str(sequence).encode(), b"\r\n", parts.rules, modified, parts.tail))
+        return (b"".join((parts.head, b"DTSTAMP:", dtstamp.encode(), b"\r\n")),
+                b"".join((b"SEQUENCE:", str(sequence).encode(), b"\r\n", parts.rules, modified, parts.tail)))
 
     def calendar(self, name: str, description: str, events: list[bytes]) -> bytes:
         header = [

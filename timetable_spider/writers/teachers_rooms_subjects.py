@@ -20,7 +20,7 @@ from timetable_spider.teachers_rooms_subjects import (
     KINDS, Constituent, Gathering, SharedClass, SharedEvent, SharedTimetable, constituents)
 from timetable_spider.worker_processes import run_here, worker_pool
 from timetable_spider.writers import CrawledSite, json_data, timetables_json
-from timetable_spider.writers.ics import CalendarWriter, EventParts
+from timetable_spider.writers.ics import CalendarWriter
 from timetable_spider.writers.json_data import dumps
 
 SINGULAR = {"teachers": "teacher", "rooms": "room", "subjects": "subject"}
@@ -92,8 +92,9 @@ class Gatherer:
         self.codes: set[str] = set()
         self.timetables: set[tuple[str, str]] = set()  # (kind, code) of every timetable gathered so far
         self.files.reserve([*(f"{kind}/index.json" for kind in KINDS), "rooms/busy.json"])
-        # by id of a SharedClass some event says: the class (held, so the id stays its own), its event and its JSON
-        self.made: dict[int, tuple[SharedClass, EventParts, bytes]] = {}
+        # by id of a SharedClass some event says: the class (held, so the id stays its own), its
+        # event stamped, before and after the UID line, and its JSON
+        self.made: dict[int, tuple[SharedClass, tuple[bytes, bytes], bytes]] = {}
 
     def add_page(self, code: str) -> None:
         """Gathers data/<CODE>.json as written (or kept from the last run) in the staging site."""
@@ -144,16 +145,16 @@ class Gatherer:
 
     def _event(self, event: SharedEvent) -> tuple[bytes, bytes]:
         """The class's JSON for the page, and its event under the UID it has in this calendar."""
-        _shared, parts, view = self.made[id(event.shared)]
-        return view, self.writer.stamped(self.writer.with_uid(parts, event.uid), event.shared.dtstamp,
-                                         event.shared.sequence)
+        _shared, (before, after), view = self.made[id(event.shared)]
+        return view, b"".join((before, self.writer.uid_line(event.uid), after))
 
 
-def _made(shared: SharedClass, writer: CalendarWriter) -> tuple[EventParts, bytes]:
-    """The class's event, and its JSON for the page without its closing brace (each calendar
-    adds the class's uid and dates there)."""
+def _made(shared: SharedClass, writer: CalendarWriter) -> tuple[tuple[bytes, bytes], bytes]:
+    """The class's event, stamped, around its UID line (each calendar gives it a UID of its own),
+    and its JSON for the page without its closing brace (each calendar adds the uid and dates)."""
     scheduled = scheduled_class(shared)
-    return writer.event_parts(scheduled), dumps(class_view(shared, scheduled), indent=None).rstrip()[:-1]
+    return (writer.around_uid(writer.event_parts(scheduled), shared.dtstamp, shared.sequence),
+            dumps(class_view(shared, scheduled), indent=None).rstrip()[:-1])
 
 
 def _paths(kind: str, code: str) -> tuple[str, str]:
