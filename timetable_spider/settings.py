@@ -1,5 +1,6 @@
 # Scrapy settings for timetable_spider. Each line that differs from Scrapy's defaults says why.
 # https://docs.scrapy.org/en/latest/topics/settings.html
+from scrapy.settings import default_settings as scrapy_defaults
 
 BOT_NAME = "timetable_spider"
 
@@ -81,6 +82,20 @@ TELNETCONSOLE_ENABLED = False
 # Nor Scrapy's remote-control HTTP server, which runs Python code posted to it and leaves a job
 # file in the home directory of whoever runs the crawl.
 REMOTE_CONTROL_ENABLED = False
+# Scrapy imports each component of these lists before it hears it is disabled, and imports one
+# named in EXTENSIONS or DOWNLOADER_MIDDLEWARES to recognise it, even set to None. So these three
+# are left out of the base lists themselves: the remote control brought in aiohttp and the
+# cookies middleware tldextract and requests, 10 MB of memory in every crawl (the settings above
+# still say they are off, for whoever puts them back).
+unused_components = {  # lower case: not a setting itself
+    "scrapy.extensions.remote_control.RemoteControl",
+    "scrapy.extensions.telnet.TelnetConsole",
+    "scrapy.downloadermiddlewares.cookies.CookiesMiddleware",
+}
+EXTENSIONS_BASE = {path: order for path, order in scrapy_defaults.EXTENSIONS_BASE.items()
+                   if path not in unused_components}
+DOWNLOADER_MIDDLEWARES_BASE = {path: order for path, order in scrapy_defaults.DOWNLOADER_MIDDLEWARES_BASE.items()
+                               if path not in unused_components}
 
 # A timetable page is ~50 kB; anything near these sizes is not one.
 DOWNLOAD_MAXSIZE = 4 * 1024 * 1024
