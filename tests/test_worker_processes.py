@@ -36,3 +36,24 @@ def test_a_worker_does_not_import_scrapy_from_its_parents_main_script(tmp_path):
 
 def test_a_worker_has_what_it_runs_imported_by_the_forkserver(tmp_path):
     assert "timetable_spider.spec_pages" in worker_modules(tmp_path)
+
+
+ENDING = """
+import json, os
+from multiprocessing import forkserver
+from timetable_spider.worker_processes import end_forkserver, worker_pool
+
+pool = worker_pool(1)
+pool.submit(int).result()
+pool.shutdown()
+pid = forkserver._forkserver._forkserver_pid
+end_forkserver()
+_, status = os.waitpid(pid, 0)
+print(json.dumps(os.WTERMSIG(status) if os.WIFSIGNALED(status) else None))
+"""
+
+
+def test_the_forkserver_ends_when_told_not_after_tearing_itself_down():
+    done = subprocess.run([sys.executable, "-c", ENDING], cwd=PROJECT, capture_output=True, text=True, timeout=60)
+    assert done.returncode == 0, done.stderr[-2000:]
+    assert json.loads(done.stdout) == 15  # SIGTERM, not an exit of its own

@@ -35,7 +35,11 @@ class Command(ScrapyCrawlCommand):
 def exit_now(status: int) -> None:
     """Exits once the logs are flushed, without tearing the interpreter down: freeing a crawl's
     objects one by one took 0.3 s after the site was published, and nothing in them matters then.
-    The worker pools are shut down in the pipeline's close_spider, and the site's files are closed."""
+    The worker pools are shut down in the pipeline's close_spider, and the site's files are closed;
+    their forkserver goes at once too."""
+    from timetable_spider.worker_processes import end_forkserver  # Scrapy imports every command's module
+
+    end_forkserver()
     logging.shutdown()
     sys.stdout.flush()
     sys.stderr.flush()
