@@ -170,12 +170,12 @@ class Gathering:
         was made of it already serves again; one gathering several is its merge.
         """
         events: dict[str, dict[str, list[SharedEvent]]] = {kind: {} for kind in KINDS}
-        names: dict[str, dict[str, Counter]] = {kind: {} for kind in KINDS}
+        names: dict[str, dict[str, list[str]]] = {kind: {} for kind in KINDS}  # each spelling as often as it is used
         for slot_events in self.events.values():
             for kind, code, event, spellings in slot_events:
                 events[kind].setdefault(code, []).append(event)
-                names[kind].setdefault(code, Counter()).update(spellings)
-        return {kind: sorted((SharedTimetable(kind, code, names[kind][code].most_common(1)[0][0],
+                names[kind].setdefault(code, []).extend(spellings)
+        return {kind: sorted((SharedTimetable(kind, code, Counter(names[kind][code]).most_common(1)[0][0],
                                               sorted(found, key=_in_week_order))
                               for code, found in by_kind.items()), key=lambda t: (plain(t.name), t.code))
                 for kind, by_kind in events.items()}

@@ -81,7 +81,7 @@ class CalendarWriter:
 
     @staticmethod
     def uid_line(uid: str) -> bytes:
-        return content_lines([fold(f"UID:{uid}")])
+        return (fold(f"UID:{uid}") + "\r\n").encode()
 
     @staticmethod
     def fingerprint(parts: EventParts) -> str:

@@ -131,9 +131,9 @@ class Gatherer:
             index = []
             for timetable in timetables:
                 calendar, data = _paths(kind, timetable.code)
-                views, events = zip(*(self._event(event) for event in timetable.events))
+                events, classes, date_lists = self._assemble(timetable)
                 self.files.write(calendar, self.writer.calendar(*calendar_title(timetable, semester), events))
-                self.files.write(data, timetable_view(timetable, views, semester))
+                self.files.write(data, timetable_view(timetable, classes, date_lists, semester))
                 index.append(index_entry(timetable, rooms))
             self.files.write(f"{kind}/index.json", dumps(index))
             if kind == "rooms":
@@ -143,10 +143,17 @@ class Gatherer:
         self.files.flush()
         return counts, self.files.files_written, self.files.files_kept
 
-    def _event(self, event: SharedEvent) -> tuple[bytes, bytes]:
-        """The class's JSON for the page, and its event under the UID it has in this calendar."""
-        _shared, (before, after), view = self.made[id(event.shared)]
-        return view, b"".join((before, self.writer.uid_line(event.uid), after))
+    def _assemble(self, timetable: SharedTimetable) -> tuple[list[bytes], list[bytes], dict[tuple[str, ...], int]]:
+        """Each class's event under the UID it has in this timetable, and its JSON for the page
+        with that uid and the index of its dates in date_lists, the timetable's lists of dates."""
+        events, classes = [], []
+        date_lists: dict[tuple[str, ...], int] = {}
+        for event in timetable.events:
+            _shared, (before, after), view = self.made[id(event.shared)]
+            events.append(b"".join((before, self.writer.uid_line(event.uid), after)))
+            classes.append(b'%s, "uid": "%s", "dates": %d}' % (
+                view, event.uid.encode(), date_lists.setdefault(event.shared.dates, len(date_lists))))
+        return events, classes, date_lists
 
 
 def _made(shared: SharedClass, writer: CalendarWriter) -> tuple[tuple[bytes, bytes], bytes]:
@@ -204,19 +211,14 @@ def class_view(shared: SharedClass, event: ScheduledClass) -> dict[str, Any]:
                                   for f in shared.formations]}
 
 
-def timetable_view(timetable: SharedTimetable, views: list[bytes], semester: str) -> bytes:
-    """The page's data for one teacher, room or subject, shaped as a spec page's (timetables_json).
-
-    Each class's JSON was made once (views); here it gets its uid and its dates' index.
-    """
-    date_lists: dict[tuple[str, ...], int] = {}
-    classes = b", ".join(b'%s, "uid": "%s", "dates": %d}' % (view, event.uid.encode(),
-                                                              date_lists.setdefault(event.shared.dates, len(date_lists)))
-                         for view, event in zip(views, timetable.events))
+def timetable_view(timetable: SharedTimetable, classes: list[bytes], date_lists: dict[tuple[str, ...], int],
+                   semester: str) -> bytes:
+    """The page's data for one teacher, room or subject, shaped as a spec page's (timetables_json):
+    its classes' JSON, each naming its dates by their index in date_lists."""
     head = dumps({"kind": SINGULAR[timetable.kind], "code": timetable.code, "name": timetable.name,
                   "semester": semester, "calendar": _paths(timetable.kind, timetable.code)[0],
                   "dates": [list(dates) for dates in date_lists]}, indent=None).rstrip()[:-1]
-    return head + b', "classes": [' + classes + b"]}\n"
+    return head + b', "classes": [' + b", ".join(classes) + b"]}\n"
 
 
 def busy(rooms: list[SharedTimetable], locations: dict[str, str]) -> dict[str, Any]:
