@@ -46,8 +46,24 @@ _CONTEXT.set_forkserver_preload(WORKER_MODULES)
 
 
 def worker_pool(workers: int, initializer: Callable[..., None] | None = None, initargs: tuple = ()) -> ProcessPoolExecutor:
-    return ProcessPoolExecutor(workers, mp_context=_CONTEXT,
+    """A pool whose processes start at once, from a thread of its own.
+
+    A pool starts a process when a job finds none idle, and the thread that submits it waits
+    while the forkserver forks it (the first time, while the forkserver itself starts and imports
+    WORKER_MODULES). That thread would be the crawl's event loop, held up to 0.1 s mid-crawl.
+    """
+    pool = ProcessPoolExecutor(workers, mp_context=_CONTEXT,
                                initializer=_start_worker, initargs=(os.getpid(), initializer, initargs))
+    threading.Thread(target=_start_processes, args=(pool, workers), name="start-workers", daemon=True).start()
+    return pool
+
+
+def _start_processes(pool: ProcessPoolExecutor, workers: int) -> None:
+    try:
+        for started in [pool.submit(int) for _ in range(workers)]:  # each finds no process idle
+            started.result()
+    except Exception:  # the pool is broken or shut down: its next job says so
+        pass
 
 
 def _start_worker(crawl_pid: int, initializer: Callable[..., None] | None, initargs: tuple) -> None:
