@@ -1,15 +1,19 @@
 """SiteFiles and BackgroundSiteFiles: files of a new site version, reserved early, written late.
 
 A reserved file is created empty so the crawl's end only fills it; it is never published empty,
-and an unchanged file still shares the published file's inode.
+and an unchanged file still shares the published file's inode. WriteBack syncs the staging
+filesystem while a site is built.
 """
 from __future__ import annotations
 
+import os
+import threading
+import time
 from pathlib import Path
 
 import pytest
 
-from timetable_spider.publishing import BackgroundSiteFiles, SiteFiles
+from timetable_spider.publishing import BackgroundSiteFiles, SiteFiles, WriteBack
 
 
 @pytest.fixture(params=[SiteFiles, BackgroundSiteFiles])
@@ -88,3 +92,21 @@ def test_a_reservation_outside_the_site_is_refused(files):
     with pytest.raises(ValueError, match="outside the site"):
         files.reserve(["../escape.ics"])
         wait(files)
+
+
+def test_write_back_syncs_the_staging_filesystem_until_stopped(tmp_path):
+    synced = threading.Event()
+    calls = []
+
+    def syncfs(fd):
+        calls.append(os.fstat(fd).st_ino)
+        synced.set()
+
+    write_back = WriteBack(tmp_path, seconds=0.01, syncfs=syncfs)
+    assert synced.wait(5)
+    write_back.stop()
+    time.sleep(0.05)
+    stopped_at = len(calls)
+    time.sleep(0.05)
+
+    assert (calls[0], len(calls)) == (tmp_path.stat().st_ino, stopped_at)

@@ -27,6 +27,7 @@ RETIRED_PREFIX = ".retired-"
 LOCK_SUFFIX = ".lock"
 RENAME_EXCHANGE = 2  # linux/fs.h
 WRITER_THREADS = 4
+WRITE_BACK_SECONDS = 0.1
 WRITES_QUEUED = 64
 
 
@@ -204,9 +205,11 @@ class SiteBuild(BackgroundSiteFiles):
         except BaseException:
             self._lock.close()
             raise
+        self._writing_back = WriteBack(self.path)
 
     def close(self) -> None:
         """Let the next crawl build: release the lock (closing the file releases the flock)."""
+        self._writing_back.stop()
         super().close()
         if not self._lock.closed:
             self._lock.close()
@@ -239,6 +242,40 @@ class SiteBuild(BackgroundSiteFiles):
             for entry in self.site_dir.iterdir():
                 if entry.name.startswith(".") and entry.is_file():
                     os.link(entry, self.path / entry.name)
+
+
+class WriteBack:
+    """Writes the filesystem's new files to disk every `seconds` while a site is built, from a
+    thread of its own (syncfs(2) on the staging directory's filesystem).
+
+    The kernel would write them back within 30 s anyway. Sooner saves the build CPU: on the ext4
+    this was measured on, creating a file cost 0.3-0.8 ms of kernel time with thousands of new
+    files not yet on disk and under 0.1 ms once they were, and a crawl creates about 3,000 (six
+    crawls each way: 7.1 -> 6.6 CPU s in all, wall 5.49 -> 5.18 s, medians). Where libc has no
+    syncfs, nothing is done.
+    """
+
+    def __init__(self, path: Path, seconds: float = WRITE_BACK_SECONDS, syncfs=None):
+        self._stopped = threading.Event()
+        syncfs = syncfs or getattr(_libc(), "syncfs", None)
+        if syncfs is not None:
+            threading.Thread(target=self._run, args=(syncfs, path, seconds), name="write-back", daemon=True).start()
+
+    def _run(self, syncfs, path: Path, seconds: float) -> None:
+        fd = os.open(path, os.O_RDONLY)
+        try:
+            while not self._stopped.wait(seconds):
+                syncfs(fd)
+        finally:
+            os.close(fd)
+
+    def stop(self) -> None:
+        self._stopped.set()
+
+
+def _libc():
+    name = ctypes.util.find_library("c")
+    return ctypes.CDLL(name, use_errno=True) if name else None
 
 
 def _lock_beside(site_dir: Path):
@@ -277,9 +314,7 @@ def write_atomically(path: Path, data: bytes, temp_dir: Path) -> None:
 
 def _exchange(a: Path, b: Path) -> bool:
     """Swap two directories in one step with renameat2(RENAME_EXCHANGE); False where unsupported."""
-    libc_name = ctypes.util.find_library("c")
-    libc = ctypes.CDLL(libc_name, use_errno=True) if libc_name else None
-    renameat2 = getattr(libc, "renameat2", None)
+    renameat2 = getattr(_libc(), "renameat2", None)
     if renameat2 is None:
         return False
     at_fdcwd = -100
