@@ -37,8 +37,9 @@ def settle(throttle, latency: float, status: int = 200, answers: int = 30, delay
 
 def test_the_delay_follows_the_servers_latency(throttle):
     fast, slow = settle(throttle, 0.3).delay, settle(throttle, 2.0).delay
-    assert fast == pytest.approx(0.3 / 16, rel=0.01)
-    assert slow == pytest.approx(2.0 / 16, rel=0.01)
+    target = project_settings.AUTOTHROTTLE_TARGET_CONCURRENCY
+    assert fast == pytest.approx(0.3 / target, rel=0.01)
+    assert slow == pytest.approx(2.0 / target, rel=0.01)
 
 
 def test_the_delay_alone_allows_more_than_the_in_flight_cap(throttle):
@@ -74,11 +75,12 @@ def test_a_404_leaves_the_delay(throttle):
 
 
 def test_the_delay_is_in_the_stats(throttle):
-    settle(throttle, 2.0)
+    settle(throttle, 2.0, delay=0.02)  # rising to its settled delay, its most
     settle(throttle, 0.3, answers=1, delay=0.02)
     stats = throttle.crawler.stats
-    assert stats.get_value("autothrottle/max_delay_ms") == pytest.approx(125, abs=1)
-    assert stats.get_value("autothrottle/delay_ms") == pytest.approx(1000 * (0.02 + 0.3 / 16) / 2, abs=0.1)
+    target = project_settings.AUTOTHROTTLE_TARGET_CONCURRENCY
+    assert stats.get_value("autothrottle/max_delay_ms") == pytest.approx(1000 * 2.0 / target, abs=1)
+    assert stats.get_value("autothrottle/delay_ms") == pytest.approx(1000 * (0.02 + 0.3 / target) / 2, abs=0.1)
 
 
 # -- retries --
