@@ -64,7 +64,9 @@ def test_reserving_a_file_already_written_leaves_it_alone(files):
     assert (files.path / "teachers/susa.ics").read_bytes() == b"written first"
 
 
-def test_a_reserved_file_unchanged_since_published_is_the_published_file(files):
+@pytest.fixture
+def unchanged(files) -> Path:
+    """A reserved file written with the bytes it has in the published site: that file."""
     published = files.site_dir / "teachers/susa.ics"
     published.parent.mkdir()
     published.write_bytes(b"same")
@@ -72,19 +74,14 @@ def test_a_reserved_file_unchanged_since_published_is_the_published_file(files):
     wait(files)
     files.write("teachers/susa.ics", b"same")
     files.flush()
+    return published
 
-    assert (files.path / "teachers/susa.ics").stat().st_ino == published.stat().st_ino
+
+def test_a_reserved_file_unchanged_since_published_is_the_published_file(files, unchanged):
+    assert (files.path / "teachers/susa.ics").stat().st_ino == unchanged.stat().st_ino
 
 
-def test_a_reserved_file_unchanged_since_published_is_counted_as_kept(files):
-    published = files.site_dir / "teachers/susa.ics"
-    published.parent.mkdir()
-    published.write_bytes(b"same")
-    files.reserve(["teachers/susa.ics"])
-    wait(files)
-    files.write("teachers/susa.ics", b"same")
-    files.flush()
-
+def test_a_reserved_file_unchanged_since_published_is_counted_as_kept(files, unchanged):
     assert (files.files_kept, files.files_written) == (1, 0)
 
 
