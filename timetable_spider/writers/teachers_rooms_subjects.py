@@ -135,7 +135,8 @@ class Gatherer:
                 self.files.write(calendar, self.writer.calendar(*calendar_title(timetable, semester), events))
                 self.files.write(data, timetable_view(timetable, classes, date_lists, semester))
                 index.append(index_entry(timetable, rooms))
-            self.files.write(f"{kind}/index.json", dumps(index))
+            # compact, like data/index.json: the page loads it, and the fast C encoder makes it
+            self.files.write(f"{kind}/index.json", dumps(index, indent=None))
             if kind == "rooms":
                 self.files.write("rooms/busy.json", dumps(busy(timetables, rooms), indent=None))
             counts[kind] = len(timetables)
