@@ -63,6 +63,7 @@ class TreeMemory:
 
     def __init__(self):
         self.peak_mb = 0.0
+        self.peak_by_process: dict[str, list[float]] = {}  # at the peak: MB by kind of process
         self._done = threading.Event()
         self._thread: threading.Thread | None = None
 
@@ -78,15 +79,29 @@ class TreeMemory:
 
     def _sample(self, pid: int) -> None:
         while not self._done.wait(0.05):
-            total = 0
+            by_process: dict[str, list[float]] = {}
             for member in [pid, *descendants(pid)]:
                 try:
                     rollup = Path(f"/proc/{member}/smaps_rollup").read_text()
+                    kind = process_kind(member, pid)
                 except OSError:
                     continue
                 found = re.search(r"^Pss:\s+(\d+) kB", rollup, re.M)
-                total += int(found.group(1)) if found else 0
-            self.peak_mb = max(self.peak_mb, total / 1024)
+                by_process.setdefault(kind, []).append(int(found.group(1)) / 1024 if found else 0)
+            total = sum(sum(sizes) for sizes in by_process.values())
+            if total > self.peak_mb:
+                self.peak_mb, self.peak_by_process = total, by_process
+
+
+def process_kind(member: int, crawl: int) -> str:
+    """The crawl, multiprocessing's forkserver or resource tracker, or a worker the forkserver forked."""
+    if member == crawl:
+        return "the crawl"
+    command = Path(f"/proc/{member}/cmdline").read_bytes()
+    if b"resource_tracker" in command:
+        return "resource tracker"
+    parent = int(Path(f"/proc/{member}/stat").read_text().rsplit(")", 1)[1].split()[1])
+    return "forkserver" if parent == crawl else "workers (the gatherer is the biggest)"
 
 
 class Bench:
@@ -113,7 +128,8 @@ class Bench:
                            on_output=memory.watch, cwd=code)
         result.ended = time.time()
         memory.stop()
-        result.peak_tree_mb = memory.peak_mb
+        result.peak_tree_mb, result.peak_by_process = memory.peak_mb, memory.peak_by_process
+        self.last_peak_by_process = memory.peak_by_process
         if result.returncode != 0 and semester == SEMESTER:
             tail = "\n".join(result.output.splitlines()[-15:])
             print(f"  !! crawl exited {result.returncode} (timed out: {result.timed_out}):\n{tail}",
@@ -128,6 +144,9 @@ class Bench:
         shutil.rmtree(work, ignore_errors=True)
         stats = server.stats or {}
         result.tail = result.ended - stats["last_answer"] if stats.get("last_answer") else None
+        if stats.get("last_answer"):  # from the process's start to the server's first request, and on
+            first_request = stats["last_answer"] - stats["active_seconds"]
+            result.phases = (first_request - (result.ended - result.seconds), stats["active_seconds"])
         return result, stats
 
     def reference_run(self, latency: float, jitter: float, name: str) -> tuple[float, int, int]:
@@ -176,7 +195,8 @@ def reference_python(reference: Path) -> Path:
 
 def full_crawls(bench: Bench, a) -> list[tuple]:
     print(f"\n== {a.runs} full crawls, latency {a.latency} s +- {a.jitter} s, fresh SITE_DIR and HTTPCACHE_DIR")
-    header = f"{'run':>6} {'rc':>3} {'wall s':>7} {'cpu s':>6} {'rss MB':>7} {'all MB':>7} {'tail s':>6} " \
+    header = f"{'run':>6} {'rc':>3} {'wall s':>7} {'start s':>7} {'net s':>6} {'tail s':>6} {'cpu s':>6} {'rss MB':>7} " \
+             f"{'all MB':>7} " \
              f"{'requests':>8} {'in flight':>9} {'repeated':>8} {'304':>4} {'503':>4} {'bytes':>9} {'req/s':>6}"
     print(header)
     rows, baseline_rows, references = [], [], []
@@ -198,8 +218,14 @@ def full_crawls(bench: Bench, a) -> list[tuple]:
         print(format_row("base", base))
         print(f"  wall time: {med[1]:.2f} s here, {base[1]:.2f} s for {a.baseline}: {med[1] / base[1]:.3f}x "
               f"(medians of {a.runs} alternating runs)")
+    print("  start s: from the crawl's start to the server's first request; net s: from there to the server's "
+          "last answer; tail s: from there to the crawl's exit")
     print("  cpu s and rss MB: the crawl process (os.wait4); all MB: peak PSS of the crawl and its "
-          "worker processes together, every 50 ms; tail s: from the server's last answer to the crawl's exit")
+          "worker processes together, every 50 ms")
+    if getattr(bench, "last_peak_by_process", None):
+        print("  at the last run's peak, by process (PSS MB): " + "; ".join(
+            f"{kind} {', '.join(f'{mb:.1f}' for mb in sorted(sizes, reverse=True))}"
+            for kind, sizes in bench.last_peak_by_process.items()))
     if references:
         ours, theirs = med[1], median([wall for wall, _, _ in references])
         print(f"  the replaced generator: median {theirs:.2f} s ({', '.join(f'{w:.2f}' for w, _, _ in references)}); "
@@ -216,7 +242,7 @@ def crawl_row(result, stats: dict) -> tuple:
             stats.get("requests"), stats.get("max_in_flight"), len(stats.get("repeated_paths", {})),
             stats.get("not_modified_304"), (stats.get("refused_503") or 0) + (stats.get("failed_503") or 0),
             stats.get("bytes_sent"), rate, logged_stat(result.output, "autothrottle/delay_ms"),
-            result.peak_tree_mb, result.tail)
+            result.peak_tree_mb, result.tail, *getattr(result, "phases", (None, None)))
 
 
 def logged_stat(output: str, name: str) -> float | None:
@@ -226,8 +252,8 @@ def logged_stat(output: str, name: str) -> float | None:
 
 
 def format_row(label: str, r) -> str:
-    return (f"{label:>6} {fmt(r[0], '.0f'):>3} {fmt(r[1]):>7} {fmt(r[2]):>6} {fmt(r[3], '.1f'):>7} {fmt(r[12], '.1f'):>7} "
-            f"{fmt(r[13]):>6} "
+    return (f"{label:>6} {fmt(r[0], '.0f'):>3} {fmt(r[1]):>7} {fmt(r[14]):>7} {fmt(r[15]):>6} {fmt(r[13]):>6} "
+            f"{fmt(r[2]):>6} {fmt(r[3], '.1f'):>7} {fmt(r[12], '.1f'):>7} "
             f"{fmt(r[4], '.0f'):>8} {fmt(r[5], '.0f'):>9} {fmt(r[6], '.0f'):>8} {fmt(r[7], '.0f'):>4} "
             f"{fmt(r[8], '.0f'):>4} {fmt(r[9], '.0f'):>9} {fmt(r[10], '.1f'):>6}")
 
