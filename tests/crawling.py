@@ -183,3 +183,12 @@ def group_calendars(site: Path) -> list[Path]:
 def is_group_calendar(name: str) -> bool:
     """For a path relative to the site, as snapshot() names it."""
     return name.endswith(".ics") and not name.startswith(SHARED_CALENDARS)
+
+
+def beside_site(site: Path, timeout: float = 10.0) -> list[str]:
+    """What SITE_DIR's parent holds, once the old site a crawl retired is gone: it is removed by
+    a process the crawl does not wait for (publishing.remove_in_background)."""
+    deadline = time.monotonic() + timeout
+    while any(site.parent.glob(f".{site.name}.retired-*")) and time.monotonic() < deadline:
+        time.sleep(0.02)
+    return sorted(os.listdir(site.parent))

@@ -15,7 +15,7 @@ import pytest
 from scrapy.exceptions import CloseSpider
 
 from tests.builders import entry, group, listing, outcome, run_pipeline, spec_items, spider_crawler
-from tests.crawling import snapshot
+from tests.crawling import beside_site, snapshot
 from timetable_spider import publishing
 from timetable_spider.items import PageFailure
 from timetable_spider.pipelines import PublishSitePipeline
@@ -225,3 +225,9 @@ def test_a_directory_inside_a_mount_point_publishes(mount_point):
     assert outcome(run_pipeline(site, spec_items(SPECS))) == "published"
     assert calendars_of(site, "A1") and status_of(site)["outcome"] == "published"
     shutil.rmtree(site)
+
+
+def test_the_old_site_is_removed_after_the_new_one_is_published(published):
+    assert outcome(run_pipeline(published, changed_specs())) == "published"
+
+    assert beside_site(published) == [".site.lock", "site"]

@@ -30,7 +30,7 @@ import icalendar
 import pytest
 
 from tests.crawling import (
-    PROJECT, crawl_command, descendants, free_port, group_calendars, is_group_calendar, run_crawl, snapshot)
+    PROJECT, beside_site, crawl_command, descendants, free_port, group_calendars, is_group_calendar, run_crawl, snapshot)
 from tests.ubb_site import SimServer, build_site
 
 SEMESTER = "2025-2"
@@ -196,7 +196,7 @@ def assert_untouched(site: Path, before: dict, previous_status: dict) -> dict:
     """The site as it was, but for a status.json that says the run failed; returns that status."""
     changed = differences(before, snapshot(site, skip=(STATUS,)))
     assert not changed, f"the previous site changed: {changed[:10]}"
-    assert sorted(os.listdir(site.parent)) == [".site.lock", site.name], "a staging or temp file was left behind"
+    assert beside_site(site) == [".site.lock", site.name], "a staging or temp file was left behind"
     status = read_status(site)
     assert status["outcome"] == "failed", status
     # the record of the last real publication survives a failed run
@@ -278,7 +278,7 @@ def test_spec_page_failing_after_retries_keeps_its_previous_version(previous, sm
     assert [y["code"] for spec in index for y in spec["years"]] == SMALL_CODES
     assert all(y["calendars"] for spec in index for y in spec["years"])
     assert "Published" in result.output
-    assert sorted(os.listdir(site.parent)) == [".site.lock", "site"]
+    assert beside_site(site) == [".site.lock", "site"]
 
 
 # -- a parser that raises on one page ------------------------------------------------------------
@@ -382,7 +382,7 @@ def test_a_site_dir_that_is_a_mount_point_is_refused_before_crawling(small_publi
     assert f"-s SITE_DIR={site}/site" in result.output
     assert server.stats["requests"] == 0
     assert snapshot(site) == before
-    assert sorted(os.listdir(site.parent)) == ["site"]
+    assert beside_site(site) == ["site"]
 
 
 def test_a_full_disk_fails_the_run_and_keeps_the_old_site(small_published, small_www, tmp_path, tmpfs):
@@ -572,7 +572,7 @@ def test_sigkill_while_writing_leaves_the_site_whole(full_published, work, tmp_p
 
     assert result.returncode == 0, context(result)
     assert staging_dirs(site) == [], "the next crawl should remove what a killed one left"
-    assert sorted(os.listdir(site.parent)) == [".site.lock", "site"]
+    assert beside_site(site) == [".site.lock", "site"]
     assert hidden_entries(site) == []
     after = snapshot(site)
     summaries = {path: ics_summaries(site / path) for path in ie2_calendars}

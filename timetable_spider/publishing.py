@@ -14,6 +14,7 @@ import fcntl
 import logging
 import os
 import shutil
+import subprocess
 import tempfile
 import threading
 from collections.abc import Iterable
@@ -221,14 +222,13 @@ class SiteBuild(BackgroundSiteFiles):
         if not self.site_dir.exists():
             os.rename(self.path, self.site_dir)
             return
-        if _exchange(self.path, self.site_dir):
-            shutil.rmtree(self.path, ignore_errors=True)  # now holds the old site
-            return
-        # No renameat2 here: two renames, with a gap of microseconds between them.
         retired = self.site_dir.parent / f".{self.site_dir.name}{RETIRED_PREFIX}{os.getpid()}"
-        os.rename(self.site_dir, retired)
-        os.rename(self.path, self.site_dir)
-        shutil.rmtree(retired, ignore_errors=True)
+        if _exchange(self.path, self.site_dir):
+            os.rename(self.path, retired)  # the staging directory's name now holds the old site
+        else:  # no renameat2 here: two renames, with a gap of microseconds between them
+            os.rename(self.site_dir, retired)
+            os.rename(self.path, self.site_dir)
+        remove_in_background(retired)
 
     def discard(self) -> None:
         for written in self._pending:  # none may recreate the folder once it is gone
@@ -296,6 +296,18 @@ def remove_leftovers(site_dir: Path) -> None:
     for prefix in (STAGING_PREFIX, RETIRED_PREFIX):
         for leftover in site_dir.parent.glob(f".{site_dir.name}{prefix}*"):
             shutil.rmtree(leftover, ignore_errors=True)
+
+
+def remove_in_background(directory: Path) -> None:
+    """Removes a directory from a process of its own, which the crawl does not wait for.
+
+    Once the new site is published, the old one is only disk space, and deleting its ~2,600
+    files took 0.25 s on the ext4 measured: the whole tail of a re-crawl. If that process is
+    stopped first (systemd ends what a finished service left running), the next crawl removes
+    the rest before it builds (remove_leftovers).
+    """
+    subprocess.Popen(["rm", "-rf", "--", str(directory)], stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
+                     stderr=subprocess.DEVNULL, start_new_session=True)
 
 
 def write_atomically(path: Path, data: bytes, temp_dir: Path) -> None:
