@@ -223,8 +223,11 @@ class SiteBuild(BackgroundSiteFiles):
             os.rename(self.path, self.site_dir)
             return
         retired = self.site_dir.parent / f".{self.site_dir.name}{RETIRED_PREFIX}{os.getpid()}"
-        if _exchange(self.path, self.site_dir):
-            os.rename(self.path, retired)  # the staging directory's name now holds the old site
+        if _exchange(self.path, self.site_dir):  # the staging directory's name now holds the old site
+            try:
+                os.rename(self.path, retired)
+            except OSError:  # published all the same: remove the old site where it is
+                retired = self.path
         else:  # no renameat2 here: two renames, with a gap of microseconds between them
             os.rename(self.site_dir, retired)
             os.rename(self.path, self.site_dir)
