@@ -143,8 +143,8 @@ class SiteFiles:
 class BackgroundSiteFiles(SiteFiles):
     """Files written by background threads: creating hundreds of files is mostly the kernel's
     work, which then overlaps the writer's own; so are reservations. A reserved file is filled
-    in the writer's own thread. flush() waits for them and
-    raises what failed; a path outside the site is refused at once."""
+    in the writer's own thread. flush() waits for them and raises what failed; a path outside
+    the site is refused at once."""
 
     def __init__(self, site_dir: str | os.PathLike, staging: str | os.PathLike):
         self._writing = ThreadPoolExecutor(WRITER_THREADS, thread_name_prefix="site-writer")
@@ -168,7 +168,10 @@ class BackgroundSiteFiles(SiteFiles):
             self._queued.release()
 
     def reserve(self, relatives: Iterable[str]) -> None:
-        self._pending.append(self._writing.submit(super().reserve, list(relatives)))
+        relatives = list(relatives)
+        for relative in relatives:
+            self._inside(self.path, relative)
+        self._pending.append(self._writing.submit(super().reserve, relatives))
 
     def flush(self) -> None:
         pending, self._pending = self._pending, []

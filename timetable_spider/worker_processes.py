@@ -94,7 +94,7 @@ def end_forkserver() -> None:
     down, with the crawl's output still open: whoever reads that output (cron, Scrapyd, a
     terminal) waited 25 ms more for a crawl already over.
     """
-    pid = forkserver._forkserver._forkserver_pid
+    pid = getattr(forkserver._forkserver, "_forkserver_pid", None)  # CPython's; none: nothing to end
     if pid is not None:
         os.kill(pid, signal.SIGTERM)  # not handled there: it ends at once
 

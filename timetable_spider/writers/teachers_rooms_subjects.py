@@ -24,6 +24,7 @@ from timetable_spider.writers.ics import CalendarWriter
 from timetable_spider.writers.json_data import dumps
 
 SINGULAR = {"teachers": "teacher", "rooms": "room", "subjects": "subject"}
+BUSY = "rooms/busy.json"
 
 
 class TeacherRoomSubjectCalendars:
@@ -90,8 +91,8 @@ class Gatherer:
         self.writer = CalendarWriter(academic_year_start)
         self.gathering = Gathering()
         self.codes: set[str] = set()
-        self.timetables: set[tuple[str, str]] = set()  # (kind, code) of every timetable gathered so far
-        self.files.reserve([*(f"{kind}/index.json" for kind in KINDS), "rooms/busy.json"])
+        self.named: set[tuple[str, str]] = set()  # (kind, code) of every teacher, room and subject met so far
+        self.files.reserve([*map(_index_path, KINDS), BUSY])
         # by id of a SharedClass some event says: the class (held, so the id stays its own), its
         # event stamped, before and after the UID line, and its JSON
         self.made: dict[int, tuple[SharedClass, tuple[bytes, bytes], bytes]] = {}
@@ -116,8 +117,8 @@ class Gatherer:
         """The files of the teachers, rooms and subjects this page is the first to name: created
         now, while the crawl downloads, so that the end only fills them (SiteFiles.reserve)."""
         new = {(kind, constituent.codes[position]) for constituent in found
-               for position, kind in enumerate(KINDS) if constituent.codes[position]} - self.timetables
-        self.timetables |= new
+               for position, kind in enumerate(KINDS) if constituent.codes[position]} - self.named
+        self.named |= new
         self.files.reserve([path for kind, code in sorted(new) for path in _paths(kind, code)])
 
     def write(self, codes: list[str], semester: str, rooms: dict[str, str]) -> tuple[dict[str, int], int, int]:
@@ -136,9 +137,9 @@ class Gatherer:
                 self.files.write(data, timetable_view(timetable, classes, date_lists, semester))
                 index.append(index_entry(timetable, rooms))
             # compact, like data/index.json: the page loads it, and the fast C encoder makes it
-            self.files.write(f"{kind}/index.json", dumps(index, indent=None))
+            self.files.write(_index_path(kind), dumps(index, indent=None))
             if kind == "rooms":
-                self.files.write("rooms/busy.json", dumps(busy(timetables, rooms), indent=None))
+                self.files.write(BUSY, dumps(busy(timetables, rooms), indent=None))
             counts[kind] = len(timetables)
             counts[f"{SINGULAR[kind]}_events"] = sum(len(t.events) for t in timetables)
         self.files.flush()
@@ -163,6 +164,10 @@ def _made(shared: SharedClass, writer: CalendarWriter) -> tuple[tuple[bytes, byt
     scheduled = scheduled_class(shared)
     return (writer.around_uid(writer.event_parts(scheduled), shared.dtstamp, shared.sequence),
             dumps(class_view(shared, scheduled), indent=None).rstrip()[:-1])
+
+
+def _index_path(kind: str) -> str:
+    return f"{kind}/index.json"
 
 
 def _paths(kind: str, code: str) -> tuple[str, str]:
