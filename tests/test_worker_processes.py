@@ -57,3 +57,20 @@ def test_the_forkserver_ends_when_told_not_after_tearing_itself_down():
     done = subprocess.run([sys.executable, "-c", ENDING], cwd=PROJECT, capture_output=True, text=True, timeout=60)
     assert done.returncode == 0, done.stderr[-2000:]
     assert json.loads(done.stdout) == 15  # SIGTERM, not an exit of its own
+
+
+NICENESS = """
+import json, os
+from timetable_spider.worker_processes import worker_pool
+
+pool = worker_pool(1)
+print(json.dumps([os.nice(0), pool.submit(os.nice, 0).result()]))
+pool.shutdown()
+"""
+
+
+def test_a_worker_yields_the_cpu_to_the_crawl():
+    done = subprocess.run([sys.executable, "-c", NICENESS], cwd=PROJECT, capture_output=True, text=True, timeout=60)
+    assert done.returncode == 0, done.stderr[-2000:]
+    crawl, worker = json.loads(done.stdout)
+    assert worker == min(crawl + 10, 19)

@@ -16,6 +16,11 @@ from typing import Any, Callable
 # What the workers run, imported once by the forkserver and shared by every worker it forks.
 WORKER_MODULES = ["timetable_spider.spec_pages", "timetable_spider.writers.teachers_rooms_subjects"]
 _NO_MAIN = types.ModuleType("__main__")
+# Added to a worker's nice value. The crawl's event loop sends the next request as each answer
+# comes in; when a worker writing calendars holds the CPU instead, the free slot waits. Workers
+# that yield to it make the network phase 0.1-0.2 s shorter at 0.3 s latency (8 alternating
+# crawls each way, on 2 cores), and they still have all the CPU the crawl leaves idle.
+WORKER_NICENESS = 10
 
 
 class _WorkerProcess(ForkServerProcess):
@@ -68,6 +73,7 @@ def _start_processes(pool: ProcessPoolExecutor, workers: int) -> None:
 
 def _start_worker(crawl_pid: int, initializer: Callable[..., None] | None, initargs: tuple) -> None:
     exit_with(crawl_pid)
+    os.nice(WORKER_NICENESS)
     if initializer:
         initializer(*initargs)
 
