@@ -43,7 +43,7 @@ class RowProblem:
 
 def text_of(node: Selector) -> str:
     """The visible text of a node, whitespace (and &nbsp;) collapsed."""
-    return " ".join("".join(node.xpath(".//text()").getall()).split())
+    return _cell_text(node.root)  # lxml's own: parsel makes a Selector of every text node
 
 
 def parse_index(page: Selector, base_url: str) -> list[SpecializationListing]:
