@@ -12,6 +12,7 @@ import shutil
 from pathlib import Path
 
 import pytest
+from freezegun import freeze_time
 from scrapy.exceptions import CloseSpider
 
 from tests.builders import entry, group, listing, outcome, run_pipeline, spec_items, spider_crawler
@@ -231,3 +232,16 @@ def test_the_old_site_is_removed_after_the_new_one_is_published(published):
     assert outcome(run_pipeline(published, changed_specs())) == "published"
 
     assert beside_site(published) == [".site.lock", "site"]
+
+
+def test_a_crawl_a_day_later_that_changes_nothing_leaves_every_file_as_it_was(tmp_path):
+    """Same bytes, same file (inode and mtime), whatever the date: only status.json is new."""
+    site = tmp_path / "public" / "site"
+    with freeze_time("2026-03-02 06:00:00"):
+        assert outcome(run_pipeline(site, spec_items(SPECS))) == "published"
+    before = snapshot(site, skip=(STATUS,))
+    with freeze_time("2026-03-03 06:00:00"):
+        assert outcome(run_pipeline(site, spec_items(SPECS))) == "published"
+
+    after = snapshot(site, skip=(STATUS,))
+    assert [name for name in after if after[name] != before.get(name)] == []

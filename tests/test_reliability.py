@@ -235,8 +235,7 @@ def test_transient_faults_publish_exactly_what_a_fault_free_crawl_publishes(full
     data = [name for name in tree_a if name.startswith("data/") and name != STATUS]
     assert tree_b[LOG][0] == tree_a[LOG][0]
     assert [name for name in data if tree_a[name][0] != tree_b[name][0]] == []
-    generated = re.compile(rb"<footer>.*?</footer>", re.S)  # the page says when it was made
-    assert generated.sub(b"", tree_a["calendars.html"][0]) == generated.sub(b"", tree_b["calendars.html"][0])
+    assert tree_b["calendars.html"][0] == tree_a["calendars.html"][0]  # its date too: the list did not change
 
 
 # -- a spec page that stays broken ---------------------------------------------------------------

@@ -5,7 +5,9 @@ The page template is package data, so it ships inside the egg that Scrapyd runs.
 """
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
+from datetime import datetime, timezone
 from html import escape
 from importlib.resources import files
 from string import Template
@@ -47,7 +49,24 @@ def _calendars_by_group(record: dict | None) -> list[tuple[str, list[tuple[str, 
 DEGREE_TITLES = {"bachelor": "Bachelor (Studii Licență)", "master": "Master (Studii Master)"}
 
 
-def render(specs: list[SpecLink], semester: str, generated: str) -> bytes:
+# The footer's <time datetime="2026-12-05T05:17Z">: when the list last changed.
+CHANGED = re.compile(rb'<time class=changed datetime="(\d{4}-\d\d-\d\dT\d\d:\d\dZ)">')
+CHANGED_FORMAT = "%Y-%m-%dT%H:%MZ"
+
+
+def page(specs: list[SpecLink], semester: str, now: datetime, published: bytes | None) -> bytes:
+    """The page, saying it changed now; or the published page, as it is, when only that date
+    would differ. So a crawl that changes nothing leaves calendars.html's bytes (and the ETag a
+    web server makes of them) as they were."""
+    last = CHANGED.search(published) if published else None
+    if last:
+        changed = datetime.strptime(last.group(1).decode(), CHANGED_FORMAT).replace(tzinfo=timezone.utc)
+        if render(specs, semester, changed) == published:
+            return published
+    return render(specs, semester, now)
+
+
+def render(specs: list[SpecLink], semester: str, changed: datetime) -> bytes:
     template = Template(files("timetable_spider").joinpath("templates/index.html").read_text("utf-8"))
     sections = []
     for degree, title in DEGREE_TITLES.items():
@@ -55,7 +74,8 @@ def render(specs: list[SpecLink], semester: str, generated: str) -> bytes:
         if rows:
             sections.append(f'<section>\n<h2>{escape(title)}</h2>\n{"".join(rows)}</section>\n')
     return template.substitute(
-        semester=escape(semester), generated=escape(generated), body="".join(sections)).encode()
+        semester=escape(semester), changed=changed.strftime(CHANGED_FORMAT),
+        changed_text=changed.strftime("%Y-%m-%d %H:%M UTC"), body="".join(sections)).encode()
 
 
 def _spec(spec: SpecLink) -> str:

@@ -26,8 +26,8 @@ def write_site_data(files: SiteFiles, site: CrawledSite) -> None:
 def write_calendar_list(files: SiteFiles, site: CrawledSite) -> None:
     """calendars.html: every calendar as a link, by specialization, year and group; the page
     for browsers without JavaScript (index.html, the students' page, links to it)."""
-    files.write(CALENDAR_LIST, index_page.render(index_page.links(site.index, site.records), site.semester,
-                                                site.started.strftime("%Y-%m-%d %H:%M UTC")))
+    files.write(CALENDAR_LIST, index_page.page(index_page.links(site.index, site.records), site.semester,
+                                              site.started, files.read_published(CALENDAR_LIST)))
 
 
 class SiteWriters:
