@@ -35,3 +35,8 @@ def test_a_new_semester_is_a_change():
 def test_a_page_an_older_version_wrote_without_the_date_is_written_anew():
     older = b"<footer><p>Generated 2026-03-02 06:00 UTC from the faculty's timetable pages.</p></footer>"
     assert b'datetime="2026-03-03T06:00Z"' in page(specs("111"), "2025-2", TUESDAY, older)
+
+
+def test_a_published_date_that_is_no_date_is_replaced():
+    published = page(specs("111"), "2025-2", MONDAY, None).replace(b"2026-03-02T06:00Z", b"2026-13-45T06:00Z")
+    assert b'datetime="2026-03-03T06:00Z"' in page(specs("111"), "2025-2", TUESDAY, published)

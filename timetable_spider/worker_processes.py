@@ -18,8 +18,8 @@ WORKER_MODULES = ["timetable_spider.spec_pages", "timetable_spider.writers.teach
 _NO_MAIN = types.ModuleType("__main__")
 # Added to a worker's nice value. The crawl's event loop sends the next request as each answer
 # comes in; when a worker writing calendars holds the CPU instead, the free slot waits. Workers
-# that yield to it make the network phase 0.1-0.2 s shorter at 0.3 s latency (8 alternating
-# crawls each way, on 2 cores), and they still have all the CPU the crawl leaves idle.
+# that yield to it made the network phase 0.1-0.15 s shorter at 0.3 s latency (6 and 8
+# alternating crawls each way, on 2 cores), and they still have all the CPU the crawl leaves idle.
 WORKER_NICENESS = 10
 
 

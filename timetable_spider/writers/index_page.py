@@ -59,10 +59,13 @@ def page(specs: list[SpecLink], semester: str, now: datetime, published: bytes |
     would differ. So a crawl that changes nothing leaves calendars.html's bytes (and the ETag a
     web server makes of them) as they were."""
     last = CHANGED.search(published) if published else None
-    if last:
-        changed = datetime.strptime(last.group(1).decode(), CHANGED_FORMAT).replace(tzinfo=timezone.utc)
-        if render(specs, semester, changed) == published:
-            return published
+    try:
+        changed = datetime.strptime(last.group(1).decode(), CHANGED_FORMAT).replace(tzinfo=timezone.utc) \
+            if last else None
+    except ValueError:  # not a date (a hand-edited page): this crawl's stands
+        changed = None
+    if changed and render(specs, semester, changed) == published:
+        return published
     return render(specs, semester, now)
 
 
