@@ -45,7 +45,7 @@ from tests.crawling import free_port, run_crawl  # noqa: E402
 from tests.nginx_server import NginxProcess, public_directory  # noqa: E402
 from tests.serving import ServeProcess  # noqa: E402
 from tests.ubb_site import SimServer  # noqa: E402
-from timetable_spider import feed_server, personal_feeds  # noqa: E402
+from timetable_spider import personal_feeds, published_site  # noqa: E402
 
 SEMESTER = "2025-2"
 CLOCK_TICKS = os.sysconf("SC_CLK_TCK")
@@ -170,7 +170,7 @@ def percentile(sorted_values: list[float], share: float) -> float:
 
 def build_cost(site: Path, targets: list[str]) -> tuple[float, float]:
     """Microseconds of CPU for a personal feed built from the snapshot, and taken from its cache."""
-    snapshot = feed_server.load_snapshot(str(site), cache_size=len(targets))
+    snapshot = published_site.load_snapshot(str(site), cache_size=len(targets))
     personal = [t for t in targets if "?" in t]
     parsed = []
     for target in personal:

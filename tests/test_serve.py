@@ -27,7 +27,7 @@ import recurring_ical_events
 
 from tests.crawling import crawl_simulated_site, free_port
 from tests.serving import ServeProcess
-from timetable_spider import feed_server
+from timetable_spider import published_site
 from timetable_spider.personal_feeds import split_calendar
 from timetable_spider.publishing import SiteBuild
 
@@ -445,7 +445,7 @@ def test_a_republish_during_reading_never_gives_a_mixed_snapshot(site_2025_2, si
     over with the new site, and the snapshot is the new site's throughout."""
     site = tmp_path / "site"
     publish_copy(site_2025_2, site)
-    spec_feeds = feed_server.personal_feeds.spec_feeds
+    spec_feeds = published_site.personal_feeds.spec_feeds
     swaps = []
 
     def swap_after_the_first_spec(record, texts, academic_year):
@@ -454,8 +454,8 @@ def test_a_republish_during_reading_never_gives_a_mixed_snapshot(site_2025_2, si
             publish_copy(site_2025_1, site)
         return spec_feeds(record, texts, academic_year)
 
-    monkeypatch.setattr(feed_server.personal_feeds, "spec_feeds", swap_after_the_first_spec)
-    loaded = feed_server.PublishedSite(str(site), cache_size=10)
+    monkeypatch.setattr(published_site.personal_feeds, "spec_feeds", swap_after_the_first_spec)
+    loaded = published_site.PublishedSite(str(site), cache_size=10)
     loaded.load_now()
     snapshot = loaded.snapshot
     assert swaps and snapshot.identity == (site.stat().st_dev, site.stat().st_ino)

@@ -137,13 +137,33 @@ SERVE_MAX_URL_LENGTH = 2048
 SERVE_FEED_CACHE_SIZE = 4096
 # A file for the access log (Combined Log Format); empty: none, as behind a reverse proxy, which logs.
 SERVE_ACCESS_LOG = ""
+# The proxies (addresses or networks) whose X-Forwarded-For names the client, for the rate
+# limits: nginx on this host. Anyone else's X-Forwarded-For is the client's own word, never read.
+SERVE_TRUSTED_PROXIES = ["127.0.0.1", "::1"]
+# Seconds a client has to send a request whole, headers and body, from its first byte: a
+# browser or nginx takes milliseconds; a client dripping a header line every few seconds would
+# otherwise hold a connection (and a descriptor) for ever.
+SERVE_REQUEST_DEADLINE = 10
+# Seconds an idle keep-alive connection is kept: longer than nginx's upstream keepalive_timeout
+# (60 s), so nginx, not the replica, closes it, and never sends on a connection being closed.
+SERVE_IDLE_TIMEOUT = 75
+# Threads the subscriptions' database is used from; SQLite writes one at a time anyway, and a
+# few threads let reads go on while a write waits for the lock.
+SERVE_DATABASE_THREADS = 4
 # Stable subscriptions (/feeds/s/<id>.ics, /subscriptions): their SQLite file; empty:
 # ".<site>-subscriptions.sqlite3" beside SITE_DIR. Replicas on one host share it.
 SUBSCRIPTIONS_DB = ""
 # A request body is one calendar URL; more than this is not one.
 SUBSCRIPTIONS_MAX_BODY = 4096
-# Subscriptions one address may make in a minute: a student makes one, a script many.
+# Subscriptions one address may make in a minute: a student makes one, a script many. Counted
+# in the database, so every replica shares the limit (429 with Retry-After beyond it).
 SUBSCRIPTIONS_CREATE_PER_MINUTE = 30
+# Changes one address may make in a minute (PUT, DELETE, attaching and detaching a browser): a
+# student changing choices makes a few.
+SUBSCRIPTIONS_CHANGE_PER_MINUTE = 60
+# Seconds a request waits for SQLite's write lock before it is answered 503 with Retry-After:
+# a write takes milliseconds, so a longer wait means trouble, not a queue.
+SUBSCRIPTIONS_BUSY_TIMEOUT = 1.0
 # A subscription no calendar app has read for this long (a semester and a bit) is removed.
 SUBSCRIPTIONS_KEEP_UNUSED_DAYS = 200
 # Push alerts (`scrapy notify`, /push/): the VAPID private key, made on first use with mode 600;
@@ -154,5 +174,28 @@ PUSH_CONTACT = "mailto:timetable-spider@localhost"
 # How long a push service keeps an alert for a browser that is offline: a day, as a timetable
 # change matters until the class.
 PUSH_TTL = 24 * 60 * 60
-# Push endpoints must be https; on for tests with a push service on loopback (http, 127.0.0.1).
+# Push endpoints must be https, of a known push service; on for tests with a push service on
+# loopback (http, 127.0.0.1): it allows http on loopback addresses and nothing else.
 PUSH_ALLOW_HTTP_ENDPOINTS = False
+# The push services endpoints may be of, by host suffix (a.b matches a.b and x.a.b, not xa.b):
+# the ones browsers use, Google FCM (Chrome, Edge, Opera), Mozilla autopush (Firefox), Apple
+# (Safari), Microsoft WNS. An endpoint is a URL a stranger gives and notify POSTs to, so any
+# other host is refused.
+PUSH_SERVICE_HOSTS = ["fcm.googleapis.com", "android.googleapis.com", "push.services.mozilla.com",
+                      "push.apple.com", "notify.windows.com"]
+# More push services an administrator trusts (a browser with its own), added to the above.
+PUSH_EXTRA_SERVICE_HOSTS = []
+# Browsers one subscription may alert (409 beyond): a student's phone, laptop and a few more.
+PUSH_MAX_BROWSERS = 5
+# Messages in flight at once: push services answer in about 100 ms, so one at a time is 10
+# alerts a second; 64 keep a push service that hangs (up to PUSH_TIMEOUT) from holding up the rest.
+PUSH_CONCURRENCY = 64
+# Seconds one message may take in all, connecting to reading the answer; push services answer
+# in well under a second, and a hanging one holds a slot no longer than this.
+PUSH_TIMEOUT = 5
+# Seconds one `scrapy notify` may take: the rest is counted "timed out" and told by the next
+# run. Below the crawl unit's TimeoutStartSec (30 min), which includes notify's ExecStartPost.
+PUSH_RUN_DEADLINE = 20 * 60
+# An endpoint that failed on every run for this many days is removed: the browser is gone for
+# good (a week spans a week-end and a holiday of a push service's outage).
+PUSH_REMOVE_FAILING_DAYS = 7

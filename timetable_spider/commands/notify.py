@@ -41,7 +41,7 @@ class Command(ScrapyCommand):
         # imported here, not above: Scrapy imports every command's module for every command, and
         # a crawl would load the push libraries for nothing (0.2 s and 17 MB)
         from timetable_spider import push
-        from timetable_spider.feed_server import load_snapshot
+        from timetable_spider.published_site import load_snapshot
         from timetable_spider.push_alerts import send_alerts
         from timetable_spider.subscriptions import Subscriptions, default_path
 

@@ -1,0 +1,87 @@
+"""What the routes of `scrapy serve` share, made once from the settings: the published site, the
+subscriptions' database and the thread pool it is used from, the push key and endpoint rules,
+and the limits."""
+from __future__ import annotations
+
+import logging
+import time
+from typing import Callable, TypeVar
+
+from scrapy.settings import BaseSettings
+from twisted.internet import defer, reactor, threads
+from twisted.python.threadpool import ThreadPool
+
+from timetable_spider import push
+from timetable_spider.feed_server.clients import TrustedProxies
+from timetable_spider.published_site import PublishedSite, Snapshot
+from timetable_spider.subscriptions import Subscriptions, default_path
+
+logger = logging.getLogger(__name__)
+Result = TypeVar("Result")
+# A late crawl may publish any minute: caches look again this soon (seconds).
+OVERDUE_MAX_AGE = 300
+
+
+class Services:
+    def __init__(self, settings: BaseSettings):
+        self.published = PublishedSite(settings["SITE_DIR"], settings.getint("SERVE_FEED_CACHE_SIZE"))
+        self.max_url_length = settings.getint("SERVE_MAX_URL_LENGTH")
+        self.crawl_interval = settings.getint("SERVE_CRAWL_INTERVAL")
+        self.max_body = settings.getint("SUBSCRIPTIONS_MAX_BODY")
+        self.proxies = TrustedProxies(settings.getlist("SERVE_TRUSTED_PROXIES"))
+        self.per_minute = {"create": settings.getint("SUBSCRIPTIONS_CREATE_PER_MINUTE"),
+                           "change": settings.getint("SUBSCRIPTIONS_CHANGE_PER_MINUTE")}
+        self.max_browsers = settings.getint("PUSH_MAX_BROWSERS")
+        self.keep_unused = settings.getint("SUBSCRIPTIONS_KEEP_UNUSED_DAYS") * 24 * 60 * 60
+        # SQLite blocks while it waits for a lock: it runs in threads of its own, never in the reactor's.
+        self.pool = ThreadPool(minthreads=1, maxthreads=settings.getint("SERVE_DATABASE_THREADS"),
+                               name="subscriptions")
+        reactor.callWhenRunning(self.pool.start)
+        reactor.addSystemEventTrigger("during", "shutdown", self.pool.stop)
+        self.store: Subscriptions | None = None
+        path = settings.get("SUBSCRIPTIONS_DB") or default_path(settings["SITE_DIR"])
+        try:
+            self.store = Subscriptions(path, busy_timeout=settings.getfloat("SUBSCRIPTIONS_BUSY_TIMEOUT"))
+        except Exception as error:  # a read-only directory, say: the feeds still answer
+            logger.error("Stable subscriptions are not available: %s: %s; set SUBSCRIPTIONS_DB to a writable file",
+                         path, error)
+        else:
+            if self.store.read_only:
+                logger.warning("The subscriptions database %s is read-only: stable feeds are served, "
+                               "changes are refused with 503", path)
+        self.endpoints = push.EndpointPolicy.from_settings(settings)
+        self.push_key: str | None = None
+        key_file = settings.get("PUSH_VAPID_KEY_FILE") or push.default_key_path(settings["SITE_DIR"])
+        try:
+            self.push_key = push.public_key(push.load_or_create_key(key_file))
+        except Exception as error:
+            logger.error("Push alerts are not available: %s: %s; set PUSH_VAPID_KEY_FILE to a writable file",
+                         key_file, error)
+        self.published.load_now()
+
+    def in_database(self, function: Callable[..., Result], *args) -> defer.Deferred[Result]:
+        """function(*args) in one of the database's threads."""
+        return threads.deferToThreadPool(reactor, self.pool, function, *args)
+
+    def client_address(self, request) -> str:
+        return self.proxies.client_address(request.getClientAddress().host,
+                                           request.requestHeaders.getRawHeaders(b"X-Forwarded-For", []))
+
+    def max_age(self, snapshot: Snapshot | None) -> int:
+        """Fresh until the next crawl is due: SERVE_CRAWL_INTERVAL after the site was published."""
+        if snapshot is None or snapshot.published is None:
+            return OVERDUE_MAX_AGE
+        left = snapshot.published + self.crawl_interval - time.time()
+        return int(left) if left > OVERDUE_MAX_AGE else OVERDUE_MAX_AGE
+
+    def expire_unused(self) -> defer.Deferred:
+        """Subscriptions unused for SUBSCRIPTIONS_KEEP_UNUSED_DAYS are removed (daily, from `scrapy serve`)."""
+        def removed(count: int) -> None:
+            if count:
+                logger.info("Removed %d subscriptions unused for %d days", count, self.keep_unused // 86400)
+
+        def failed(failure) -> None:
+            logger.error("Could not remove unused subscriptions: %s", failure.value)
+
+        expiring = self.in_database(self.store.remove_unused, time.time() - self.keep_unused)
+        return expiring.addCallbacks(removed, failed)
