@@ -18,7 +18,10 @@ Everything printed is measured by this run:
      in front of two more replicas (the server's CPU is then theirs and nginx's), alternating
      with the replica answered directly, so that both figures come from the same machine state.
      With --stable, each personal feed is also made a stable subscription, and each run also
-     sends the same load of their links (/feeds/s/<id>.ics) to the replica answered directly.
+     sends the same load of their links (/feeds/s/<id>.ics) to the replica answered directly;
+     their requests per second are then printed beside the query URLs' as a ratio. And while
+     another connection holds the subscriptions database's write lock, the latency of 50
+     published feeds, 50 personal feeds and 50 stable links, one at a time.
   4. In the server's code, in this process: the CPU time of one personal feed built from a loaded
      snapshot, and of one taken from the snapshot's cache.
 The medians over the runs are printed last.
@@ -32,6 +35,7 @@ import json
 import os
 import random
 import shutil
+import sqlite3
 import statistics
 import sys
 import tempfile
@@ -46,6 +50,7 @@ from tests.nginx_server import NginxProcess, public_directory  # noqa: E402
 from tests.serving import ServeProcess  # noqa: E402
 from tests.ubb_site import SimServer  # noqa: E402
 from timetable_spider import personal_feeds, published_site  # noqa: E402
+from timetable_spider.subscriptions import default_path  # noqa: E402
 
 SEMESTER = "2025-2"
 CLOCK_TICKS = os.sysconf("SC_CLK_TCK")
@@ -273,6 +278,7 @@ def main() -> int:
                     print(f"run {number}, stable links: {stable['rps']:.0f} requests/s, p50 {stable['p50']:.1f} ms, "
                           f"p99 {stable['p99']:.1f} ms, {stable['errors']} errors in {stable['answers']} answers")
         after = memory_mb(pid)
+        locked = latency_with_the_write_lock_held(server, settings, site, targets, stable_requests) if options.stable else {}
 
     for name, runs in figures.items():
         print()
@@ -283,11 +289,41 @@ def main() -> int:
                                  ("max", "max ms", ".1f"), ("errors", "errors", ".0f"), ("cpu", "server CPU", ".2f"),
                                  ("client", "client CPU", ".2f"), ("others", "rest CPU", ".2f")):
             print(f"  {label:<12} {statistics.median(f[key] for f in runs):{spec}}")
+    if options.stable:
+        stable_rps = statistics.median(f["rps"] for f in figures["the same replica, stable subscriptions' links (/feeds/s/)"])
+        direct_rps = statistics.median(f["rps"] for f in figures[setups[0][0]])
+        print(f"\n  stable links against query URLs: {stable_rps:.0f} / {direct_rps:.0f} requests/s = {stable_rps / direct_rps:.2f}x")
+        print("  with the database's write lock held by another connection, one request at a time:")
+        for kind, times in locked.items():
+            print(f"    {kind:<16} median {statistics.median(times):.1f} ms, max {max(times):.1f} ms ({len(times)} requests)")
     print()
     print(f"  {'memory':<12} RSS {loaded['VmRSS']:.0f} MB loaded ({empty['VmRSS']:.0f} MB with no site), "
           f"{after['VmRSS']:.0f} MB after the runs, peak {after['VmHWM']:.0f} MB (the replica answering directly)")
     print(f"  {'CPU per personal feed':<12} {built:.0f} µs to build, {cached:.1f} µs from the cache (in-process)")
     return 0
+
+
+def latency_with_the_write_lock_held(server: ServeProcess, settings: dict, site: Path, targets: list[str],
+                                     stable_requests: list[tuple[bytes, int]]) -> dict[str, list[float]]:
+    """Milliseconds per request, one at a time, while another connection holds the write lock."""
+    holder = sqlite3.connect(settings.get("SUBSCRIPTIONS_DB") or default_path(site), isolation_level=None)
+    holder.execute("BEGIN IMMEDIATE")
+    kinds = {"published feeds": [t for t in targets if "?" not in t][:50],
+             "personal feeds": [t for t in targets if "?" in t][:50],
+             "stable links": [request.split(b" ")[1].decode() for request, _ in stable_requests[:50]]}
+    times: dict[str, list[float]] = {}
+    try:
+        for kind, paths in kinds.items():
+            for path in paths:
+                started = time.perf_counter()
+                status, _, _ = server.get(path)
+                times.setdefault(kind, []).append((time.perf_counter() - started) * 1000)
+                if status != 200:
+                    raise SystemExit(f"{path}: {status} with the write lock held")
+    finally:
+        holder.execute("ROLLBACK")
+        holder.close()
+    return times
 
 
 def children(pid: int) -> list[int]:

@@ -102,3 +102,22 @@ def test_a_push_shows_a_notification_whose_click_opens_the_week_of_the_change(co
     page.goto(week)
     wait_for_week(page)
     expect(page.locator("#week-title")).to_contain_text("16 – 21 Mar")
+
+
+# Chromium here has no push service, so pushManager.subscribe fails; where the test needs the
+# browser's part to succeed, it answers with a made-up PushSubscription.
+FAKE_PUSH_SERVICE = """PushManager.prototype.subscribe = async () => ({
+  endpoint: "https://fcm.googleapis.com/fcm/send/made-up", toJSON() { return { endpoint: this.endpoint, keys: {} }; } });"""
+
+
+@pytest.mark.parametrize("refused, status, said", [
+    ("**/push/key", 503, "The server cannot turn alerts on right now"),
+    ("**/subscriptions/*/push", 409, "Alerts already come to as many browsers as they can"),
+])
+def test_a_server_that_cannot_turn_alerts_on_is_not_blamed_on_the_browser(context, served, refused, status, said):
+    page = context.new_page()
+    page.add_init_script(FAKE_PUSH_SERVICE)
+    subscribe(page, served, "hide=MLE5028:L")
+    page.route(refused, lambda route: route.fulfill(status=status, body="refused\n", content_type="text/plain"))
+    page.get_by_role("button", name="Notify me of changes").click()
+    expect(page.locator("#subscribe-alerts-status")).to_contain_text(said)

@@ -221,6 +221,11 @@ class DeadlineChannel(HTTPChannel):
         self._stop_deadline()
         super().allContentReceived()
 
+    def lineLengthExceeded(self, line: bytes) -> None:
+        # Twisted would close the connection without a word.
+        _refuse_and_close(self.transport, b"431 Request Header Fields Too Large",
+                          f"a request line or header is longer than {self.MAX_LENGTH} bytes")
+
     def connectionLost(self, reason) -> None:
         self._stop_deadline()
         super().connectionLost(reason)

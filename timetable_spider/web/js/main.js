@@ -422,13 +422,15 @@ async function showAlerts(stable) {
   button.textContent = t(on ? "stopAlerts" : "notifyMe");
   $("subscribe-alerts-status").textContent = on ? t("alertsOn") : "";
   button.onclick = async () => {
-    const { notifyMe, stopNotifying } = await import("./stable.js");
+    const { notifyMe, stopNotifying, ServerRefused } = await import("./stable.js");
     try {
       if (on) await stopNotifying(app.site.feeds_url);
       else if (!await notifyMe(app.site.feeds_url)) $("subscribe-alerts-status").textContent = t("alertsDenied");
     } catch (error) {
       console.warn("push alerts:", error);
-      $("subscribe-alerts-status").textContent = t("alertsFailed");
+      const server = error instanceof ServerRefused;
+      $("subscribe-alerts-status").textContent =
+        t(!server ? "alertsFailed" : error.status === 409 ? "alertsTooManyBrowsers" : "alertsServerFailed");
       return;
     }
     showAlerts(true);

@@ -13,6 +13,26 @@ function keep(subscription) {
   try { localStorage.setItem(STORAGE_KEY, JSON.stringify(subscription)); } catch { /* storage blocked: a new one next time */ }
 }
 
+/** The server could not do its part (it answered an error, or did not answer): not the browser's fault. */
+export class ServerRefused extends Error {
+  constructor(what, status) {
+    super(`${what}: ${status ? `HTTP ${status}` : "no answer"}`);
+    this.status = status;
+  }
+}
+
+/** fetch, with a refusal or no answer at all thrown as ServerRefused. */
+async function ask(what, url, options) {
+  let response;
+  try {
+    response = await fetch(url, options);
+  } catch {
+    throw new ServerRefused(what, 0);
+  }
+  if (!response.ok) throw new ServerRefused(what, response.status);
+  return response;
+}
+
 function api(feedsUrl, path) {
   return new URL(path, feedsUrl.replace(/\/*$/, "/"));
 }
@@ -59,12 +79,12 @@ export async function notifying() {
 export async function notifyMe(feedsUrl) {
   if (await Notification.requestPermission() !== "granted") return false;
   const current = saved();
-  const key = await (await fetch(api(feedsUrl, "push/key"))).text();
+  // The key first: a server that cannot send alerts must not be blamed on the browser.
+  const key = await (await ask("the push key", api(feedsUrl, "push/key"))).text();
   const registration = await navigator.serviceWorker.ready;
   const push = await registration.pushManager.subscribe({ userVisibleOnly: true, applicationServerKey: key });
-  const response = await fetch(api(feedsUrl, `subscriptions/${current.id}/push`),
+  await ask("attaching alerts", api(feedsUrl, `subscriptions/${current.id}/push`),
     { method: "POST", headers: withKey(current), body: JSON.stringify(push) });
-  if (!response.ok) throw new Error(`attaching alerts: HTTP ${response.status}`);
   return true;
 }
 

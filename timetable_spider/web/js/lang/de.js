@@ -105,6 +105,8 @@ export default {
   alertsOn: "Benachrichtigungen über Änderungen deiner Kurse kommen in diesen Browser.",
   alertsDenied: "Benachrichtigungen sind für diese Seite in den Browsereinstellungen blockiert.",
   alertsFailed: "Benachrichtigungen konnten in diesem Browser nicht eingeschaltet werden.",
+  alertsServerFailed: "Der Server kann Benachrichtigungen gerade nicht einschalten; versuchen Sie es später noch einmal.",
+  alertsTooManyBrowsers: "Benachrichtigungen gehen schon an so viele Browser wie möglich; schalten Sie sie zuerst in einem anderen Browser aus.",
   subscribeTailored: "Dieses Abo enthält deine Anpassungen auf dieser Seite und folgt jeder Änderung, die die Fakultät veröffentlicht.",
   subscribeWithYear: "Dieses Abo folgt dem veröffentlichten Kalender von {who}, ergänzt um das Studienjahr: Deine Kalender-App prüft ihn täglich auf Änderungen.",
   withAcademicYear: "Ferien, Prüfungszeiten und freie Tage hinzufügen",

@@ -105,6 +105,8 @@ export default {
   alertsOn: "Alerts of changes to your classes come to this browser.",
   alertsDenied: "Notifications are blocked for this page in your browser's settings.",
   alertsFailed: "Alerts could not be turned on in this browser.",
+  alertsServerFailed: "The server cannot turn alerts on right now; try again later.",
+  alertsTooManyBrowsers: "Alerts already come to as many browsers as they can; stop them in another browser first.",
   subscribeTailored: "This subscription includes your changes on this page and follows every change the faculty publishes.",
   subscribeWithYear: "This subscription follows the published calendar of {who}, with the academic year added: your calendar app checks it for changes every day.",
   withAcademicYear: "Add the holidays, exam sessions and days off",

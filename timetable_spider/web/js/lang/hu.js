@@ -105,6 +105,8 @@ export default {
   alertsOn: "Az óráid változásairól ebben a böngészőben kapsz értesítést.",
   alertsDenied: "Ennek az oldalnak az értesítései le vannak tiltva a böngésző beállításaiban.",
   alertsFailed: "Az értesítéseket nem sikerült bekapcsolni ebben a böngészőben.",
+  alertsServerFailed: "A szerver most nem tudja bekapcsolni az értesítéseket; próbálja újra később.",
+  alertsTooManyBrowsers: "Az értesítések már a lehető legtöbb böngészőbe mennek; előbb kapcsolja ki őket egy másik böngészőben.",
   subscribeTailored: "Ez a feliratkozás tartalmazza az ezen az oldalon tett módosításaidat, és követi a kar minden közzétett változtatását.",
   subscribeWithYear: "Ez a feliratkozás a(z) {who} közzétett naptárát követi, a tanévvel kiegészítve: a naptáralkalmazásod naponta ellenőrzi, változott-e.",
   withAcademicYear: "A vakációk, vizsgaidőszakok és szabadnapok is legyenek benne",

@@ -105,6 +105,8 @@ export default {
   alertsOn: "Anunțurile despre schimbările orelor tale vin în acest browser.",
   alertsDenied: "Notificările sunt blocate pentru această pagină în setările browserului.",
   alertsFailed: "Anunțurile nu au putut fi pornite în acest browser.",
+  alertsServerFailed: "Serverul nu poate porni anunțurile acum; încercați mai târziu.",
+  alertsTooManyBrowsers: "Anunțurile ajung deja la cât de multe browsere se poate; opriți-le întâi în alt browser.",
   subscribeTailored: "Acest abonament include modificările tale și urmează fiecare schimbare publicată de facultate.",
   subscribeWithYear: "Abonamentul urmează calendarul publicat al formației {who}, cu anul universitar adăugat: aplicația de calendar îl verifică zilnic.",
   withAcademicYear: "Adaugă vacanțele, sesiunile și zilele libere",
