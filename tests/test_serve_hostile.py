@@ -11,8 +11,10 @@ from urllib.parse import quote
 
 import pytest
 import schemathesis
+import yaml
 from hypothesis import HealthCheck, Phase, given, settings
 from hypothesis import strategies as st
+from openapi_spec_validator import validate
 from schemathesis.checks import (content_type_conformance, not_a_server_error, response_headers_conformance,
                                  response_schema_conformance, status_code_conformance, unsupported_method)
 
@@ -100,3 +102,7 @@ def test_no_request_gets_a_500_or_anything_from_outside_the_site(hostile_server,
     assert b"\nserver:" not in b"\n" + header_block
     if b"content-type: text/plain" in header_block:
         assert b"\x00" not in answer
+
+
+def test_the_api_description_is_valid_openapi_3_1():
+    validate(yaml.safe_load((PROJECT / "docs" / "openapi.yaml").read_text()))

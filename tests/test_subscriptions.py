@@ -213,6 +213,19 @@ def test_two_replicas_on_one_database_see_each_others_writes(site, tmp_path):
         assert (changed, one.get(made["feed"])[2]) == (200, two.get(OTHER)[2])
 
 
+def test_an_edit_shows_at_once_on_its_replica_and_within_the_cache_time_on_another(site, tmp_path):
+    settings = {"SUBSCRIPTIONS_DB": tmp_path / "shared.sqlite3", "SERVE_SUBSCRIPTION_CACHE_SECONDS": 0.5}
+    with ServeProcess(site, settings) as one, ServeProcess(site, settings) as two:
+        old, new = one.get(CALENDAR)[2], one.get(OTHER)[2]
+        made = create(one)
+        one.get(made["feed"])  # read, so replica one keeps it for the cache time
+        request(two, "PUT", subscription_path(made), {"calendar": OTHER}, key=made["key"])
+        on_its_replica, on_the_other = two.get(made["feed"])[2], one.get(made["feed"])[2]
+        threading.Event().wait(0.6)
+        later = one.get(made["feed"])[2]
+    assert (on_its_replica, on_the_other, later) == (new, old, new)
+
+
 def test_concurrent_writes_from_two_replicas_all_land(site, tmp_path):
     database = tmp_path / "shared.sqlite3"
     made: list[dict] = []

@@ -150,6 +150,11 @@ SERVE_IDLE_TIMEOUT = 75
 # Threads the subscriptions' database is used from; SQLite writes one at a time anyway, and a
 # few threads let reads go on while a write waits for the lock.
 SERVE_DATABASE_THREADS = 4
+# Seconds a replica answers a stable feed from the subscription it read last, rather than asking
+# the database again: a calendar app refreshes every few hours, so an edit made through another
+# replica showing this much later costs nothing, while a trip to the database's threads for every
+# refresh halved the feeds a replica answers. The replica that takes an edit shows it at once.
+SERVE_SUBSCRIPTION_CACHE_SECONDS = 5.0
 # Stable subscriptions (/feeds/s/<id>.ics, /subscriptions): their SQLite file; empty:
 # ".<site>-subscriptions.sqlite3" beside SITE_DIR. Replicas on one host share it.
 SUBSCRIPTIONS_DB = ""

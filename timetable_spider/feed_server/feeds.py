@@ -11,6 +11,7 @@ from timetable_spider import personal_feeds
 from timetable_spider.feed_server.http import Route, content, current_copy, echo, plain
 from timetable_spider.feed_server.services import OVERDUE_MAX_AGE, Services
 from timetable_spider.personal_feeds import BadQuery, UnknownName
+from timetable_spider.subscriptions import Subscription
 
 logger = logging.getLogger(__name__)
 CALENDAR_TYPE = "text/calendar; charset=utf-8"
@@ -63,20 +64,31 @@ class StableFeed(Route):
         super().__init__(names)
         self.services = services
 
-    async def GET(self, request) -> bytes | int:
+    def GET(self, request):
         if len(self.names) != 1 or not self.names[0].endswith(".ics"):
             return plain(request, 404, "a subscription's feed is /feeds/s/<id>.ics")
-        store = self.services.store
-        if store is None:
+        if self.services.store is None:
             return plain(request, 503, "stable subscriptions are not available on this server", retry_after=300)
-        identifier = self.names[0].removesuffix(".ics")
-        found = await self.services.in_database(store.get, identifier)
+        identifier, now = self.names[0].removesuffix(".ics"), time.time()
+        found = self.services.recent.get(identifier, now)
+        if found is self.services.recent.MISSING:
+            return self._read_then_answer(request, identifier, now)
+        return self._answer(request, identifier, found, now)
+
+    async def _read_then_answer(self, request, identifier: str, now: float) -> bytes | int:
+        found = await self.services.in_database(self.services.store.get, identifier)
+        self.services.recent.keep(identifier, found, now)
+        return self._answer(request, identifier, found, now)
+
+    def _answer(self, request, identifier: str, found: Subscription | None, now: float) -> bytes | int:
         if found is None:
             return plain(request, 404, "no such subscription")
         if found.deleted:
             return plain(request, 410, "this subscription was deleted; remove it from your calendar app")
-        if found.used_before(time.time()) and not store.read_only:
+        store = self.services.store
+        if found.used_before(now) and not store.read_only:
             # Recorded on the side: a database too busy to write it still serves the feed.
+            self.services.recent.forget(identifier)
             self.services.in_database(store.used, identifier).addErrback(
                 lambda failure: logger.warning("Could not record that subscription %s was read: %s",
                                                identifier, failure.value))

@@ -142,6 +142,12 @@ def finish_later(request, answer: Awaitable[bytes | int]) -> int:
     def done(body: bytes | int) -> None:
         if gone or body == NOT_DONE_YET:
             return
+        send(body)
+
+    def send(body: bytes) -> None:
+        # A length, as Twisted gives an answer returned at once, rather than chunks.
+        if request.method != b"HEAD" and request.code not in (204, 304):
+            request.setHeader(b"Content-Length", b"%d" % len(body))
         request.write(body)
         request.finish()
 
@@ -157,8 +163,7 @@ def finish_later(request, answer: Awaitable[bytes | int]) -> int:
             logger.error("Failed to answer %s %s", request.method.decode(), echo(request.path.decode("latin-1")),
                          exc_info=(failure.type, failure.value, failure.getTracebackObject()))
             body = plain(request, 500, "the server failed to answer; this was logged")
-        request.write(body)
-        request.finish()
+        send(body)
 
     defer.ensureDeferred(answer).addCallbacks(done, failed)
     return NOT_DONE_YET
@@ -211,20 +216,30 @@ class DeadlineChannel(HTTPChannel):
     client: one that sends a header line every few seconds would hold a descriptor for ever."""
 
     _deadline = None
+    _lines = 0  # lines received of the request under way
 
     def dataReceived(self, data: bytes) -> None:
         if self._deadline is None and not self.transport.disconnecting:
             self._deadline = self.callLater(self.site.request_deadline, self._too_slow)
         super().dataReceived(data)
 
+    def lineReceived(self, line: bytes) -> None:
+        self._lines += 1
+        super().lineReceived(line)
+
     def allContentReceived(self) -> None:
         self._stop_deadline()
+        self._lines = 0
         super().allContentReceived()
 
     def lineLengthExceeded(self, line: bytes) -> None:
         # Twisted would close the connection without a word.
-        _refuse_and_close(self.transport, b"431 Request Header Fields Too Large",
-                          f"a request line or header is longer than {self.MAX_LENGTH} bytes")
+        if self._lines:
+            _refuse_and_close(self.transport, b"431 Request Header Fields Too Large",
+                              f"a header line is longer than {self.MAX_LENGTH} bytes")
+        else:
+            _refuse_and_close(self.transport, b"414 URI Too Long",
+                              f"the request line is longer than {self.MAX_LENGTH} bytes")
 
     def connectionLost(self, reason) -> None:
         self._stop_deadline()

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import logging
 import time
+from collections import OrderedDict
 from typing import Callable, TypeVar
 
 from scrapy.settings import BaseSettings
@@ -14,12 +15,39 @@ from twisted.python.threadpool import ThreadPool
 from timetable_spider import push
 from timetable_spider.feed_server.clients import TrustedProxies
 from timetable_spider.published_site import PublishedSite, Snapshot
-from timetable_spider.subscriptions import Subscriptions, default_path
+from timetable_spider.subscriptions import Subscription, Subscriptions, default_path
 
 logger = logging.getLogger(__name__)
 Result = TypeVar("Result")
 # A late crawl may publish any minute: caches look again this soon (seconds).
 OVERDUE_MAX_AGE = 300
+
+
+class RecentSubscriptions:
+    """Subscriptions this replica read in the last few seconds, by id (None: no such one), so a
+    calendar app's refresh costs no trip to the database's threads. The replica that takes an
+    edit forgets the id at once; another replica answers the edit within `seconds`."""
+
+    MISSING = object()
+
+    def __init__(self, seconds: float, size: int = 10_000):
+        self.seconds, self.size = seconds, size
+        self._read: OrderedDict[str, tuple[float, Subscription | None]] = OrderedDict()
+
+    def get(self, identifier: str, now: float) -> Subscription | None | object:
+        kept = self._read.get(identifier)
+        if kept is None or kept[0] < now - self.seconds:
+            return self.MISSING
+        return kept[1]
+
+    def keep(self, identifier: str, found: Subscription | None, now: float) -> None:
+        self._read[identifier] = (now, found)
+        self._read.move_to_end(identifier)
+        if len(self._read) > self.size:
+            self._read.popitem(last=False)
+
+    def forget(self, identifier: str) -> None:
+        self._read.pop(identifier, None)
 
 
 class Services:
@@ -32,6 +60,7 @@ class Services:
         self.per_minute = {"create": settings.getint("SUBSCRIPTIONS_CREATE_PER_MINUTE"),
                            "change": settings.getint("SUBSCRIPTIONS_CHANGE_PER_MINUTE")}
         self.max_browsers = settings.getint("PUSH_MAX_BROWSERS")
+        self.recent = RecentSubscriptions(settings.getfloat("SERVE_SUBSCRIPTION_CACHE_SECONDS"))
         self.keep_unused = settings.getint("SUBSCRIPTIONS_KEEP_UNUSED_DAYS") * 24 * 60 * 60
         # SQLite blocks while it waits for a lock: it runs in threads of its own, never in the reactor's.
         self.pool = ThreadPool(minthreads=1, maxthreads=settings.getint("SERVE_DATABASE_THREADS"),

@@ -116,6 +116,7 @@ class Subscription(SubscriptionRoute):
         async def change() -> bytes:
             calendar = self.calendar(request)
             await self.services.in_database(self.services.store.change, identifier, bearer_key(request), calendar)
+            self.services.recent.forget(identifier)
             return json_answer(request, {"feed": f"/feeds/s/{identifier}.ics", "calendar": calendar})
 
         return await self.answer(request, "change", change)
@@ -123,6 +124,7 @@ class Subscription(SubscriptionRoute):
     async def DELETE(self, request) -> bytes:
         async def delete() -> bytes:
             await self.services.in_database(self.services.store.delete, self.names[0], bearer_key(request))
+            self.services.recent.forget(self.names[0])
             request.setResponseCode(204)
             return b""
 
