@@ -290,6 +290,19 @@ def test_with_the_write_lock_held_elsewhere_a_stable_feed_is_still_served(server
     assert status == 200
 
 
+def test_a_read_that_cannot_be_recorded_is_logged_and_the_feed_still_served(server):
+    identifier, _ = subscribed(server)
+    holder = sqlite3.connect(server.database, isolation_level=None)
+    holder.execute("UPDATE subscriptions SET used = 0 WHERE id = ?", (identifier,))  # last read long ago
+    holder.execute("BEGIN IMMEDIATE")
+    try:
+        status = call(server.port, "GET", f"/feeds/s/{identifier}.ics")[0]
+        time.sleep(1.5)  # SUBSCRIPTIONS_BUSY_TIMEOUT is 1 s
+    finally:
+        holder.execute("ROLLBACK")
+    assert (status, f"Could not record that subscription {identifier} was read" in server.log) == (200, True)
+
+
 def test_a_read_only_database_serves_every_stable_feed_and_refuses_changes(site, tmp_path):
     """The database's directory mounted read-only (a copy on another host, say), as root in a
     mount namespace of the server's own."""
@@ -324,3 +337,9 @@ def test_only_no_such_file_is_a_404(site, monkeypatch, error, status):
     request = DummyRequest([b"index.html"])
     site_files.SiteFile(services, ["index.html"]).render(request)
     assert request.responseCode == status
+
+
+@pytest.mark.parametrize("target", ["/feeds/IE2%0AX-Injected:%201/921-1.ics", "/feeds/IE2/921-1.ics%0D%0A%1B[31m"])
+def test_a_refusal_quoting_the_request_stays_one_printable_line(server, target):
+    status, _, body = call(server.port, "GET", target)
+    assert (status, body.count(b"\n"), body.isascii() and all(32 <= c < 127 for c in body[:-1])) == (404, 1, True)
