@@ -154,5 +154,26 @@ PUSH_CONTACT = "mailto:timetable-spider@localhost"
 # How long a push service keeps an alert for a browser that is offline: a day, as a timetable
 # change matters until the class.
 PUSH_TTL = 24 * 60 * 60
-# Push endpoints must be https; on for tests with a push service on loopback (http, 127.0.0.1).
+# Push endpoints must be https, of a known push service; on for tests with a push service on
+# loopback (http, 127.0.0.1): it allows http on loopback addresses and nothing else.
 PUSH_ALLOW_HTTP_ENDPOINTS = False
+# The push services endpoints may be of, by host suffix (a.b matches a.b and x.a.b, not xa.b):
+# the ones browsers use, Google FCM (Chrome, Edge, Opera), Mozilla autopush (Firefox), Apple
+# (Safari), Microsoft WNS. An endpoint is a URL a stranger gives and notify POSTs to, so any
+# other host is refused.
+PUSH_SERVICE_HOSTS = ["fcm.googleapis.com", "android.googleapis.com", "push.services.mozilla.com",
+                      "push.apple.com", "notify.windows.com"]
+# More push services an administrator trusts (a browser with its own), added to the above.
+PUSH_EXTRA_SERVICE_HOSTS = []
+# Messages in flight at once: push services answer in about 100 ms, so one at a time is 10
+# alerts a second; 64 keep a push service that hangs (up to PUSH_TIMEOUT) from holding up the rest.
+PUSH_CONCURRENCY = 64
+# Seconds one message may take in all, connecting to reading the answer; push services answer
+# in well under a second, and a hanging one holds a slot no longer than this.
+PUSH_TIMEOUT = 5
+# Seconds one `scrapy notify` may take: the rest is counted "timed out" and told by the next
+# run. Below the crawl unit's TimeoutStartSec (30 min), which includes notify's ExecStartPost.
+PUSH_RUN_DEADLINE = 20 * 60
+# An endpoint that failed on every run for this many days is removed: the browser is gone for
+# good (a week spans a week-end and a holiday of a push service's outage).
+PUSH_REMOVE_FAILING_DAYS = 7
