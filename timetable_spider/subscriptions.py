@@ -7,8 +7,8 @@ host share the file, and a server killed mid-write loses nothing committed.
 
 What is stored, and nothing else: the id, a SHA-256 of the edit key (the key itself is a
 secret only its holder has), the calendar URL, and when the subscription was made, changed and
-last read; for push alerts, each browser's push endpoint and its public keys, and the last crawl
-it was told of. Nothing identifies a person.
+last read; for push alerts, each browser's push endpoint and its public keys, when it was
+attached, the last crawl it was told of, and since when its endpoint fails. Nothing identifies a person.
 """
 from __future__ import annotations
 
@@ -41,6 +41,15 @@ CREATE TABLE IF NOT EXISTS pushes (
     notified TEXT NOT NULL DEFAULT '',
     PRIMARY KEY (subscription, endpoint)
 )"""
+# Databases made before a column was needed gain it here; PRAGMA user_version counts the steps
+# taken. Version 1: when a browser was attached (a first alert tells only crawls after it; rows
+# from before get their subscription's creation, the earliest they can have been attached), and
+# since when its endpoint has failed on every run (removed after PUSH_REMOVE_FAILING_DAYS).
+MIGRATIONS = (
+    """ALTER TABLE pushes ADD COLUMN attached REAL NOT NULL DEFAULT 0;
+    ALTER TABLE pushes ADD COLUMN failing_since REAL;
+    UPDATE pushes SET attached = (SELECT created FROM subscriptions WHERE id = subscription)""",
+)
 
 
 @dataclass(frozen=True)
@@ -60,6 +69,7 @@ class PushTarget:
     p256dh: str  # the browser's P-256 public key, base64url
     auth: str  # its authentication secret, base64url
     notified: str  # the "finished" of the last crawl it was told of
+    attached: float = 0.0  # when the browser was attached (time.time())
 
 
 class WrongKey(PermissionError):
@@ -93,6 +103,7 @@ class Subscriptions:
             self._connection.execute("PRAGMA synchronous=NORMAL")
             self._connection.execute("PRAGMA foreign_keys=ON")
             self._connection.executescript(SCHEMA)
+            self._migrate()
 
     def close(self) -> None:
         self._connection.close()
@@ -136,12 +147,15 @@ class Subscriptions:
                                      (now, identifier))
             self._connection.execute("DELETE FROM pushes WHERE subscription = ?", (identifier,))
 
-    def attach_push(self, identifier: str, key: str, endpoint: str, p256dh: str, auth: str) -> None:
-        """Alerts for this subscription go to that browser too (attaching it again renews its keys)."""
+    def attach_push(self, identifier: str, key: str, endpoint: str, p256dh: str, auth: str,
+                    now: float | None = None) -> None:
+        """Alerts for this subscription go to that browser too, of crawls from now on
+        (attaching it again renews its keys)."""
+        now = time.time() if now is None else now
         with self._lock:
             self._check_key(identifier, key)
-            self._connection.execute("INSERT OR REPLACE INTO pushes (subscription, endpoint, p256dh, auth) "
-                                     "VALUES (?, ?, ?, ?)", (identifier, endpoint, p256dh, auth))
+            self._connection.execute("INSERT OR REPLACE INTO pushes (subscription, endpoint, p256dh, auth, attached) "
+                                     "VALUES (?, ?, ?, ?, ?)", (identifier, endpoint, p256dh, auth, now))
 
     def detach_push(self, identifier: str, key: str, endpoint: str) -> None:
         with self._lock:
@@ -151,7 +165,7 @@ class Subscriptions:
     def push_targets(self) -> list[PushTarget]:
         with self._lock:
             rows = self._connection.execute(
-                "SELECT s.id, s.calendar, p.endpoint, p.p256dh, p.auth, p.notified FROM pushes p "
+                "SELECT s.id, s.calendar, p.endpoint, p.p256dh, p.auth, p.notified, p.attached FROM pushes p "
                 "JOIN subscriptions s ON s.id = p.subscription WHERE s.deleted IS NULL ORDER BY s.id").fetchall()
         return [PushTarget(*row) for row in rows]
 
@@ -167,12 +181,45 @@ class Subscriptions:
             self._connection.execute("DELETE FROM pushes WHERE subscription = ? AND endpoint = ?",
                                      (target.subscription, target.endpoint))
 
+    def push_delivered(self, target: PushTarget, crawl: str) -> None:
+        """The push service took the alert of the crawls up to that one: told, and not failing."""
+        with self._lock:
+            self._connection.execute("UPDATE pushes SET notified = ?, failing_since = NULL "
+                                     "WHERE subscription = ? AND endpoint = ?", (crawl, target.subscription, target.endpoint))
+
+    def push_failed(self, target: PushTarget, now: float | None = None) -> None:
+        """The alert did not get through (refused, no answer, an error status): failing since the
+        first such run after the last success."""
+        now = time.time() if now is None else now
+        with self._lock:
+            self._connection.execute("UPDATE pushes SET failing_since = COALESCE(failing_since, ?) "
+                                     "WHERE subscription = ? AND endpoint = ?", (now, target.subscription, target.endpoint))
+
+    def remove_failing(self, since: float) -> int:
+        """Endpoints that have failed on every run since before then, removed; returns how many."""
+        with self._lock:
+            return self._connection.execute("DELETE FROM pushes WHERE failing_since < ?", (since,)).rowcount
+
     def remove_unused(self, since: float) -> int:
         """Subscriptions nobody read since then, and those deleted before it, removed for good;
         returns how many. `scrapy serve` calls it daily with SUBSCRIPTIONS_KEEP_UNUSED_DAYS."""
         with self._lock:
             return self._connection.execute(
                 "DELETE FROM subscriptions WHERE used < ? OR deleted < ?", (since, since)).rowcount
+
+    def _migrate(self) -> None:
+        # IMMEDIATE: of replicas opening an old file at once, one migrates, the others then see it done
+        self._connection.execute("BEGIN IMMEDIATE")
+        try:
+            version = self._connection.execute("PRAGMA user_version").fetchone()[0]
+            for step, script in enumerate(MIGRATIONS[version:], start=version + 1):
+                for statement in script.split(";"):
+                    self._connection.execute(statement)
+                self._connection.execute(f"PRAGMA user_version = {step}")
+        except BaseException:
+            self._connection.execute("ROLLBACK")
+            raise
+        self._connection.execute("COMMIT")
 
     def _check_key(self, identifier: str, key: str) -> None:
         row = self._connection.execute("SELECT key_hash, deleted FROM subscriptions WHERE id = ?",
