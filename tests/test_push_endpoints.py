@@ -12,18 +12,24 @@ import json
 import os
 import shutil
 import socket
+import ssl
 import subprocess
 import sys
 import threading
 import time
+from datetime import datetime, timedelta, timezone
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from types import SimpleNamespace
+from urllib.parse import urlsplit
 
 import http_ece
 import pytest
+from cryptography import x509
+from cryptography.hazmat.primitives import hashes
 from cryptography.hazmat.primitives.asymmetric import ec
-from cryptography.hazmat.primitives.serialization import Encoding, PublicFormat
+from cryptography.hazmat.primitives.serialization import Encoding, NoEncryption, PrivateFormat, PublicFormat
+from cryptography.x509.oid import NameOID
 from py_vapid import Vapid02
 from scrapy.settings import Settings
 
@@ -189,8 +195,72 @@ def test_send_refuses_an_accepted_name_resolving_to_a_private_address_without_ra
     vapid = Vapid02()
     vapid.generate_keys()
     delivery = push.send("https://fcm.googleapis.com/fcm/send/a", P256DH, AUTH, {"title": "t"}, vapid,
-                         "mailto:a@b", 60, policy(), resolver=lambda host, port: ["10.0.0.1"])
+                         "mailto:a@b", 60, policy(), 5, resolver=lambda host, port: ["10.0.0.1"])
     assert delivery.outcome is Outcome.REFUSED
+
+
+# -- https to the checked address -------------------------------------------------------------------------
+
+def certificate(name: str, directory: Path) -> tuple[Path, Path]:
+    """A self-signed certificate for name, its own CA, and its key, as PEM files."""
+    key = ec.generate_private_key(ec.SECP256R1())
+    subject = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, name)])
+    now = datetime.now(timezone.utc)
+    cert = (x509.CertificateBuilder().subject_name(subject).issuer_name(subject).public_key(key.public_key())
+            .serial_number(x509.random_serial_number()).not_valid_before(now - timedelta(days=1))
+            .not_valid_after(now + timedelta(days=1))
+            .add_extension(x509.SubjectAlternativeName([x509.DNSName(name)]), critical=False)
+            .add_extension(x509.BasicConstraints(ca=True, path_length=None), critical=True)
+            .sign(key, hashes.SHA256()))
+    (directory / "cert.pem").write_bytes(cert.public_bytes(Encoding.PEM))
+    (directory / "key.pem").write_bytes(key.private_bytes(Encoding.PEM, PrivateFormat.PKCS8, NoEncryption()))
+    return directory / "cert.pem", directory / "key.pem"
+
+
+@pytest.fixture
+def tls_service(tmp_path, monkeypatch):
+    """An https push service on loopback with a certificate for fcm.googleapis.com, which the
+    sender trusts; it records the SNI and Host it was sent."""
+    cert, key = certificate("fcm.googleapis.com", tmp_path)
+    seen = {}
+    server_context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+    server_context.load_cert_chain(cert, key)
+    server_context.sni_callback = lambda connection, name, context: seen.__setitem__("sni", name)
+
+    class Handler(BaseHTTPRequestHandler):
+        def do_POST(self):
+            self.rfile.read(int(self.headers["Content-Length"]))
+            seen["host"] = self.headers["Host"]
+            self.send_response(201)
+            self.send_header("Content-Length", "0")
+            self.end_headers()
+
+        def log_message(self, *args):
+            pass
+
+    httpd = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+    httpd.socket = server_context.wrap_socket(httpd.socket, server_side=True)
+    threading.Thread(target=httpd.serve_forever, daemon=True).start()
+    client_context = ssl.create_default_context(cafile=str(cert))
+    monkeypatch.setattr(push, "_TLS", client_context)
+    yield httpd.server_address[1], seen
+    httpd.shutdown()
+
+
+def post_to_loopback(host: str, port: int) -> int:
+    return push._post(urlsplit(f"https://{host}:{port}/fcm/send/a"), "127.0.0.1", b"message", {},
+                      time.monotonic() + 5)[0]
+
+
+def test_https_goes_to_the_checked_address_with_the_host_name_as_sni_and_host(tls_service):
+    port, seen = tls_service
+    status = post_to_loopback("fcm.googleapis.com", port)
+    assert (status, seen) == (201, {"sni": "fcm.googleapis.com", "host": f"fcm.googleapis.com:{port}"})
+
+
+def test_https_verifies_the_certificate_for_the_host_name(tls_service):
+    with pytest.raises(ssl.SSLCertVerificationError):
+        post_to_loopback("updates.push.services.mozilla.com", tls_service[0])
 
 
 # -- loopback push services -------------------------------------------------------------------------------

@@ -41,6 +41,8 @@ VAPID_VALIDITY = 12 * 60 * 60
 _LABEL = re.compile(r"(?!-)[a-z0-9-]{1,63}(?<!-)")
 _TOP_LABEL = re.compile(r"[a-z]{2,63}|xn--[a-z0-9-]{1,59}")  # never numeric: 0x7f000001, 2130706433
 _BASE64URL = re.compile(r"[A-Za-z0-9_-]*={0,2}")
+# The system's trusted CAs, loaded once: loading them takes longer than a push's encryption.
+_TLS = ssl.create_default_context()
 
 
 class RefusedEndpoint(ValueError):
@@ -211,7 +213,7 @@ def checked_address(host: str, port: int, allow_loopback: bool, resolver: Resolv
 
 
 def send(endpoint: str, p256dh: str, auth: str, payload: dict, vapid: Vapid02, contact: str, ttl: int,
-         policy: EndpointPolicy, timeout: float = 10.0, resolver: Resolver = resolve) -> Delivery:
+         policy: EndpointPolicy, timeout: float, resolver: Resolver = resolve) -> Delivery:
     """Sends one message; never raises for what this one endpoint or its keys do. Refused
     before any connection unless the endpoint, the keys and the address host resolves to now are
     within the rules; then connects to that address (no second lookup that could answer
@@ -222,6 +224,7 @@ def send(endpoint: str, p256dh: str, auth: str, payload: dict, vapid: Vapid02, c
         check_keys(p256dh, auth)
         parts = urlsplit(endpoint)
         secure = parts.scheme == "https"
+        # policy.check lets http through only for a loopback address under PUSH_ALLOW_HTTP_ENDPOINTS
         address = checked_address(parts.hostname, parts.port or (443 if secure else 80), not secure, resolver)
         body = WebPusher({"endpoint": endpoint, "keys": {"p256dh": p256dh, "auth": auth}}).encode(
             json.dumps(payload, ensure_ascii=False).encode())["body"]
@@ -247,9 +250,10 @@ def send(endpoint: str, p256dh: str, auth: str, payload: dict, vapid: Vapid02, c
 
 def _post(parts: SplitResult, address: str, body: bytes, headers: dict[str, str], deadline: float) -> tuple[int, bytes]:
     """POSTs body to address (https: TLS verified for the host name, sent as SNI) and returns the
-    status and as much of the answer's body as came by the deadline, at most MAX_RESPONSE_BODY
-    (the status decides; the body only says why, for the log). Socket timeouts bound each read, not a service that drips its answer a byte at a
-    time; a timer shuts the connection at the deadline, whatever it is doing then."""
+    status and what came of the answer's body by the deadline, at most MAX_RESPONSE_BODY (the
+    status decides; the body only says why, for the log). Socket timeouts bound each read, not a
+    service that drips its answer a byte at a time; a timer shuts the connection at the deadline,
+    whatever it is doing then."""
     https = parts.scheme == "https"
     port = parts.port or (443 if https else 80)
     remaining = max(deadline - time.monotonic(), 0.001)
@@ -262,7 +266,7 @@ def _post(parts: SplitResult, address: str, body: bytes, headers: dict[str, str]
     try:
         if https:
             connection = http.client.HTTPSConnection(parts.hostname, port, timeout=remaining)
-            connection.sock = ssl.create_default_context().wrap_socket(raw, server_hostname=parts.hostname)
+            connection.sock = _TLS.wrap_socket(raw, server_hostname=parts.hostname)
         else:  # loopback, checked: the host is the address
             connection = http.client.HTTPConnection(parts.hostname, port, timeout=remaining)
             connection.sock = raw
