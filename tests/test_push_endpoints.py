@@ -387,6 +387,11 @@ def notify(site: Path, **settings) -> subprocess.CompletedProcess:
     return subprocess.run(command, cwd=PROJECT, capture_output=True, text=True, timeout=120)
 
 
+def test_a_contact_vapid_cannot_sign_with_is_a_failed_run_not_failing_endpoints(site):
+    attach(Subscriptions(site.parent / "db.sqlite3"), "https://fcm.googleapis.com/fcm/send/a")
+    assert notify(site, PUSH_CONTACT="admin@example.org").returncode == 1
+
+
 def test_an_http_endpoint_in_the_database_is_never_connected_to(site):
     listener, store = Listener(), Subscriptions(site.parent / "db.sqlite3")
     attach(store, listener.url("/push/a"))
@@ -506,33 +511,52 @@ SNAPSHOT = SimpleNamespace(faculty={"IE2": SimpleNamespace(calendars={"921-1.ics
 
 
 def run(store: Subscriptions, tmp: Path, answer: Outcome, now: float, crawls=(SECOND, FIRST)):
-    return push_alerts.send_alerts(list(crawls), SNAPSHOT, store, tmp, lambda target, payload, timeout: Delivery(answer, ""),
-                                   concurrency=2, run_deadline=10, push_timeout=1, remove_failing_days=7, now=now)
+    """A run of push_alerts in which endpoints ending /ok get their message and the others `answer`."""
+    def send(target, payload, timeout):
+        return Delivery(Outcome.DELIVERED if target.endpoint.endswith("/ok") else answer, "")
+    return push_alerts.send_alerts(list(crawls), SNAPSHOT, store, tmp, send, concurrency=2, run_deadline=10,
+                                   push_timeout=1, remove_failing_days=7, now=now)
 
 
-def test_an_endpoint_failing_for_less_than_the_days_is_kept(tmp_path):
+@pytest.fixture
+def failing(tmp_path):
+    """A healthy browser and a failing one."""
     store = Subscriptions(tmp_path / "db.sqlite3")
-    attach(store, "https://fcm.googleapis.com/fcm/send/a")
-    run(store, tmp_path, Outcome.RETRY, now=BETWEEN)
-    run(store, tmp_path, Outcome.RETRY, now=BETWEEN + 6 * DAY)
-    assert len(store.push_targets()) == 1
+    attach(store, "https://fcm.googleapis.com/fcm/send/ok")
+    attach(store, "https://fcm.googleapis.com/fcm/send/failing")
+    return store
 
 
-def test_an_endpoint_failing_on_every_run_for_the_days_is_removed(tmp_path):
+def endpoints(store: Subscriptions) -> list[str]:
+    return sorted(target.endpoint.rsplit("/", 1)[1] for target in store.push_targets())
+
+
+def test_an_endpoint_failing_for_less_than_the_days_is_kept(failing, tmp_path):
+    run(failing, tmp_path, Outcome.RETRY, now=BETWEEN)
+    run(failing, tmp_path, Outcome.RETRY, now=BETWEEN + 6 * DAY, crawls=(THIRD, SECOND, FIRST))
+    assert endpoints(failing) == ["failing", "ok"]
+
+
+def test_an_endpoint_failing_on_every_run_for_the_days_is_removed(failing, tmp_path):
+    run(failing, tmp_path, Outcome.RETRY, now=BETWEEN)
+    counts = run(failing, tmp_path, Outcome.TIMED_OUT, now=BETWEEN + 8 * DAY, crawls=(THIRD, SECOND, FIRST))
+    assert (counts["removed"], endpoints(failing)) == (1, ["ok"])
+
+
+def test_a_delivery_between_failures_starts_the_days_again(failing, tmp_path):
+    run(failing, tmp_path, Outcome.RETRY, now=BETWEEN)
+    run(failing, tmp_path, Outcome.DELIVERED, now=BETWEEN + 4 * DAY)
+    run(failing, tmp_path, Outcome.RETRY, now=BETWEEN + 5 * DAY, crawls=(THIRD, SECOND, FIRST))
+    run(failing, tmp_path, Outcome.RETRY, now=BETWEEN + 8 * DAY, crawls=(THIRD, SECOND, FIRST))
+    assert endpoints(failing) == ["failing", "ok"]
+
+
+def test_a_run_that_got_no_message_through_removes_nothing(tmp_path):
     store = Subscriptions(tmp_path / "db.sqlite3")
-    attach(store, "https://fcm.googleapis.com/fcm/send/a")
+    attach(store, "https://fcm.googleapis.com/fcm/send/failing")
     run(store, tmp_path, Outcome.RETRY, now=BETWEEN)
-    assert (run(store, tmp_path, Outcome.TIMED_OUT, now=BETWEEN + 8 * DAY)["removed"], store.push_targets()) == (1, [])
-
-
-def test_a_delivery_between_failures_starts_the_days_again(tmp_path):
-    store = Subscriptions(tmp_path / "db.sqlite3")
-    attach(store, "https://fcm.googleapis.com/fcm/send/a")
-    run(store, tmp_path, Outcome.RETRY, now=BETWEEN)
-    run(store, tmp_path, Outcome.DELIVERED, now=BETWEEN + 4 * DAY)
-    run(store, tmp_path, Outcome.RETRY, now=BETWEEN + 5 * DAY, crawls=(THIRD, SECOND, FIRST))
-    run(store, tmp_path, Outcome.RETRY, now=BETWEEN + 8 * DAY, crawls=(THIRD, SECOND, FIRST))
-    assert len(store.push_targets()) == 1
+    run(store, tmp_path, Outcome.RETRY, now=BETWEEN + 8 * DAY)
+    assert endpoints(store) == ["failing"]
 
 
 def test_one_target_raising_is_counted_failed_and_the_others_are_sent(tmp_path):

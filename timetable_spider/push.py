@@ -168,6 +168,13 @@ def public_key(vapid: Vapid02) -> str:
     return base64.urlsafe_b64encode(point).rstrip(b"=").decode()
 
 
+def check_contact(contact: str) -> None:
+    """Raises ValueError unless contact can be VAPID's "sub", a mailto: or https: URL: py_vapid
+    would refuse to sign every message, and every endpoint would look as if it failed."""
+    if not isinstance(contact, str) or not re.fullmatch(r"mailto:[^@\s]+@[^@\s]+|https://[^\s/]+\S*", contact):
+        raise ValueError(f"PUSH_CONTACT {contact!r} is not a mailto: or https: URL")
+
+
 # -- sending --------------------------------------------------------------------------------------
 
 class Outcome(enum.Enum):
@@ -228,7 +235,9 @@ def send(endpoint: str, p256dh: str, auth: str, payload: dict, vapid: Vapid02, c
         address = checked_address(parts.hostname, parts.port or (443 if secure else 80), not secure, resolver)
         body = WebPusher({"endpoint": endpoint, "keys": {"p256dh": p256dh, "auth": auth}}).encode(
             json.dumps(payload, ensure_ascii=False).encode())["body"]
-        headers = {**vapid.sign({"aud": f"{parts.scheme}://{parts.netloc}", "sub": contact,
+        # the push service's origin, as it checks it: no default port
+        origin = f"https://{parts.hostname}" if secure else f"http://{parts.netloc}"
+        headers = {**vapid.sign({"aud": origin, "sub": contact,
                                  "exp": int(time.time()) + VAPID_VALIDITY}),
                    "TTL": str(ttl), "Content-Encoding": "aes128gcm", "Content-Type": "application/octet-stream"}
     except (RefusedEndpoint, BadKeys) as error:

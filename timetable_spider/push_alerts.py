@@ -5,8 +5,9 @@ Many at once (a push service takes about 100 ms to answer), within a deadline fo
 what one target does (bad keys in the database, a refused endpoint, a hanging or failing push
 service, an exception from the push libraries) is that target's failure, logged with its
 subscription's id, and never ends the run. An endpoint the push service calls gone (404, 410) is
-removed; one that has failed on every run for PUSH_REMOVE_FAILING_DAYS is removed too; any other
-is left for the next run, which tells it everything it missed.
+removed; one that has failed on every run for PUSH_REMOVE_FAILING_DAYS is removed too (by a run
+that got other messages through); any other is left for the next run, which tells it everything
+it missed.
 """
 from __future__ import annotations
 
@@ -97,7 +98,10 @@ def send_alerts(crawls: list[dict], snapshot, store: Subscriptions, site: Path, 
             in_flight[pool.submit(send, target, payload, min(push_timeout, remaining))] = target
         # each message in flight ends by its own timeout, which ends by the run's deadline
         record(wait(in_flight).done)
-    counts["removed"] += store.remove_failing(now - remove_failing_days * 24 * 60 * 60)
+    # failures are the endpoints' only when others got through: a run with no network (or a bad
+    # key) must not count against every browser
+    if counts["sent"]:
+        counts["removed"] += store.remove_failing(now - remove_failing_days * 24 * 60 * 60)
     return counts
 
 

@@ -77,6 +77,7 @@ class Command(ScrapyCommand):
 
         settings = self.settings
         try:
+            push.check_contact(settings.get("PUSH_CONTACT"))
             snapshot = load_snapshot(str(site), 0)
             store = Subscriptions(database)
             vapid = push.load_or_create_key(settings.get("PUSH_VAPID_KEY_FILE") or push.default_key_path(site))
