@@ -505,6 +505,13 @@ def test_a_second_notify_while_the_first_holds_the_lock_sends_nothing(site):
     assert (done.returncode, "another run" in done.stdout, service.messages) == (0, True, {}), done.stdout + done.stderr
 
 
+def test_a_catch_up_of_many_changes_fits_a_push_message():
+    payload = push_alerts.fitted({"title": "IE2 921/1: 300 changes to your timetable", "url": "index.html",
+                                  "body": "\n".join(f"Tue 16:00, [C] Ingineria sistemelor soft moved to C{n}" for n in range(300))})
+    assert (len(json.dumps(payload, ensure_ascii=False).encode()) <= push_alerts.MAX_PAYLOAD,
+            payload["body"].endswith(" more")) == (True, True)
+
+
 # -- endpoints that fail for days -------------------------------------------------------------------------
 
 SNAPSHOT = SimpleNamespace(faculty={"IE2": SimpleNamespace(calendars={"921-1.ics": SimpleNamespace(group="921", subgroup=1)})})

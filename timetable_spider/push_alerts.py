@@ -30,6 +30,9 @@ from timetable_spider.subscriptions import PushTarget, Subscriptions
 logger = logging.getLogger(__name__)
 # What the summary counts: sent, skipped (nothing to tell), removed, failed, timed out
 COUNTS = ("sent", "skipped", "removed", "failed", "timed out")
+# Push services take messages of at most 4096 bytes, encrypted: 3993 of JSON (RFC 8291). A
+# catch-up of many crawls can be longer, so its body keeps the lines that fit, with some room.
+MAX_PAYLOAD = 3800
 # Sends one payload to a target within the seconds given; push.send with the run's key and rules.
 Send = Callable[[PushTarget, dict, float], Delivery]
 
@@ -127,7 +130,18 @@ def alert(target: PushTarget, told: list[tuple[dict, float]], snapshot, dates: C
     today = date.today()
     next_dates = {change["uid"]: notifications.next_date(dates(change["code"]).get(change["uid"], []), today)
                   for change in touching}
-    return notifications.message(code, calendar.group, calendar.subgroup, touching, next_dates)
+    return fitted(notifications.message(code, calendar.group, calendar.subgroup, touching, next_dates))
+
+
+def fitted(payload: dict[str, str]) -> dict[str, str]:
+    """payload, its body cut to the first lines that fit in MAX_PAYLOAD bytes and a last line
+    saying how many more there are."""
+    lines = payload["body"].split("\n")
+    kept, body = len(lines), payload["body"]
+    while kept > 1 and len(json.dumps({**payload, "body": body}, ensure_ascii=False).encode()) > MAX_PAYLOAD:
+        kept -= 1
+        body = "\n".join([*lines[:kept], f"… and {len(lines) - kept} more"])
+    return {**payload, "body": body}
 
 
 def class_dates(site: Path, code: str) -> dict[str, list[str]]:
