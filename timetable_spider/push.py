@@ -15,7 +15,6 @@ import enum
 import http.client
 import ipaddress
 import json
-import logging
 import os
 import re
 import socket
@@ -32,7 +31,6 @@ from cryptography.hazmat.primitives.serialization import Encoding, PublicFormat
 from py_vapid import Vapid02
 from pywebpush import WebPusher
 
-logger = logging.getLogger(__name__)
 
 # Endpoints browsers hand out are under 500 characters; a longer one is not one.
 MAX_ENDPOINT_LENGTH = 1024
@@ -43,6 +41,8 @@ VAPID_VALIDITY = 12 * 60 * 60
 _LABEL = re.compile(r"(?!-)[a-z0-9-]{1,63}(?<!-)")
 _TOP_LABEL = re.compile(r"[a-z]{2,63}|xn--[a-z0-9-]{1,59}")  # never numeric: 0x7f000001, 2130706433
 _BASE64URL = re.compile(r"[A-Za-z0-9_-]*={0,2}")
+# The system's trusted CAs, loaded once: loading them takes longer than a push's encryption.
+_TLS = ssl.create_default_context()
 
 
 class RefusedEndpoint(ValueError):
@@ -168,6 +168,13 @@ def public_key(vapid: Vapid02) -> str:
     return base64.urlsafe_b64encode(point).rstrip(b"=").decode()
 
 
+def check_contact(contact: str) -> None:
+    """Raises ValueError unless contact can be VAPID's "sub", a mailto: or https: URL: py_vapid
+    would refuse to sign every message, and every endpoint would look as if it failed."""
+    if not isinstance(contact, str) or not re.fullmatch(r"mailto:[^@\s]+@[^@\s]+|https://[^\s/]+\S*", contact):
+        raise ValueError(f"PUSH_CONTACT {contact!r} is not a mailto: or https: URL")
+
+
 # -- sending --------------------------------------------------------------------------------------
 
 class Outcome(enum.Enum):
@@ -213,7 +220,7 @@ def checked_address(host: str, port: int, allow_loopback: bool, resolver: Resolv
 
 
 def send(endpoint: str, p256dh: str, auth: str, payload: dict, vapid: Vapid02, contact: str, ttl: int,
-         policy: EndpointPolicy, timeout: float = 10.0, resolver: Resolver = resolve) -> Delivery:
+         policy: EndpointPolicy, timeout: float, resolver: Resolver = resolve) -> Delivery:
     """Sends one message; never raises for what this one endpoint or its keys do. Refused
     before any connection unless the endpoint, the keys and the address host resolves to now are
     within the rules; then connects to that address (no second lookup that could answer
@@ -224,10 +231,13 @@ def send(endpoint: str, p256dh: str, auth: str, payload: dict, vapid: Vapid02, c
         check_keys(p256dh, auth)
         parts = urlsplit(endpoint)
         secure = parts.scheme == "https"
+        # policy.check lets http through only for a loopback address under PUSH_ALLOW_HTTP_ENDPOINTS
         address = checked_address(parts.hostname, parts.port or (443 if secure else 80), not secure, resolver)
         body = WebPusher({"endpoint": endpoint, "keys": {"p256dh": p256dh, "auth": auth}}).encode(
             json.dumps(payload, ensure_ascii=False).encode())["body"]
-        headers = {**vapid.sign({"aud": f"{parts.scheme}://{parts.netloc}", "sub": contact,
+        # the push service's origin, as it checks it: no default port
+        origin = f"https://{parts.hostname}" if secure else f"http://{parts.netloc}"
+        headers = {**vapid.sign({"aud": origin, "sub": contact,
                                  "exp": int(time.time()) + VAPID_VALIDITY}),
                    "TTL": str(ttl), "Content-Encoding": "aes128gcm", "Content-Type": "application/octet-stream"}
     except (RefusedEndpoint, BadKeys) as error:
@@ -235,7 +245,7 @@ def send(endpoint: str, p256dh: str, auth: str, payload: dict, vapid: Vapid02, c
     except Exception as error:  # pywebpush, http_ece or py_vapid refusing what passed the checks
         return Delivery(Outcome.REFUSED, f"cannot encrypt or sign: {error!r}")
     try:
-        status = _post(parts, address, body, headers, deadline)
+        status, text = _post(parts, address, body, headers, deadline)
     except Exception as error:  # OSError, http.client's, ssl's: each is this endpoint's failure
         if time.monotonic() >= deadline:
             return Delivery(Outcome.TIMED_OUT, f"no answer in {timeout:g} s")
@@ -244,48 +254,44 @@ def send(endpoint: str, p256dh: str, auth: str, payload: dict, vapid: Vapid02, c
         return Delivery(Outcome.DELIVERED, str(status))
     if status in (404, 410):
         return Delivery(Outcome.GONE, str(status))
-    return Delivery(Outcome.RETRY, f"answered {status}")
+    return Delivery(Outcome.RETRY, f"answered {status}: {text[:200].decode(errors='replace')}")
 
 
-class _PinnedHTTPSConnection(http.client.HTTPSConnection):
-    """https to the address that was checked, with TLS verified for the host name (SNI)."""
-
-    def __init__(self, host: str, port: int, address: str, timeout: float):
-        super().__init__(host, port, timeout=timeout, context=ssl.create_default_context())
-        self.address = address
-
-    def connect(self) -> None:
-        raw = socket.create_connection((self.address, self.port), self.timeout)
-        # the handshake after self.sock is set, so the deadline's watchdog can cut it too
-        self.sock = self._context.wrap_socket(raw, server_hostname=self.host, do_handshake_on_connect=False)
-        self.sock.do_handshake()
-
-
-def _post(parts: SplitResult, address: str, body: bytes, headers: dict[str, str], deadline: float) -> int:
-    """POSTs body and returns the status. Socket timeouts bound each read, not a service that
-    drips its answer a byte at a time; a timer shuts the socket at the deadline, whatever the
-    connection is doing then."""
+def _post(parts: SplitResult, address: str, body: bytes, headers: dict[str, str], deadline: float) -> tuple[int, bytes]:
+    """POSTs body to address (https: TLS verified for the host name, sent as SNI) and returns the
+    status and what came of the answer's body by the deadline, at most MAX_RESPONSE_BODY (the
+    status decides; the body only says why, for the log). Socket timeouts bound each read, not a
+    service that drips its answer a byte at a time; a timer shuts the connection at the deadline,
+    whatever it is doing then."""
+    https = parts.scheme == "https"
+    port = parts.port or (443 if https else 80)
     remaining = max(deadline - time.monotonic(), 0.001)
-    port = parts.port or (443 if parts.scheme == "https" else 80)
-    if parts.scheme == "https":
-        connection = _PinnedHTTPSConnection(parts.hostname, port, address, remaining)
-    else:  # loopback, checked: the host is the address
-        connection = http.client.HTTPConnection(address, port, timeout=remaining)
-    watchdog = threading.Timer(remaining, _cut, (connection,))
+    raw = socket.create_connection((address, port), remaining)
+    # a descriptor of the deadline's own: shutting any one down ends the connection, and
+    # http.client drops its reference when the answer says the connection closes after it
+    handle = raw.dup()
+    watchdog = threading.Timer(max(deadline - time.monotonic(), 0.001), _cut, (handle,))
     watchdog.start()
     try:
-        connection.request("POST", parts.path + (f"?{parts.query}" if parts.query else "") or "/", body, headers)
+        if https:
+            connection = http.client.HTTPSConnection(parts.hostname, port, timeout=remaining)
+            connection.sock = _TLS.wrap_socket(raw, server_hostname=parts.hostname)
+        else:  # loopback, checked: the host is the address
+            connection = http.client.HTTPConnection(parts.hostname, port, timeout=remaining)
+            connection.sock = raw
+        connection.request("POST", (parts.path or "/") + (f"?{parts.query}" if parts.query else ""), body, headers)
         response = connection.getresponse()
-        response.read(MAX_RESPONSE_BODY)  # what a service drips beyond that is never waited for
-        return response.status
+        text = response.read(MAX_RESPONSE_BODY)  # what a service drips beyond that is never waited for
+        connection.close()
+        return response.status, text
     finally:
         watchdog.cancel()
-        connection.close()
+        handle.close()
+        raw.close()
 
 
-def _cut(connection: http.client.HTTPConnection) -> None:
+def _cut(handle: socket.socket) -> None:
     try:
-        # socket.socket's own shutdown: an SSL socket's would also unwrap, racing the reader
-        socket.socket.shutdown(connection.sock, socket.SHUT_RDWR)
-    except (OSError, TypeError):  # not connected yet, or closed already
+        handle.shutdown(socket.SHUT_RDWR)
+    except OSError:  # closed already
         pass

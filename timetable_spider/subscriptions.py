@@ -7,8 +7,8 @@ host share the file, and a server killed mid-write loses nothing committed.
 
 What is stored, and nothing else: the id, a SHA-256 of the edit key (the key itself is a
 secret only its holder has), the calendar URL, and when the subscription was made, changed and
-last read; for push alerts, each browser's push endpoint and its public keys, and the last crawl
-it was told of. Nothing identifies a person.
+last read; for push alerts, each browser's push endpoint and its public keys, when it was
+attached, the last crawl it was told of, and since when its endpoint fails. Nothing identifies a person.
 """
 from __future__ import annotations
 
@@ -58,6 +58,15 @@ CREATE TABLE IF NOT EXISTS settings (
     name TEXT PRIMARY KEY,
     value BLOB NOT NULL
 )"""
+# Databases made before a column was needed gain it here; PRAGMA user_version counts the steps
+# taken. Version 1: when a browser was attached (a first alert tells only crawls after it; rows
+# from before get their subscription's creation, the earliest they can have been attached), and
+# since when its endpoint has failed on every run (removed after PUSH_REMOVE_FAILING_DAYS).
+MIGRATIONS = (
+    """ALTER TABLE pushes ADD COLUMN attached REAL NOT NULL DEFAULT 0;
+    ALTER TABLE pushes ADD COLUMN failing_since REAL;
+    UPDATE pushes SET attached = (SELECT created FROM subscriptions WHERE id = subscription)""",
+)
 
 
 @dataclass(frozen=True)
@@ -82,6 +91,7 @@ class PushTarget:
     p256dh: str  # the browser's P-256 public key, base64url
     auth: str  # its authentication secret, base64url
     notified: str  # the "finished" of the last crawl it was told of
+    attached: float = 0.0  # when the browser was attached (time.time())
 
 
 class WrongKey(PermissionError):
@@ -124,6 +134,7 @@ class Subscriptions:
             connection = self._connection
             connection.execute("PRAGMA journal_mode=WAL")
             connection.executescript(SCHEMA)
+            self._migrate()
         except sqlite3.OperationalError as error:
             if "readonly" not in str(error):
                 self.close()
@@ -132,7 +143,10 @@ class Subscriptions:
             # still answered; writes fail, and the server answers them 503.
             self.close()
             self.read_only = True
-            connection.execute("SELECT 1 FROM subscriptions LIMIT 1")
+        # A read-only mount refuses writes even to root, whom file permissions do not stop.
+        self.read_only = self.read_only or not os.access(self.path, os.W_OK)
+        if self.read_only:
+            self._connection.execute("SELECT 1 FROM subscriptions LIMIT 1")
 
     @property
     def _connection(self) -> sqlite3.Connection:
@@ -212,17 +226,19 @@ class Subscriptions:
             connection.execute("DELETE FROM pushes WHERE subscription = ?", (identifier,))
 
     def attach_push(self, identifier: str, key: str, endpoint: str, p256dh: str, auth: str,
-                    most: int = 0) -> None:
-        """Alerts for this subscription go to that browser too (attaching it again renews its keys).
-        With `most`, a subscription already sending to that many other browsers raises TooMany."""
+                    most: int = 0, now: float | None = None) -> None:
+        """Alerts for this subscription go to that browser too, of crawls from now on (attaching
+        it again renews its keys). With `most`, a subscription already sending to that many other
+        browsers raises TooMany."""
+        now = time.time() if now is None else now
         with self._transaction(write=True) as connection:
             _check_key(connection, identifier, key)
             others = connection.execute("SELECT count(*) FROM pushes WHERE subscription = ? AND endpoint != ?",
                                         (identifier, endpoint)).fetchone()[0]
             if most and others >= most:
                 raise TooMany(identifier)
-            connection.execute("INSERT OR REPLACE INTO pushes (subscription, endpoint, p256dh, auth) "
-                               "VALUES (?, ?, ?, ?)", (identifier, endpoint, p256dh, auth))
+            connection.execute("INSERT OR REPLACE INTO pushes (subscription, endpoint, p256dh, auth, attached) "
+                               "VALUES (?, ?, ?, ?, ?)", (identifier, endpoint, p256dh, auth, now))
 
     def detach_push(self, identifier: str, key: str, endpoint: str) -> None:
         with self._transaction(write=True) as connection:
@@ -232,7 +248,7 @@ class Subscriptions:
     def push_targets(self) -> list[PushTarget]:
         with self._transaction() as connection:
             rows = connection.execute(
-                "SELECT s.id, s.calendar, p.endpoint, p.p256dh, p.auth, p.notified FROM pushes p "
+                "SELECT s.id, s.calendar, p.endpoint, p.p256dh, p.auth, p.notified, p.attached FROM pushes p "
                 "JOIN subscriptions s ON s.id = p.subscription WHERE s.deleted IS NULL ORDER BY s.id").fetchall()
         return [PushTarget(*row) for row in rows]
 
@@ -247,6 +263,34 @@ class Subscriptions:
         with self._transaction(write=True) as connection:
             connection.execute("DELETE FROM pushes WHERE subscription = ? AND endpoint = ?",
                                (target.subscription, target.endpoint))
+
+    def push_delivered(self, target: PushTarget, crawl: str) -> None:
+        """The push service took the alert of the crawls up to that one: told, and not failing."""
+        with self._transaction(write=True) as connection:
+            connection.execute("UPDATE pushes SET notified = ?, failing_since = NULL "
+                               "WHERE subscription = ? AND endpoint = ?", (crawl, target.subscription, target.endpoint))
+
+    def push_failed(self, target: PushTarget, now: float | None = None) -> None:
+        """The alert did not get through (refused, no answer, an error status): failing since the
+        first such run after the last success."""
+        now = time.time() if now is None else now
+        with self._transaction(write=True) as connection:
+            connection.execute("UPDATE pushes SET failing_since = COALESCE(failing_since, ?) "
+                               "WHERE subscription = ? AND endpoint = ?", (now, target.subscription, target.endpoint))
+
+    def remove_failing(self, since: float) -> int:
+        """Endpoints that have failed on every run since before then, removed; returns how many."""
+        with self._transaction(write=True) as connection:
+            return connection.execute("DELETE FROM pushes WHERE failing_since < ?", (since,)).rowcount
+
+    def _migrate(self) -> None:
+        # IMMEDIATE: of replicas opening an old file at once, one migrates, the others then see it done
+        with self._transaction(write=True) as connection:
+            version = connection.execute("PRAGMA user_version").fetchone()[0]
+            for step, script in enumerate(MIGRATIONS[version:], start=version + 1):
+                for statement in script.split(";"):
+                    connection.execute(statement)
+                connection.execute(f"PRAGMA user_version = {step}")
 
     def allow(self, address: str, action: str, per_minute: int, now: float | None = None) -> float:
         """Counts one request of that action from that address; returns 0 when it is within
