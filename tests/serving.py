@@ -8,6 +8,7 @@ Not a test module: tests/test_serve.py and benchmarks/serve.py use it.
 from __future__ import annotations
 
 import http.client
+import json
 import os
 import re
 import subprocess
@@ -91,5 +92,23 @@ class ServeProcess:
             connection.request(method, target, body=body, headers=dict(headers or {}))
             response = connection.getresponse()
             return response.status, response.headers, response.read()
+        finally:
+            connection.close()
+
+    def api(self, method: str, target: str, body=None, key: str | None = None, headers: Mapping[str, str] | None = None,
+            source: str = "127.0.0.1") -> tuple[int, dict, bytes]:
+        """One request to the API: a body given as a dict is sent as JSON, a key as the Bearer
+        edit key; from the given loopback source address (a proxy on 127.0.0.2, say)."""
+        data = body if isinstance(body, bytes) or body is None else json.dumps(body).encode()
+        sent = dict(headers or {})
+        if key is not None:
+            sent["Authorization"] = f"Bearer {key}"
+        if data is not None:
+            sent["Content-Type"] = "application/json"
+        connection = http.client.HTTPConnection("127.0.0.1", self.port, timeout=30, source_address=(source, 0))
+        try:
+            connection.request(method, target, body=data, headers=sent)
+            response = connection.getresponse()
+            return response.status, dict(response.headers), response.read()
         finally:
             connection.close()

@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import base64
 import errno
-import http.client
 import json
 import os
 import socket
@@ -37,24 +36,6 @@ def browser_keys() -> dict:
     return {"p256dh": b64(point), "auth": b64(b"0123456789abcdef")}
 
 
-def call(port: int, method: str, target: str, body=None, key: str | None = None, headers=None,
-         source: str = "127.0.0.1") -> tuple[int, dict, bytes]:
-    """One request from the given loopback source address."""
-    data = body if isinstance(body, bytes) or body is None else json.dumps(body).encode()
-    sent = dict(headers or {})
-    if key is not None:
-        sent["Authorization"] = f"Bearer {key}"
-    if data is not None:
-        sent["Content-Type"] = "application/json"
-    connection = http.client.HTTPConnection("127.0.0.1", port, timeout=10, source_address=(source, 0))
-    try:
-        connection.request(method, target, body=data, headers=sent)
-        response = connection.getresponse()
-        return response.status, dict(response.headers), response.read()
-    finally:
-        connection.close()
-
-
 @pytest.fixture(scope="module")
 def site(tmp_path_factory):
     return crawl_simulated_site(tmp_path_factory.mktemp("serve-limits"))
@@ -72,7 +53,7 @@ def server(site, tmp_path_factory):
 
 
 def subscribed(server) -> tuple[str, str]:
-    status, _, body = call(server.port, "POST", "/subscriptions", {"calendar": CALENDAR})
+    status, _, body = server.api("POST", "/subscriptions", {"calendar": CALENDAR})
     assert status == 201, body
     made = json.loads(body)
     return made["feed"][len("/feeds/s/"):-len(".ics")], made["key"]
@@ -121,16 +102,16 @@ def test_a_client_dripping_its_headers_is_cut_off_at_the_deadline(server):
 
 def test_a_deeply_nested_body_is_a_400(server):
     identifier, key = subscribed(server)
-    assert call(server.port, "PUT", f"/subscriptions/{identifier}", b"[" * 2000, key)[0] == 400
+    assert server.api("PUT", f"/subscriptions/{identifier}", b"[" * 2000, key)[0] == 400
 
 
 @pytest.mark.parametrize("target", ["/feeds/IE2/921-1.ics", "/index.html"])
 def test_an_if_modified_since_beyond_any_calendar_is_ignored(server, target):
-    assert call(server.port, "GET", target, headers={"If-Modified-Since": "Sat, 05 Dec 99999999999 10:00:00 GMT"})[0] == 200
+    assert server.api("GET", target, headers={"If-Modified-Since": "Sat, 05 Dec 99999999999 10:00:00 GMT"})[0] == 200
 
 
 def test_no_answer_names_the_server_or_its_version(server):
-    assert "Server" not in call(server.port, "GET", "/index.html")[1]
+    assert "Server" not in server.api("GET", "/index.html")[1]
 
 
 # -- the client's address, the limits per address ---------------------------------------------------
@@ -144,30 +125,30 @@ def limited(site, tmp_path):
         yield serving
 
 
-def creations(port: int, count: int, source: str, forwarded) -> list[int]:
-    return [call(port, "POST", "/subscriptions", {"calendar": CALENDAR}, source=source,
+def creations(server, count: int, source: str, forwarded) -> list[int]:
+    return [server.api("POST", "/subscriptions", {"calendar": CALENDAR}, source=source,
                  headers={"X-Forwarded-For": forwarded(n)} if forwarded else None)[0] for n in range(count)]
 
 
 def test_behind_a_trusted_proxy_the_limit_counts_the_address_it_appended(limited):
     # The client writes anything into the header's first entry; the proxy appends the address it saw.
-    statuses = creations(limited.port, 4, "127.0.0.2", lambda n: f"203.0.113.{n}, 198.51.100.7")
+    statuses = creations(limited, 4, "127.0.0.2", lambda n: f"203.0.113.{n}, 198.51.100.7")
     assert statuses == [201, 201, 201, 429]
 
 
 def test_behind_a_trusted_proxy_each_client_has_its_own_limit(limited):
-    statuses = creations(limited.port, 4, "127.0.0.2", lambda n: f"198.51.100.{n}")
+    statuses = creations(limited, 4, "127.0.0.2", lambda n: f"198.51.100.{n}")
     assert statuses == [201] * 4
 
 
 def test_an_untrusted_peers_forwarded_header_is_not_read(limited):
-    statuses = creations(limited.port, 4, "127.0.0.1", lambda n: f"198.51.100.{n}")
+    statuses = creations(limited, 4, "127.0.0.1", lambda n: f"198.51.100.{n}")
     assert statuses == [201, 201, 201, 429]
 
 
 def test_a_429_says_when_to_try_again(limited):
-    creations(limited.port, 3, "127.0.0.1", None)
-    status, headers, _ = call(limited.port, "POST", "/subscriptions", {"calendar": CALENDAR})
+    creations(limited, 3, "127.0.0.1", None)
+    status, headers, _ = limited.api("POST", "/subscriptions", {"calendar": CALENDAR})
     assert (status, 1 <= int(headers["Retry-After"]) <= 60) == (429, True)
 
 
@@ -175,7 +156,7 @@ def test_two_replicas_share_one_limit(site, tmp_path):
     settings = {"SUBSCRIPTIONS_DB": tmp_path / "db.sqlite3", "PUSH_VAPID_KEY_FILE": tmp_path / "vapid.pem",
                 "SUBSCRIPTIONS_CREATE_PER_MINUTE": 3}
     with ServeProcess(site, settings) as one, ServeProcess(site, settings) as two:
-        statuses = [call(replica.port, "POST", "/subscriptions", {"calendar": CALENDAR})[0]
+        statuses = [replica.api("POST", "/subscriptions", {"calendar": CALENDAR})[0]
                     for replica in (one, two, one, two)]
     assert statuses == [201, 201, 201, 429]
 
@@ -185,7 +166,7 @@ def test_changes_are_limited_per_address_too(site, tmp_path):
                 "SUBSCRIPTIONS_CHANGE_PER_MINUTE": 2}
     with ServeProcess(site, settings) as serving:
         identifier, key = subscribed(serving)
-        statuses = [call(serving.port, "PUT", f"/subscriptions/{identifier}", {"calendar": CALENDAR}, key)[0]
+        statuses = [serving.api("PUT", f"/subscriptions/{identifier}", {"calendar": CALENDAR}, key)[0]
                     for _ in range(3)]
     assert statuses == [200, 200, 429]
 
@@ -194,14 +175,14 @@ def test_changes_are_limited_per_address_too(site, tmp_path):
 
 def test_a_subscription_alerts_a_few_browsers_and_refuses_one_more(server):
     identifier, key = subscribed(server)
-    statuses = [call(server.port, "POST", f"/subscriptions/{identifier}/push",
+    statuses = [server.api("POST", f"/subscriptions/{identifier}/push",
                      {"endpoint": f"{FCM}{n}", "keys": browser_keys()}, key)[0] for n in range(6)]
     assert statuses == [201] * 5 + [409]
 
 
 def test_a_browser_attached_again_renews_its_keys_within_the_limit(server):
     identifier, key = subscribed(server)
-    statuses = [call(server.port, "POST", f"/subscriptions/{identifier}/push",
+    statuses = [server.api("POST", f"/subscriptions/{identifier}/push",
                      {"endpoint": f"{FCM}again", "keys": browser_keys()}, key)[0] for _ in range(7)]
     assert statuses == [201] * 7
 
@@ -215,7 +196,7 @@ def test_a_browser_attached_again_renews_its_keys_within_the_limit(server):
 ])
 def test_an_endpoint_that_is_no_browsers_push_service_is_refused(server, endpoint):
     identifier, key = subscribed(server)
-    status, _, body = call(server.port, "POST", f"/subscriptions/{identifier}/push", {"endpoint": endpoint, "keys": browser_keys()}, key)
+    status, _, body = server.api("POST", f"/subscriptions/{identifier}/push", {"endpoint": endpoint, "keys": browser_keys()}, key)
     assert (status, body.startswith(b"endpoint: ")) == (400, True)
 
 
@@ -229,13 +210,13 @@ def test_an_endpoint_that_is_no_browsers_push_service_is_refused(server, endpoin
 ])
 def test_keys_no_browser_makes_are_refused(server, keys):
     identifier, key = subscribed(server)
-    status, _, body = call(server.port, "POST", f"/subscriptions/{identifier}/push", {"endpoint": f"{FCM}k", "keys": keys}, key)
+    status, _, body = server.api("POST", f"/subscriptions/{identifier}/push", {"endpoint": f"{FCM}k", "keys": keys}, key)
     assert (status, body.startswith(b"keys: ")) == (400, True)
 
 
 def test_the_stored_calendar_is_the_normalized_query(server):
     identifier, key = subscribed(server)
-    _, _, body = call(server.port, "PUT", f"/subscriptions/{identifier}",
+    _, _, body = server.api("PUT", f"/subscriptions/{identifier}",
                       {"calendar": "/feeds/IE2/921-1.ics?hide=MLE5028:L&hide=MLE5011&hide=MLE5028:L"}, key)
     assert json.loads(body)["calendar"] == "/feeds/IE2/921-1.ics?hide=MLE5011&hide=MLE5028:L"
 
@@ -248,13 +229,13 @@ def test_the_stored_calendar_is_the_normalized_query(server):
 ])
 def test_a_deleted_subscription_stays_410(server, method, suffix, body):
     identifier, key = subscribed(server)
-    assert call(server.port, "DELETE", f"/subscriptions/{identifier}", key=key)[0] == 204
-    assert call(server.port, method, f"/subscriptions/{identifier}{suffix}", body, key)[0] == 410
+    assert server.api("DELETE", f"/subscriptions/{identifier}", key=key)[0] == 204
+    assert server.api(method, f"/subscriptions/{identifier}{suffix}", body, key)[0] == 410
 
 
 def test_a_stable_feed_is_revalidated_at_every_refresh(server):
     identifier, _ = subscribed(server)
-    _, headers, _ = call(server.port, "GET", f"/feeds/s/{identifier}.ics")
+    _, headers, _ = server.api("GET", f"/feeds/s/{identifier}.ics")
     assert (headers["Cache-Control"], headers["ETag"].startswith('"')) == ("no-cache", True)
 
 
@@ -275,7 +256,7 @@ def write_lock(server):
 
 
 def test_with_the_write_lock_held_elsewhere_a_write_is_a_503_with_retry_after(server, write_lock):
-    status, headers, body = call(server.port, "POST", "/subscriptions", {"calendar": CALENDAR})
+    status, headers, body = server.api("POST", "/subscriptions", {"calendar": CALENDAR})
     assert (status, headers.get("Retry-After"), b"/" in body) == (503, "5", False)
 
 
@@ -284,7 +265,7 @@ def test_with_the_write_lock_held_elsewhere_a_stable_feed_is_still_served(server
     holder = sqlite3.connect(server.database, isolation_level=None)
     holder.execute("BEGIN IMMEDIATE")
     try:
-        status = call(server.port, "GET", f"/feeds/s/{identifier}.ics")[0]
+        status = server.api("GET", f"/feeds/s/{identifier}.ics")[0]
     finally:
         holder.execute("ROLLBACK")
     assert status == 200
@@ -296,7 +277,7 @@ def test_a_read_that_cannot_be_recorded_is_logged_and_the_feed_still_served(serv
     holder.execute("UPDATE subscriptions SET used = 0 WHERE id = ?", (identifier,))  # last read long ago
     holder.execute("BEGIN IMMEDIATE")
     try:
-        status = call(server.port, "GET", f"/feeds/s/{identifier}.ics")[0]
+        status = server.api("GET", f"/feeds/s/{identifier}.ics")[0]
         time.sleep(1.5)  # SUBSCRIPTIONS_BUSY_TIMEOUT is 1 s
     finally:
         holder.execute("ROLLBACK")
@@ -312,15 +293,15 @@ def test_a_read_only_database_serves_every_stable_feed_and_refuses_changes(site,
         identifier, key = subscribed(writable)
     command = ServeProcess(site, {"SUBSCRIPTIONS_DB": state / "db.sqlite3", "PUSH_VAPID_KEY_FILE": tmp_path / "vapid.pem"})
     command.command = ["unshare", "--mount", "--propagation", "private", "sh", "-c",
-                       f'mount --bind -o ro "$0" "$0" && exec "$@"', str(state), *command.command]
+                       'mount --bind -o ro "$0" "$0" && exec "$@"', str(state), *command.command]
     with command as read_only:
-        feed = call(read_only.port, "GET", f"/feeds/s/{identifier}.ics")[0]
-        change = call(read_only.port, "PUT", f"/subscriptions/{identifier}", {"calendar": CALENDAR}, key)[0]
+        feed = read_only.api("GET", f"/feeds/s/{identifier}.ics")[0]
+        change = read_only.api("PUT", f"/subscriptions/{identifier}", {"calendar": CALENDAR}, key)[0]
     assert (feed, change) == (200, 503)
 
 
 def test_the_api_description_is_served(server):
-    status, headers, body = call(server.port, "GET", "/api/openapi.yaml")
+    status, headers, body = server.api("GET", "/api/openapi.yaml")
     assert (status, headers["Content-Type"], body.startswith(b"openapi: 3.1")) == (200, "application/yaml", True)
 
 
@@ -341,5 +322,5 @@ def test_only_no_such_file_is_a_404(site, monkeypatch, error, status):
 
 @pytest.mark.parametrize("target", ["/feeds/IE2%0AX-Injected:%201/921-1.ics", "/feeds/IE2/921-1.ics%0D%0A%1B[31m"])
 def test_a_refusal_quoting_the_request_stays_one_printable_line(server, target):
-    status, _, body = call(server.port, "GET", target)
+    status, _, body = server.api("GET", target)
     assert (status, body.count(b"\n"), body.isascii() and all(32 <= c < 127 for c in body[:-1])) == (404, 1, True)

@@ -100,30 +100,14 @@ def server(site):
         yield serving
 
 
-def request(server, method: str, target: str, body=None, key: str | None = None, headers=None):
-    data = body if isinstance(body, bytes) or body is None else json.dumps(body).encode()
-    sent = dict(headers or {})
-    if key is not None:
-        sent["Authorization"] = f"Bearer {key}"
-    if data is not None:
-        sent["Content-Type"] = "application/json"
-    connection = server.connection()
-    try:
-        connection.request(method, target, body=data, headers=sent)
-        response = connection.getresponse()
-        return response.status, response.headers, response.read()
-    finally:
-        connection.close()
-
-
 def create(server, calendar: str = CALENDAR, headers=None) -> dict:
-    status, _, body = request(server, "POST", "/subscriptions", {"calendar": calendar}, headers=headers)
+    status, _, body = server.api("POST", "/subscriptions", {"calendar": calendar}, headers=headers)
     assert status == 201, body
     return json.loads(body)
 
 
 def test_create_answers_201_with_the_feed_and_a_key(server):
-    status, headers, body = request(server, "POST", "/subscriptions", {"calendar": CALENDAR})
+    status, headers, body = server.api("POST", "/subscriptions", {"calendar": CALENDAR})
     made = json.loads(body)
     assert (status, sorted(made), made["feed"].startswith("/feeds/s/"), made["feed"].endswith(".ics")) == (
         201, ["feed", "key"], True, True)
@@ -143,14 +127,14 @@ def test_the_feed_revalidates_with_a_304(server, validator, condition):
 
 def test_a_change_with_the_key_answers_200_and_the_same_feed_serves_the_new_choices(server):
     made = create(server)
-    status, _, body = request(server, "PUT", made["feed"].replace("/feeds/s/", "/subscriptions/").removesuffix(".ics"),
+    status, _, body = server.api("PUT", made["feed"].replace("/feeds/s/", "/subscriptions/").removesuffix(".ics"),
                               {"calendar": OTHER}, key=made["key"])
     assert (status, json.loads(body)["feed"], server.get(made["feed"])[2]) == (200, made["feed"], server.get(OTHER)[2])
 
 
 def test_delete_with_the_key_answers_204_and_the_feed_then_410(server):
     made = create(server)
-    status, _, _ = request(server, "DELETE", made["feed"].replace("/feeds/s/", "/subscriptions/").removesuffix(".ics"),
+    status, _, _ = server.api("DELETE", made["feed"].replace("/feeds/s/", "/subscriptions/").removesuffix(".ics"),
                            key=made["key"])
     assert (status, server.get(made["feed"])[0]) == (204, 410)
 
@@ -163,12 +147,12 @@ def subscription_path(made: dict) -> str:
 @pytest.mark.parametrize("key", [None, "wrong"], ids=["missing key", "wrong key"])
 def test_a_missing_or_wrong_key_gets_403(server, method, key):
     made = create(server)
-    assert request(server, method, subscription_path(made), {"calendar": OTHER}, key=key)[0] == 403
+    assert server.api(method, subscription_path(made), {"calendar": OTHER}, key=key)[0] == 403
 
 
 @pytest.mark.parametrize("method", ["PUT", "DELETE"])
 def test_an_unknown_id_gets_404(server, method):
-    assert request(server, method, "/subscriptions/nosuchid", {"calendar": OTHER}, key="k")[0] == 404
+    assert server.api(method, "/subscriptions/nosuchid", {"calendar": OTHER}, key="k")[0] == 404
 
 
 def test_an_unknown_feed_gets_404(server):
@@ -182,25 +166,25 @@ def test_an_unknown_feed_gets_404(server):
 ], ids=["bad query", "unknown code", "unknown file", "another site", "not a feed", "not text", "a stable feed",
         "no calendar", "not json", "empty"])
 def test_anything_but_a_personal_feed_gets_400(server, body):
-    assert request(server, "POST", "/subscriptions", body)[0] == 400
+    assert server.api("POST", "/subscriptions", body)[0] == 400
 
 
 def test_a_body_over_4_kb_gets_413(server):
-    assert request(server, "POST", "/subscriptions", {"calendar": CALENDAR + "&hide=X" * 1000})[0] == 413
+    assert server.api("POST", "/subscriptions", {"calendar": CALENDAR + "&hide=X" * 1000})[0] == 413
 
 
 def test_more_than_30_creations_a_minute_from_one_address_get_429(server):
     """Behind nginx on this host, the address nginx saw (X-Forwarded-For) counts."""
     address = {"X-Forwarded-For": "192.0.2.7"}
-    statuses = [request(server, "POST", "/subscriptions", {"calendar": CALENDAR}, headers=address)[0] for _ in range(31)]
-    other = request(server, "POST", "/subscriptions", {"calendar": CALENDAR}, headers={"X-Forwarded-For": "192.0.2.8"})[0]
+    statuses = [server.api("POST", "/subscriptions", {"calendar": CALENDAR}, headers=address)[0] for _ in range(31)]
+    other = server.api("POST", "/subscriptions", {"calendar": CALENDAR}, headers={"X-Forwarded-For": "192.0.2.8"})[0]
     assert (statuses.count(201), statuses[-1], other) == (30, 429, 201)
 
 
 @pytest.mark.parametrize("method, target", [("GET", "/subscriptions"), ("POST", "/subscriptions/abc"),
                                             ("PUT", "/subscriptions")])
 def test_other_methods_get_405(server, method, target):
-    assert request(server, method, target, {"calendar": CALENDAR}, key="k")[0] == 405
+    assert server.api(method, target, {"calendar": CALENDAR}, key="k")[0] == 405
 
 
 # -- replicas and kills ----------------------------------------------------------------------------------
@@ -209,7 +193,7 @@ def test_two_replicas_on_one_database_see_each_others_writes(site, tmp_path):
     database = tmp_path / "shared.sqlite3"
     with ServeProcess(site, {"SUBSCRIPTIONS_DB": database}) as one, ServeProcess(site, {"SUBSCRIPTIONS_DB": database}) as two:
         made = create(one)
-        changed = request(two, "PUT", subscription_path(made), {"calendar": OTHER}, key=made["key"])[0]
+        changed = two.api("PUT", subscription_path(made), {"calendar": OTHER}, key=made["key"])[0]
         assert (changed, one.get(made["feed"])[2]) == (200, two.get(OTHER)[2])
 
 
@@ -219,7 +203,7 @@ def test_an_edit_shows_at_once_on_its_replica_and_within_the_cache_time_on_anoth
         old, new = one.get(CALENDAR)[2], one.get(OTHER)[2]
         made = create(one)
         one.get(made["feed"])  # read, so replica one keeps it for the cache time
-        request(two, "PUT", subscription_path(made), {"calendar": OTHER}, key=made["key"])
+        two.api("PUT", subscription_path(made), {"calendar": OTHER}, key=made["key"])
         on_its_replica, on_the_other = two.get(made["feed"])[2], one.get(made["feed"])[2]
         threading.Event().wait(0.6)
         later = one.get(made["feed"])[2]
@@ -279,5 +263,5 @@ def test_a_database_that_cannot_be_opened_leaves_the_feeds_working_and_says_why(
     not_a_directory = tmp_path / "a file"
     not_a_directory.write_text("")
     with ServeProcess(site, {"SUBSCRIPTIONS_DB": not_a_directory / "subscriptions.sqlite3"}) as server:
-        status, _, body = request(server, "POST", "/subscriptions", {"calendar": CALENDAR})
+        status, _, body = server.api("POST", "/subscriptions", {"calendar": CALENDAR})
         assert (status, b"subscriptions are not available" in body, server.get(CALENDAR)[0]) == (503, True, 200)
