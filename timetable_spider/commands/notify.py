@@ -25,6 +25,8 @@ from scrapy.exceptions import UsageError
 from scrapy.utils.log import configure_logging
 
 logger = logging.getLogger(__name__)
+# Seconds notify waits for the database's write lock: replicas hold it for milliseconds at a time.
+NOTIFY_BUSY_TIMEOUT = 30.0
 
 
 class Command(ScrapyCommand):
@@ -79,7 +81,8 @@ class Command(ScrapyCommand):
         try:
             push.check_contact(settings.get("PUSH_CONTACT"))
             snapshot = load_snapshot(str(site), 0)
-            store = Subscriptions(database)
+            # a batch job may wait for a replica's write: longer than the server's own short timeout
+            store = Subscriptions(database, busy_timeout=NOTIFY_BUSY_TIMEOUT)
             vapid = push.load_or_create_key(settings.get("PUSH_VAPID_KEY_FILE") or push.default_key_path(site))
         except Exception as error:
             logger.error("Cannot send push alerts: %s", error)
