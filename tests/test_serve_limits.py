@@ -17,11 +17,13 @@ import pytest
 from cryptography.hazmat.primitives.asymmetric import ec
 from cryptography.hazmat.primitives.serialization import Encoding, PublicFormat
 
+from twisted.internet.defer import Deferred
 from twisted.web.test.requesthelper import DummyRequest
 
 from tests.crawling import crawl_simulated_site
 from tests.serving import ServeProcess
 from timetable_spider.feed_server import site_files
+from timetable_spider.feed_server.services import RecentSubscriptions
 
 CALENDAR = "/feeds/IE2/921-1.ics?hide=MLE5028:L"
 FCM = "https://fcm.googleapis.com/fcm/send/"
@@ -324,3 +326,48 @@ def test_only_no_such_file_is_a_404(site, monkeypatch, error, status):
 def test_a_refusal_quoting_the_request_stays_one_printable_line(server, target):
     status, _, body = server.api("GET", target)
     assert (status, body.count(b"\n"), body.isascii() and all(32 <= c < 127 for c in body[:-1])) == (404, 1, True)
+
+
+# -- the stable feeds' recent reads (plain, no server) -----------------------------------------------
+
+def reader_and_loads():
+    loads: list[Deferred] = []
+
+    def load() -> Deferred:
+        loads.append(Deferred())
+        return loads[-1]
+
+    return RecentSubscriptions(seconds=5), loads, load
+
+
+def test_requests_for_an_id_being_read_wait_for_that_one_read():
+    reader, loads, load = reader_and_loads()
+    first, second = reader.read("a", 100.0, load), reader.read("a", 100.1, load)
+    got = []
+    first.addCallback(got.append), second.addCallback(got.append)
+    loads[0].callback("subscription a")
+    assert (len(loads), got) == (1, ["subscription a", "subscription a"])
+
+
+def test_a_read_is_reused_for_its_seconds_then_read_again():
+    reader, loads, load = reader_and_loads()
+    reader.read("a", 100.0, load)
+    loads[0].callback("subscription a")
+    assert (reader.read("a", 104.9, load), isinstance(reader.read("a", 105.1, load), Deferred)) == ("subscription a", True)
+
+
+def test_an_id_forgotten_after_an_edit_is_read_again():
+    reader, loads, load = reader_and_loads()
+    reader.read("a", 100.0, load)
+    loads[0].callback("subscription a")
+    reader.forget("a")
+    assert isinstance(reader.read("a", 100.5, load), Deferred)
+
+
+def test_a_failed_read_fails_every_waiter_and_is_not_kept():
+    reader, loads, load = reader_and_loads()
+    failures = []
+    reader.read("a", 100.0, load).addErrback(failures.append)
+    reader.read("a", 100.0, load).addErrback(failures.append)
+    loads[0].errback(sqlite3.OperationalError("database is locked"))
+    assert (len(failures), isinstance(reader.read("a", 100.1, load), Deferred), len(loads)) == (2, True, 2)

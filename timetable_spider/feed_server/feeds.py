@@ -5,6 +5,7 @@ from __future__ import annotations
 import logging
 import time
 
+from twisted.internet.defer import Deferred
 from twisted.web.server import NOT_DONE_YET
 
 from timetable_spider import personal_feeds
@@ -70,15 +71,14 @@ class StableFeed(Route):
         if self.services.store is None:
             return plain(request, 503, "stable subscriptions are not available on this server", retry_after=300)
         identifier, now = self.names[0].removesuffix(".ics"), time.time()
-        found = self.services.recent.get(identifier, now)
-        if found is self.services.recent.MISSING:
-            return self._read_then_answer(request, identifier, now)
+        found = self.services.recent.read(identifier, now,
+                                          lambda: self.services.in_database(self.services.store.get, identifier))
+        if isinstance(found, Deferred):
+            return self._answer_when_read(request, identifier, found, now)
         return self._answer(request, identifier, found, now)
 
-    async def _read_then_answer(self, request, identifier: str, now: float) -> bytes | int:
-        found = await self.services.in_database(self.services.store.get, identifier)
-        self.services.recent.keep(identifier, found, now)
-        return self._answer(request, identifier, found, now)
+    async def _answer_when_read(self, request, identifier: str, reading: Deferred, now: float) -> bytes | int:
+        return self._answer(request, identifier, await reading, now)
 
     def _answer(self, request, identifier: str, found: Subscription | None, now: float) -> bytes | int:
         if found is None:

@@ -10,6 +10,7 @@ from typing import Callable, TypeVar
 
 from scrapy.settings import BaseSettings
 from twisted.internet import defer, reactor, threads
+from twisted.python.failure import Failure
 from twisted.python.threadpool import ThreadPool
 
 from timetable_spider import push
@@ -25,26 +26,37 @@ OVERDUE_MAX_AGE = 300
 
 class RecentSubscriptions:
     """Subscriptions this replica read in the last few seconds, by id (None: no such one), so a
-    calendar app's refresh costs no trip to the database's threads. The replica that takes an
-    edit forgets the id at once; another replica answers the edit within `seconds`."""
-
-    MISSING = object()
+    calendar app's refresh costs no trip to the database's threads, and requests for an id
+    being read wait for that one read. The replica that takes an edit forgets the id at once;
+    another replica answers the edit within `seconds`."""
 
     def __init__(self, seconds: float, size: int = 10_000):
         self.seconds, self.size = seconds, size
         self._read: OrderedDict[str, tuple[float, Subscription | None]] = OrderedDict()
+        self._reading: dict[str, list[defer.Deferred]] = {}
 
-    def get(self, identifier: str, now: float) -> Subscription | None | object:
+    def read(self, identifier: str, now: float,
+             load: Callable[[], defer.Deferred]) -> Subscription | None | defer.Deferred:
+        """The subscription as read lately; else a Deferred of it, from load() or a read under way."""
         kept = self._read.get(identifier)
-        if kept is None or kept[0] < now - self.seconds:
-            return self.MISSING
-        return kept[1]
+        if kept is not None and kept[0] >= now - self.seconds:
+            return kept[1]
+        waiting = self._reading.get(identifier)
+        if waiting is None:
+            waiting = self._reading[identifier] = []
+            load().addBoth(self._settle, identifier, now)
+        mine: defer.Deferred = defer.Deferred()
+        waiting.append(mine)
+        return mine
 
-    def keep(self, identifier: str, found: Subscription | None, now: float) -> None:
-        self._read[identifier] = (now, found)
-        self._read.move_to_end(identifier)
-        if len(self._read) > self.size:
-            self._read.popitem(last=False)
+    def _settle(self, result, identifier: str, now: float) -> None:
+        if not isinstance(result, Failure):
+            self._read[identifier] = (now, result)
+            self._read.move_to_end(identifier)
+            if len(self._read) > self.size:
+                self._read.popitem(last=False)
+        for waiting in self._reading.pop(identifier):
+            waiting.errback(result) if isinstance(result, Failure) else waiting.callback(result)
 
     def forget(self, identifier: str) -> None:
         self._read.pop(identifier, None)
