@@ -8,6 +8,7 @@ import base64
 import configparser
 import gzip
 import hashlib
+import http.client
 import json
 import random
 import re
@@ -274,6 +275,20 @@ def test_a_subscription_made_through_nginx_is_served_by_either_replica(deploymen
     feed = json.loads(body)["feed"]
     answers = {deployment.nginx.get(feed)[2] for _ in range(4)} | {replica.get(feed)[2] for replica in deployment.replicas}
     assert (status, answers) == (201, {deployment.replicas[0].get("/feeds/IE2/921-1.ics?hide=MLE5028:L")[2]})
+
+
+def test_through_nginx_two_replicas_share_one_creation_limit_a_spoofed_header_cannot_escape(deployment):
+    """A client on 127.0.0.3 writes a new X-Forwarded-For each time; nginx appends the address it
+    saw, which is what the replicas count, in their shared database: 30 a minute in all."""
+    statuses = []
+    for n in range(32):
+        connection = http.client.HTTPConnection("127.0.0.1", deployment.nginx.port, timeout=30,
+                                                source_address=("127.0.0.3", 0))
+        connection.request("POST", "/subscriptions", b'{"calendar": "/feeds/IE2/921-1.ics"}',
+                           {"Content-Type": "application/json", "X-Forwarded-For": f"203.0.113.{n}"})
+        statuses.append(connection.getresponse().status)
+        connection.close()
+    assert statuses == [201] * 30 + [429] * 2
 
 
 # -- nginx: nothing outside SITE_DIR ------------------------------------------------------------------
