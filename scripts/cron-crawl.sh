@@ -17,8 +17,9 @@
 #   0   the site was published in full (status.json outcome "published"), or the new semester is
 #       not published yet ("waiting"); then `scrapy notify` sent the push alerts of its changes
 #   1   the crawl ran but did not publish in full: outcome "failed" (nothing published) or
-#       "partial" (some pages kept from the last run); see SITE_DIR/data/status.json and the log;
-#       or it published, but `scrapy notify` could not send the push alerts
+#       "partial" (some pages kept from the last run; `scrapy notify` still tells what it did
+#       publish); see SITE_DIR/data/status.json and the log; or it published, but `scrapy
+#       notify` could not send the push alerts
 #   75  another run holds the lock; nothing was done
 #   78  misconfigured: no such Python, or flock missing
 #   other: the crawl's own status (e.g. 2 for bad arguments, 128+N if killed by signal N)
@@ -81,9 +82,12 @@ while :; do
     kill -0 "$crawl" 2>/dev/null || break  # wait was only interrupted by a trapped signal
 done
 
-if [ "$status" -eq 0 ]; then
-    # Push alerts of this crawl's changes to stable subscriptions: the crawl's -s settings
-    # (SITE_DIR, SUBSCRIPTIONS_DB, ...) apply to it too.
+notified=0
+if [ "$status" -eq 0 ] || [ "$status" -eq 1 ]; then
+    # Push alerts of what this crawl published, even in part (a partial crawl publishes the
+    # pages it got): notify tells each browser only what it was not told yet, so after a crawl
+    # that published nothing it sends nothing. The crawl's -s settings (SITE_DIR,
+    # SUBSCRIPTIONS_DB, ...) apply to it too.
     settings=()
     while [ $# -gt 0 ]; do
         case "$1" in
@@ -92,13 +96,15 @@ if [ "$status" -eq 0 ]; then
         esac
         shift
     done
-    if "$python" -m scrapy notify "${settings[@]}" >>"$log_file" 2>&1; then
-        say "done: published (exit 0)"
-    else
-        status=1
-        say "done: published, but the push alerts failed (exit 1)"
-        echo "cron-crawl: the site was published, but the push alerts failed; see $log_file" >&2
-    fi
+    "$python" -m scrapy notify "${settings[@]}" >>"$log_file" 2>&1 || notified=$?
+fi
+
+if [ "$status" -eq 0 ] && [ "$notified" -eq 0 ]; then
+    say "done: published (exit 0)"
+elif [ "$status" -eq 0 ]; then
+    status=1
+    say "done: published, but the push alerts failed (exit 1)"
+    echo "cron-crawl: the site was published, but the push alerts failed; see $log_file" >&2
 else
     say "done: NOT published in full (exit $status)"
     echo "cron-crawl: the crawl did not publish in full (exit $status); see $log_file and SITE_DIR/data/status.json" >&2

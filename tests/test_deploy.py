@@ -12,6 +12,7 @@ import http.client
 import json
 import random
 import re
+import shlex
 import shutil
 import subprocess
 import sys
@@ -92,8 +93,11 @@ def test_systemd_analyze_verify_accepts_the_units(tmp_path):
         text = path.read_text("utf-8").replace("/opt/timetable_spider/.venv/bin/scrapy", str(scrapy))
         (tmp_path / path.name).write_text(text.replace("/opt/timetable_spider", str(PROJECT)), "utf-8")
     shutil.copy(tmp_path / "timetable-serve@.service", tmp_path / "timetable-serve@8001.service")
+    shutil.copy(tmp_path / "timetable-failure@.service", tmp_path / "timetable-failure@timetable-crawl.service.service")
     result = subprocess.run([verify, "verify", "timetable-crawl.service", "timetable-crawl.timer",
-                             "timetable-serve@8001.service"], cwd=tmp_path, capture_output=True, text=True)
+                             "timetable-serve@8001.service", "timetable-notify.service", "timetable-notify.timer",
+                             "timetable-failure@timetable-crawl.service.service"],
+                            cwd=tmp_path, capture_output=True, text=True)
     assert (result.returncode, result.stdout + result.stderr) == (0, "")
 
 
@@ -464,3 +468,19 @@ def test_zero_errors_while_a_crawl_publishes_and_a_replica_is_killed(deployment)
     assert wrong == [], nginx.error_log[-3000:]
     assert stale == []
     assert (killed_at < 20, published_at < 20, bool(changed), seen_old > 0, seen_new > 0) == (True,) * 5
+
+
+def test_the_failure_hook_runs_the_administrators_command_with_the_failed_unit(tmp_path):
+    hook = tmp_path / "on-failure"
+    hook.write_text(f'#!/bin/sh\necho "$1" > {tmp_path / "told"}\n')
+    hook.chmod(0o755)
+    line = unit("timetable-failure@.service")["Service"]["ExecStart"]
+    command = line.replace("/etc/timetable_spider/on-failure", str(hook)).replace("%i", "timetable-crawl.service")
+    ran = subprocess.run(shlex.split(command), capture_output=True, text=True)
+    assert (ran.stdout, (tmp_path / "told").read_text()) == (
+        "<3>timetable-crawl.service failed: journalctl -u timetable-crawl.service\n", "timetable-crawl.service\n")
+
+
+@pytest.mark.parametrize("name", ["timetable-crawl.service", "timetable-serve@.service", "timetable-notify.service"])
+def test_every_long_running_or_timed_unit_names_the_failure_hook(name):
+    assert unit(name)["Unit"]["OnFailure"] == "timetable-failure@%n.service"
