@@ -371,3 +371,22 @@ def test_a_failed_read_fails_every_waiter_and_is_not_kept():
     reader.read("a", 100.0, load).addErrback(failures.append)
     loads[0].errback(sqlite3.OperationalError("database is locked"))
     assert (len(failures), isinstance(reader.read("a", 100.1, load), Deferred), len(loads)) == (2, True, 2)
+
+
+# -- health ----------------------------------------------------------------------------------------
+
+def test_a_healthy_replica_says_so(server):
+    status, _, body = server.api("GET", "/healthz")
+    health = json.loads(body)
+    assert (status, health["ok"], health["database"], health["push"], health["site"]["age_seconds"] < 3600) == (
+        200, True, "ok", True, True)
+
+
+def test_a_replica_with_no_site_and_no_database_says_what_is_wrong(tmp_path):
+    not_a_directory = tmp_path / "a file"
+    not_a_directory.write_text("")
+    with ServeProcess(tmp_path / "no-site", {"SUBSCRIPTIONS_DB": not_a_directory / "db.sqlite3",
+                                             "PUSH_VAPID_KEY_FILE": tmp_path / "vapid.pem"}) as serving:
+        status, _, body = serving.api("GET", "/healthz")
+    assert (status, json.loads(body)["problems"]) == (
+        503, ["no site is published", "the subscriptions database is unavailable"])

@@ -9,6 +9,7 @@ docs/openapi.yaml (served at /api/openapi.yaml).
     feeds.py             personal and stable feeds
     subscription_api.py  /subscriptions, /subscriptions/<id>/push, /push/key
     site_files.py        the published site's files
+    health.py            /healthz, for monitoring
 
 For production servers the same application is importable:
     twist web --listen tcp:8000:interface=127.0.0.1 --class timetable_spider.feed_server.TimetableSite
@@ -25,6 +26,7 @@ from twisted.web.resource import Resource
 
 from timetable_spider.feed_server.feeds import PersonalFeed, StableFeed
 from timetable_spider.feed_server.site_files import SiteFile
+from timetable_spider.feed_server.health import Health
 from timetable_spider.feed_server.http import Route, ServerSite, content, plain
 from timetable_spider.feed_server.services import Services
 from timetable_spider.feed_server.subscription_api import PushAttachment, PushKey, Subscription, SubscriptionCollection
@@ -86,6 +88,8 @@ class TimetableSite(Resource):
             return Refusal(404, "not found")
         if names == ["push", "key"]:
             return PushKey(services, [])
+        if names == ["healthz"]:
+            return Health(services, [])
         if names == ["api", "openapi.yaml"]:
             return ApiDescription([])
         if names[:2] == ["feeds", "s"]:
