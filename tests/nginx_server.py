@@ -40,8 +40,8 @@ def worker_user() -> str:
 def fill_in(listen: str, site_dir: Path | str, feed_ports: list[int]) -> str:
     """deploy/nginx.conf with its placeholders filled in, by the command docs/deploying.md gives."""
     feeds = " ".join(f"server 127.0.0.1:{port} max_fails=0;" for port in feed_ports)
-    command = ["sed", "-e", f"s|{{{{LISTEN}}}}|{listen}|", "-e", f"s|{{{{SITE_DIR}}}}|{site_dir}|",
-               "-e", f"s|{{{{FEEDS}}}}|{feeds}|", str(CONFIG_TEMPLATE)]
+    command = ["sed", "-e", f"/^ *#/!s|{{{{LISTEN}}}}|{listen}|", "-e", f"/^ *#/!s|{{{{SITE_DIR}}}}|{site_dir}|",
+               "-e", f"/^ *#/!s|{{{{FEEDS}}}}|{feeds}|", str(CONFIG_TEMPLATE)]
     return subprocess.run(command, check=True, capture_output=True, text=True).stdout
 
 

@@ -26,7 +26,7 @@ import pytest
 from playwright.sync_api import expect
 
 from tests.crawling import PROJECT, free_port, run_crawl
-from tests.nginx_server import CONFIG_TEMPLATE, NginxProcess, public_directory
+from tests.nginx_server import CONFIG_TEMPLATE, NginxProcess, fill_in, public_directory
 from tests.page_fixtures import (COURSE_IN_2I, browser, browser_context_args, browser_type,  # noqa: F401
                                  browser_type_launch_args, launch_browser, playwright, wait_for_week)
 from tests.serving import ServeProcess
@@ -272,6 +272,44 @@ def test_a_feed_is_answered_while_one_replica_is_down(deployment):
     assert answers == {200}
 
 
+def restart(deployment, restarted: list[int], wait_for_health: bool) -> None:
+    """The replicas at those indexes stopped, then started again on their ports; with
+    wait_for_health, each answers /healthz before the next one stops (docs/deploying.md's upgrade)."""
+    for index in restarted:
+        deployment.replicas[index].stop()
+        if wait_for_health:
+            deployment.replicas[index] = ServeProcess(deployment.site, port=deployment.ports[index]).start()
+            assert deployment.replicas[index].get("/healthz")[0] in (200, 503)  # answering is what counts
+    if not wait_for_health:
+        for index in restarted:
+            deployment.replicas[index] = ServeProcess(deployment.site, port=deployment.ports[index]).start()
+
+
+def statuses_during(deployment, action) -> list[int]:
+    """What nginx answered to a feed asked for over and over, on 4 threads, while action ran."""
+    stop, statuses = threading.Event(), []
+
+    def ask() -> None:
+        while not stop.is_set():
+            statuses.append(deployment.nginx.get(FEEDS[1])[0])
+
+    askers = [threading.Thread(target=ask) for _ in range(4)]
+    for asker in askers:
+        asker.start()
+    try:
+        action()
+    finally:
+        stop.set()
+        for asker in askers:
+            asker.join()
+    return statuses
+
+
+def test_replicas_restarted_one_at_a_time_lose_no_request(deployment):
+    statuses = statuses_during(deployment, lambda: restart(deployment, [0, 1], wait_for_health=True))
+    assert (len(statuses) > 50, set(statuses)) == (True, {200})
+
+
 def test_a_subscription_made_through_nginx_is_served_by_either_replica(deployment):
     """The replicas share the subscriptions' database beside SITE_DIR; nginx spreads the reads."""
     status, _, body = deployment.nginx.get("/subscriptions", {"Content-Type": "application/json"}, "POST",
@@ -484,3 +522,11 @@ def test_the_failure_hook_runs_the_administrators_command_with_the_failed_unit(t
 @pytest.mark.parametrize("name", ["timetable-crawl.service", "timetable-serve@.service", "timetable-notify.service"])
 def test_every_long_running_or_timed_unit_names_the_failure_hook(name):
     assert unit(name)["Unit"]["OnFailure"] == "timetable-failure@%n.service"
+
+
+def test_filling_in_the_config_leaves_its_own_comment_as_it_was():
+    filled = fill_in("8080", "/var/lib/timetable_spider/site", [8001])
+    comments = [line for line in filled.splitlines() if line.lstrip().startswith("#")]
+    code = [line for line in filled.splitlines() if not line.lstrip().startswith("#")]
+    assert ([p for p in ("{{LISTEN}}", "{{SITE_DIR}}", "{{FEEDS}}") if any(p in line for line in comments)],
+            [line for line in code if "{{" in line]) == (["{{LISTEN}}", "{{SITE_DIR}}", "{{FEEDS}}"], [])

@@ -7,7 +7,10 @@ import http.client
 import json
 import signal
 import sqlite3
+import shutil
+import subprocess
 import threading
+from pathlib import Path
 
 import pytest
 
@@ -208,6 +211,29 @@ def test_an_edit_shows_at_once_on_its_replica_and_within_the_cache_time_on_anoth
         threading.Event().wait(0.6)
         later = one.get(made["feed"])[2]
     assert (on_its_replica, on_the_other, later) == (new, old, new)
+
+
+def test_the_documented_backup_and_restore_keep_every_subscription(site, tmp_path):
+    """docs/deploying.md's commands: SQLite's online backup while a replica runs (the data still in
+    its WAL, where a plain copy of the file misses it), then the restore over the database."""
+    state = tmp_path / "subscriptions"
+    state.mkdir()
+    database = state / "subscriptions.sqlite3"
+    with ServeProcess(site, {"SUBSCRIPTIONS_DB": database}) as running:
+        made = [create(running, calendar) for calendar in (CALENDAR, OTHER)]
+        plain_copy = tmp_path / "copied.sqlite3"
+        shutil.copy(database, plain_copy)
+        subprocess.run(["sqlite3", str(database), f".backup {tmp_path / 'backup.sqlite3'}"], check=True)
+    try:
+        in_the_plain_copy = sqlite3.connect(plain_copy).execute("SELECT count(*) FROM subscriptions").fetchone()[0]
+    except sqlite3.OperationalError:  # not even the tables: they too are still in the WAL
+        in_the_plain_copy = 0
+    for leftover in (database, Path(f"{database}-wal"), Path(f"{database}-shm")):
+        leftover.unlink(missing_ok=True)
+    shutil.copy(tmp_path / "backup.sqlite3", database)
+    with ServeProcess(site, {"SUBSCRIPTIONS_DB": database}) as restored:
+        served = [restored.get(m["feed"])[2] == restored.get(c)[2] for m, c in zip(made, (CALENDAR, OTHER))]
+    assert (in_the_plain_copy, served) == (0, [True, True])
 
 
 def test_concurrent_writes_from_two_replicas_all_land(site, tmp_path):
