@@ -784,3 +784,19 @@ def test_works_offline_after_the_first_visit_and_offers_new_data(browser, publis
     finally:
         context.close()
         server.stop()
+
+
+# -- opened from disk --------------------------------------------------------------------------------
+
+def test_the_page_opened_as_a_file_says_to_serve_it(browser, published_site):
+    page = browser.new_page()
+    page.goto((published_site.root / "index.html").as_uri())
+    expect(page.locator("p.from-disk")).to_be_visible()
+    page.close()
+
+
+def test_the_page_served_says_nothing_of_files(browser, published_site):
+    page = browser.new_page()
+    open_page(page, published_site, f"?code={CODE}&group={GROUP}&subgroup=1&date={ODD_WEEK}")
+    expect(page.locator("p.from-disk")).to_be_hidden()
+    page.close()

@@ -140,6 +140,7 @@ export default {
   reload: "Neu laden",
   allCalendars: "Alle Kalender als Liste",
   skip: "Zu deiner Woche springen",
+  fromDisk: "Diese Seite wurde als Datei geöffnet, und so führen Browser sie nicht aus. Stellen Sie ihren Ordner über einen Webserver bereit und öffnen Sie sie dort, zum Beispiel mit „scrapy serve -s SITE_DIR=site“ und http://localhost:8000/.",
   freeRooms: "Freien Raum finden",
   freeDate: "Datum",
   freeFrom: "Von",

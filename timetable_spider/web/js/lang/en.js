@@ -140,6 +140,7 @@ export default {
   reload: "Reload",
   allCalendars: "All calendars as a list",
   skip: "Skip to your week",
+  fromDisk: "This page was opened as a file, and browsers do not run it that way. Serve the folder it is in and open it from there, for example with “scrapy serve -s SITE_DIR=site” and http://localhost:8000/.",
   freeRooms: "Find a free room",
   freeDate: "Date",
   freeFrom: "From",

@@ -140,6 +140,7 @@ export default {
   reload: "Újratöltés",
   allCalendars: "Az összes naptár listában",
   skip: "Ugrás a hetedre",
+  fromDisk: "Az oldalt fájlként nyitotta meg, így a böngészők nem futtatják. Szolgálja ki a mappáját egy webszerverrel, és onnan nyissa meg, például: „scrapy serve -s SITE_DIR=site” és http://localhost:8000/.",
   freeRooms: "Szabad terem keresése",
   freeDate: "Dátum",
   freeFrom: "Ettől",

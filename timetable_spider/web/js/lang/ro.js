@@ -140,6 +140,7 @@ export default {
   reload: "Reîncarcă",
   allCalendars: "Toate calendarele, ca listă",
   skip: "Sari la săptămâna ta",
+  fromDisk: "Pagina a fost deschisă ca fișier, iar browserele nu o rulează așa. Serviți dosarul în care se află și deschideți-o de acolo, de exemplu cu „scrapy serve -s SITE_DIR=site” și http://localhost:8000/.",
   freeRooms: "Găsește o sală liberă",
   freeDate: "Data",
   freeFrom: "De la",
