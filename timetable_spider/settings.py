@@ -199,7 +199,8 @@ PUSH_CONCURRENCY = 64
 # in well under a second, and a hanging one holds a slot no longer than this.
 PUSH_TIMEOUT = 5
 # Seconds one `scrapy notify` may take: the rest is counted "timed out" and told by the next
-# run. Below the crawl unit's TimeoutStartSec (30 min), which includes notify's ExecStartPost.
+# run. Below the 25 minutes the units allow it (the crawl unit's TimeoutStopSec, for its
+# ExecStopPost; the notify unit's TimeoutStartSec).
 PUSH_RUN_DEADLINE = 20 * 60
 # An endpoint that failed on every run for this many days is removed: the browser is gone for
 # good (a week spans a week-end and a holiday of a push service's outage).
