@@ -530,3 +530,11 @@ def test_filling_in_the_config_leaves_its_own_comment_as_it_was():
     code = [line for line in filled.splitlines() if not line.lstrip().startswith("#")]
     assert ([p for p in ("{{LISTEN}}", "{{SITE_DIR}}", "{{FEEDS}}") if any(p in line for line in comments)],
             [line for line in code if "{{" in line]) == (["{{LISTEN}}", "{{SITE_DIR}}", "{{FEEDS}}"], [])
+
+
+@pytest.mark.parametrize("name, key", [("timetable-crawl.service", "TimeoutStopSec"),
+                                       ("timetable-notify.service", "TimeoutStartSec")])
+def test_notify_ends_by_its_own_deadline_before_systemd_would_kill_it(name, key):
+    from timetable_spider import settings
+    minutes = int(unit(name)["Service"][key].removesuffix("min"))
+    assert settings.PUSH_RUN_DEADLINE < minutes * 60
