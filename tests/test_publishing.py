@@ -9,6 +9,7 @@ from __future__ import annotations
 import errno
 import json
 import shutil
+import threading
 from pathlib import Path
 
 import pytest
@@ -102,6 +103,16 @@ def test_a_full_disk_when_writing_the_status_fails_the_run(published, monkeypatc
     crawler = run_pipeline(published, changed_specs())
 
     assert_failed_and_untouched(published, before, crawler, "No space left on device")
+
+
+def test_a_discarded_build_has_ended_its_write_back_thread(published):
+    """Else the thread outlives the staging directory it syncs (an unhandled thread exception)."""
+    build = SiteBuild(published)
+    build.discard()
+    try:
+        assert [t.name for t in threading.enumerate() if t.name == "write-back"] == []
+    finally:
+        build.close()
 
 
 # -- 5: a new semester never republishes the old one ------------------------------------------------

@@ -122,8 +122,7 @@ class PublishSitePipeline:
         self.site_writers.page_written(code)
         self.spec_records[code] = result.record
         self.changes[code] = result.changes
-        self.build.files_written += result.files_written
-        self.build.files_kept += result.files_kept
+        self.build.count(written=result.files_written, kept=result.files_kept)
         if len(self.spec_records) % 10 == 0:
             logger.info("Wrote %d of %d spec pages", len(self.spec_records), len(self.listings))
 

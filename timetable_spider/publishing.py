@@ -67,8 +67,7 @@ class SiteFiles:
                 if reserved:
                     target.unlink()
                 os.link(published, target)
-                with self._bookkeeping:
-                    self.files_kept += 1
+                self.count(kept=1)
                 return
         except OSError:  # not published yet, or on another filesystem: write it
             pass
@@ -77,8 +76,14 @@ class SiteFiles:
                 file.write(data)
         else:
             target.write_bytes(data)
+        self.count(written=1)
+
+    def count(self, *, written: int = 0, kept: int = 0) -> None:
+        """Adds files written or kept elsewhere (a worker process, the gatherer) to this site's
+        counts. Writer threads count at the same time, and `+=` is no atomic step."""
         with self._bookkeeping:
-            self.files_written += 1
+            self.files_written += written
+            self.files_kept += kept
 
     def reserve(self, relatives: Iterable[str]) -> None:
         """Creates, empty, files that will be written later in this version of the site.
@@ -115,7 +120,7 @@ class SiteFiles:
         target = self._inside(self.path, relative)
         target.parent.mkdir(parents=True, exist_ok=True)
         os.link(self._inside(self.site_dir, relative), target)
-        self.files_kept += 1
+        self.count(kept=1)
 
     def is_published(self, relative: str) -> bool:
         return self._inside(self.site_dir, relative).is_file()
@@ -237,6 +242,7 @@ class SiteBuild(BackgroundSiteFiles):
         remove_in_background(retired)
 
     def discard(self) -> None:
+        self._writing_back.stop()
         for written in self._pending:  # none may recreate the folder once it is gone
             written.cancel() or written.exception()
         self._pending.clear()
@@ -263,12 +269,16 @@ class WriteBack:
 
     def __init__(self, path: Path, seconds: float = WRITE_BACK_SECONDS, syncfs=None):
         self._stopped = threading.Event()
+        self._thread = None
         syncfs = syncfs or getattr(_libc(), "syncfs", None)
         if syncfs is not None:
-            threading.Thread(target=self._run, args=(syncfs, path, seconds), name="write-back", daemon=True).start()
+            # opened here, not in the thread: the directory may be gone by the time the thread runs
+            fd = os.open(path, os.O_RDONLY)
+            self._thread = threading.Thread(target=self._run, args=(syncfs, fd, seconds), name="write-back",
+                                            daemon=True)
+            self._thread.start()
 
-    def _run(self, syncfs, path: Path, seconds: float) -> None:
-        fd = os.open(path, os.O_RDONLY)
+    def _run(self, syncfs, fd: int, seconds: float) -> None:
         try:
             while not self._stopped.wait(seconds):
                 syncfs(fd)
@@ -276,7 +286,10 @@ class WriteBack:
             os.close(fd)
 
     def stop(self) -> None:
+        """Returns once the thread has ended, so nothing syncs a staging directory being removed."""
         self._stopped.set()
+        if self._thread is not None:
+            self._thread.join()
 
 
 def _libc():
