@@ -463,6 +463,22 @@ def test_dead_server_fails_and_leaves_the_site_alone(previous, tmp_path):
         url, nobody.academic_calendar_url, f"{nobody.timetable_root}/{SEMESTER}/sali/legenda.html"}
 
 
+def test_a_crawl_killed_between_the_two_renames_loses_no_site(previous, small_www):
+    """Without renameat2, publishing renames SITE_DIR away, then the new site in: a crawl killed
+    in between leaves no SITE_DIR. The next crawl puts the old site back before anything else,
+    so even when it fails (the server is dead) the site is the last published one, whole."""
+    site, before, previous_status = previous
+    killed, _server = crawl(small_www, site, module="tests.crawl_killed_mid_swap")
+    assert (killed.returncode, site.exists()) == (-signal.SIGKILL, False), context(killed)
+
+    nobody = SimServer(SEMESTER, port=free_port())  # never started: nothing listens on the port
+    result = run_crawl(nobody, site_dir=site, timeout=CRAWL_TIMEOUT, settings={**NO_CACHE, "RETRY_TIMES": 0})
+
+    assert_untouched(site, before, previous_status)
+    assert re.search(rf"WARNING: {re.escape(str(site))} was missing, and .*\.site\.retired-\d+ held the last "
+                     rf"published site", result.output), context(result)
+
+
 def test_server_stopped_mid_crawl_fails_and_leaves_the_site_alone(previous, small_www):
     site, before, previous_status = previous
     stoppers: list[threading.Thread] = []

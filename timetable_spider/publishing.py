@@ -207,6 +207,7 @@ class SiteBuild(BackgroundSiteFiles):
         site_dir.parent.mkdir(parents=True, exist_ok=True)
         self._lock = _lock_beside(site_dir)
         try:
+            restore_retired(site_dir)
             remove_leftovers(site_dir)
             super().__init__(site_dir, tempfile.mkdtemp(prefix=f".{site_dir.name}{STAGING_PREFIX}",
                                                         dir=site_dir.parent))
@@ -308,6 +309,17 @@ def _lock_beside(site_dir: Path):
             f"Another crawl is publishing to {site_dir} (it holds {path}); this one stops "
             f"without touching anything.")) from None
     return lock
+
+
+def restore_retired(site_dir: Path) -> None:
+    """Puts the last published site back when a crawl was killed between publish()'s two renames
+    (where there is no renameat2): SITE_DIR is missing and one retired site holds it whole. Else
+    remove_leftovers would delete it, and a failing crawl would leave SITE_DIR with its status only."""
+    retired = list(site_dir.parent.glob(f".{site_dir.name}{RETIRED_PREFIX}*"))
+    if len(retired) == 1 and not os.path.lexists(site_dir):
+        logger.warning("%s was missing, and %s held the last published site: a crawl was stopped while "
+                       "swapping a new one in; put it back", site_dir, retired[0])
+        os.rename(retired[0], site_dir)
 
 
 def remove_leftovers(site_dir: Path) -> None:
