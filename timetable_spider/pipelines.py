@@ -180,7 +180,7 @@ class PublishSitePipeline:
             semester=self.semester, started=self.started, finish_reason=reason, counts=self.published_counts(),
             first_teaching_day=calendar_rules.first_teaching_day(self.tables or {}, self.semester),
             failures=self.failures, page_problems=page_problems(self.failures, self.kept),
-            build_errors=self.build_errors, unwritten=len(self.jobs.waiting))
+            build_errors=self.build_errors, unwritten=len(self.jobs.waiting), warnings=self.build.warnings)
         try:
             self.outcome.conclude(self.build, report)
         finally:

@@ -208,7 +208,7 @@ class SiteBuild(BackgroundSiteFiles):
         self._lock = _lock_beside(site_dir)
         try:
             restore_retired(site_dir)
-            remove_leftovers(site_dir)
+            self.warnings = remove_leftovers(site_dir)  # for the run's status
             super().__init__(site_dir, tempfile.mkdtemp(prefix=f".{site_dir.name}{STAGING_PREFIX}",
                                                         dir=site_dir.parent))
             self._keep_dotfiles()
@@ -322,11 +322,23 @@ def restore_retired(site_dir: Path) -> None:
         os.rename(retired[0], site_dir)
 
 
-def remove_leftovers(site_dir: Path) -> None:
-    """Staging and retired directories left by a killed crawl; they are never published."""
+def remove_leftovers(site_dir: Path) -> list[str]:
+    """Staging and retired directories left by a killed crawl; they are never published.
+
+    Returns, and logs, each one that could not be removed, with why: a crawl once run by hand as
+    root leaves directories the service's user cannot remove, filling the disk crawl by crawl.
+    """
+    problems = []
     for prefix in (STAGING_PREFIX, RETIRED_PREFIX):
         for leftover in site_dir.parent.glob(f".{site_dir.name}{prefix}*"):
-            shutil.rmtree(leftover, ignore_errors=True)
+            try:
+                shutil.rmtree(leftover)
+            except FileNotFoundError:  # removed meanwhile by the last crawl's rm (remove_in_background)
+                pass
+            except OSError as error:
+                problems.append(f"could not remove {leftover}, left by an earlier crawl: {error}")
+                logger.warning("%s. Remove it as its owner; each crawl leaves it there.", problems[-1])
+    return problems
 
 
 def remove_in_background(directory: Path) -> None:

@@ -36,6 +36,7 @@ class RunReport:
     page_problems: list[str] = field(default_factory=list)  # failed spec pages, published around
     build_errors: list[str] = field(default_factory=list)
     unwritten: int = 0  # spec pages that could not be dated (no academic calendar or legend)
+    warnings: list[str] = field(default_factory=list)  # what the run could not tidy up, publishing all the same
 
 
 @dataclass
@@ -154,7 +155,7 @@ class RunOutcome:
         document = run_status.status_document(
             outcome=outcome, semester=report.semester, started=report.started.isoformat(timespec="seconds"),
             finished=datetime.now(timezone.utc).isoformat(timespec="seconds"), finish_reason=report.finish_reason,
-            problems=problems, counts=report.counts, previous=previous,
+            problems=problems, warnings=report.warnings, counts=report.counts, previous=previous,
             failed_pages=[{"url": f.url, "kind": f.kind, "reason": f.reason} for f in report.failures])
         if waiting:
             document["waiting"] = waiting.document()
