@@ -463,6 +463,20 @@ def test_dead_server_fails_and_leaves_the_site_alone(previous, tmp_path):
         url, nobody.academic_calendar_url, f"{nobody.timetable_root}/{SEMESTER}/sali/legenda.html"}
 
 
+def test_a_first_crawl_without_network_does_not_retry_and_says_there_was_nothing_to_keep(tmp_path):
+    """No network, or a host name that does not resolve (the reserved .invalid): no retries, of
+    the pages or of robots.txt, since waiting does not mend it."""
+    unresolvable = "http://www.cs.ubbcluj.invalid"
+    result = run_crawl(site_dir=tmp_path / "site", timeout=CRAWL_TIMEOUT, settings={
+        **NO_CACHE, "TIMETABLE_ROOT": f"{unresolvable}/files/orar", "ACADEMIC_CALENDAR_URL": f"{unresolvable}/calendar"})
+
+    assert (result.returncode, read_status(tmp_path / "site")["outcome"]) == (1, "failed"), context(result)
+    assert re.findall(r"'(retry/count|robotstxt/request_count)': (\d+)", result.output) == [
+        ("robotstxt/request_count", "1")], context(result)
+    assert f"Nothing published; {tmp_path / 'site'} has no previous content to keep: nothing was published there " \
+           "before. Problems:" in result.output, context(result)
+
+
 def test_a_crawl_killed_between_the_two_renames_loses_no_site(previous, small_www):
     """Without renameat2, publishing renames SITE_DIR away, then the new site in: a crawl killed
     in between leaves no SITE_DIR. The next crawl puts the old site back before anything else,

@@ -120,8 +120,8 @@ class RunOutcome:
                 if report.page_problems:
                     logger.error("Published, but not everything is fresh:\n  %s", "\n  ".join(report.page_problems))
                 return outcome
-        logger.error("Nothing published; %s keeps its previous content. Problems:\n  %s",
-                     build.site_dir, "\n  ".join(blocking))
+        kept = "keeps its previous content" if previous else "has no previous content to keep: nothing was published there before"
+        logger.error("Nothing published; %s %s. Problems:\n  %s", build.site_dir, kept, "\n  ".join(blocking))
         return self._keep_old_site(build, "failed", report, blocking + report.page_problems, previous)
 
     def _wait(self, build: SiteBuild, report: RunReport, previous: dict | None, waiting: Waiting) -> str:
