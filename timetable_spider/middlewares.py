@@ -1,10 +1,12 @@
-"""Middlewares: retries with a pause before each, and callback errors counted as failed pages."""
+"""Middlewares: retries with a pause before each, robots.txt with its failures as warnings, and
+callback errors counted as failed pages."""
 from __future__ import annotations
 
 import asyncio
 import logging
 
 from scrapy import Request
+from scrapy.downloadermiddlewares import robotstxt
 from scrapy.downloadermiddlewares.retry import RetryMiddleware
 from twisted.internet.error import DNSLookupError
 
@@ -49,6 +51,23 @@ def _unresolvable(exception: Exception) -> bool:
     return isinstance(exception, DNSLookupError) or isinstance(exception.__cause__, DNSLookupError)
 
 
+class RobotsTxtMiddleware(robotstxt.RobotsTxtMiddleware):
+    """Scrapy's, but a robots.txt that could not be downloaded is a warning, not an ERROR with a
+    traceback: the pages are then requested as if allowed (Scrapy's rule), and those that fail
+    as well are named in the run's one ERROR line (run_outcome)."""
+
+    def __init__(self, crawler):
+        super().__init__(crawler)
+        robotstxt.logger.addFilter(_error_as_warning)  # added once: the same function each time
+
+
+def _error_as_warning(record: logging.LogRecord) -> bool:
+    if record.levelno == logging.ERROR:
+        record.levelno, record.levelname = logging.WARNING, "WARNING"
+        record.exc_info = record.exc_text = None  # the message has the reason; the traceback is Scrapy's
+    return True
+
+
 class CallbackErrorsAsFailedPages:
     """Spider middleware: a callback that raises is a failed page, like one that could not be fetched.
 
@@ -68,5 +87,6 @@ class CallbackErrorsAsFailedPages:
         failed_page = getattr(self.crawler.spider, "failed_page", None)
         if failed_page is None:
             return None
-        logger.error("Parsing %s raised an error", response.url, exc_info=exception)
+        # with its traceback, for the bug's fix; the run's ERROR (run_outcome) names the page
+        logger.warning("Parsing %s raised an error", response.url, exc_info=exception)
         return [failed_page(response.request, f"parsing the page raised {exception!r}")]

@@ -128,7 +128,7 @@ class PublishSitePipeline:
 
     def _page_not_written(self, code: str, error: BaseException) -> None:
         """A bug, not bad input: reported, and nothing is published."""
-        logger.error("Writing spec page %s failed", code, exc_info=error)
+        logger.warning("Writing spec page %s failed", code, exc_info=error)  # the run's ERROR names it
         self.failures.append(PageFailure(url=code, reason=repr(error), kind="writing"))
 
     async def close_spider(self):
@@ -137,7 +137,7 @@ class PublishSitePipeline:
         try:
             await self._build_site()
         except Exception as error:  # a bug or a full disk: nothing may be published
-            logger.exception("Building the site failed")
+            logger.warning("Building the site failed", exc_info=True)  # the run's ERROR names it
             self.build_errors.append(f"building the site failed: {error!r}")
         finally:
             self.jobs.close()
@@ -148,7 +148,7 @@ class PublishSitePipeline:
         if self.jobs.waiting:
             missing = [name for name, value in (("academic calendar", self.tables),
                                                 ("room legend", self.rooms)) if value is None]
-            logger.error("%d spec pages not written: no %s", len(self.jobs.waiting), " and no ".join(missing))
+            logger.warning("%d spec pages not written: no %s", len(self.jobs.waiting), " and no ".join(missing))
             return
         if not self.spec_records:
             return
