@@ -11,6 +11,7 @@ import json
 import shutil
 import subprocess
 import threading
+import time
 from pathlib import Path
 
 import pytest
@@ -212,6 +213,19 @@ def test_a_locked_site_closes_the_spider_before_any_request(tmp_path, caplog):
     finally:
         holder.discard()
         holder.close()
+
+
+def test_with_site_dir_missing_the_site_retired_last_is_put_back(tmp_path):
+    """An older retired site a crawl could not remove, then one a crawl killed mid-swap left."""
+    site = tmp_path / "site"
+    for name in (".site.retired-9", ".site.retired-10"):
+        (tmp_path / name).mkdir()
+        (tmp_path / name / "index.html").write_text(name)
+        time.sleep(0.01)  # ctimes apart even on a coarse clock
+
+    SiteBuild(site).close()
+
+    assert (site / "index.html").read_text() == ".site.retired-10"
 
 
 # -- a leftover this crawl cannot remove ------------------------------------------------------------

@@ -313,13 +313,15 @@ def _lock_beside(site_dir: Path):
 
 def restore_retired(site_dir: Path) -> None:
     """Puts the last published site back when a crawl was killed between publish()'s two renames
-    (where there is no renameat2): SITE_DIR is missing and one retired site holds it whole. Else
-    remove_leftovers would delete it, and a failing crawl would leave SITE_DIR with its status only."""
+    (where there is no renameat2): SITE_DIR is missing and a retired site holds it whole. Else
+    remove_leftovers would delete it, and a failing crawl would leave SITE_DIR with its status only.
+    Of several (older ones a crawl could not remove), the one renamed last: a rename sets ctime."""
     retired = list(site_dir.parent.glob(f".{site_dir.name}{RETIRED_PREFIX}*"))
-    if len(retired) == 1 and not os.path.lexists(site_dir):
+    if retired and not os.path.lexists(site_dir):
+        last = max(retired, key=lambda path: path.lstat().st_ctime_ns)
         logger.warning("%s was missing, and %s held the last published site: a crawl was stopped while "
-                       "swapping a new one in; put it back", site_dir, retired[0])
-        os.rename(retired[0], site_dir)
+                       "swapping a new one in; put it back", site_dir, last)
+        os.rename(last, site_dir)
 
 
 def remove_leftovers(site_dir: Path) -> list[str]:
