@@ -11,6 +11,7 @@ Not a test module: the end-to-end, reliability, Scrapyd and cron tests and bench
 from __future__ import annotations
 
 import os
+import re
 import socket
 import subprocess
 import sys
@@ -128,6 +129,11 @@ def run_crawl(server: SimServer | None = None, *, semester: str | None = "2025-2
         watchdog.cancel()
         process.returncode = os.waitstatus_to_exitcode(status)
     return CrawlResult(process.returncode, "".join(lines), seconds, rusage, timed_out.is_set(), command)
+
+
+def error_lines(output: str) -> list[str]:
+    """The lines a crawl logged at ERROR level: what an administrator alerting on ERROR sees."""
+    return [line for line in output.splitlines() if re.match(r"\S+ \S+ \[[^\]]+\] ERROR: ", line)]
 
 
 def crawl_simulated_site(tmp: Path, semester: str = "2025-2") -> Path:

@@ -9,6 +9,9 @@ from __future__ import annotations
 import errno
 import json
 import shutil
+import subprocess
+import threading
+import time
 from pathlib import Path
 
 import pytest
@@ -102,6 +105,16 @@ def test_a_full_disk_when_writing_the_status_fails_the_run(published, monkeypatc
     crawler = run_pipeline(published, changed_specs())
 
     assert_failed_and_untouched(published, before, crawler, "No space left on device")
+
+
+def test_a_discarded_build_has_ended_its_write_back_thread(published):
+    """Else the thread outlives the staging directory it syncs (an unhandled thread exception)."""
+    build = SiteBuild(published)
+    build.discard()
+    try:
+        assert [t.name for t in threading.enumerate() if t.name == "write-back"] == []
+    finally:
+        build.close()
 
 
 # -- 5: a new semester never republishes the old one ------------------------------------------------
@@ -200,6 +213,53 @@ def test_a_locked_site_closes_the_spider_before_any_request(tmp_path, caplog):
     finally:
         holder.discard()
         holder.close()
+
+
+def test_with_site_dir_missing_the_site_retired_last_is_put_back(tmp_path):
+    """An older retired site a crawl could not remove, then one a crawl killed mid-swap left."""
+    site = tmp_path / "site"
+    for name in (".site.retired-9", ".site.retired-10"):
+        (tmp_path / name).mkdir()
+        (tmp_path / name / "index.html").write_text(name)
+        time.sleep(0.01)  # ctimes apart even on a coarse clock
+
+    SiteBuild(site).close()
+
+    assert (site / "index.html").read_text() == ".site.retired-10"
+
+
+# -- a leftover this crawl cannot remove ------------------------------------------------------------
+
+@pytest.fixture
+def read_only(tmp_path):
+    """Makes a directory read-only even for root, as a bind mount onto itself; unmounted after
+    the test. (chmod does not stop root, which runs the tests here.)"""
+    mounted: list[Path] = []
+
+    def mount(target: Path) -> Path:
+        done = subprocess.run(f"mount --bind {target} {target} && mount -o remount,bind,ro {target}",
+                              shell=True, capture_output=True, text=True)
+        if done.returncode:
+            pytest.skip(f"cannot bind-mount here: {done.stderr.strip() or done.returncode}")
+        mounted.append(target)
+        return target
+
+    yield mount
+    for target in mounted:
+        subprocess.run(["umount", str(target)], check=True)
+
+
+def test_a_leftover_that_cannot_be_removed_is_a_warning_in_the_log_and_the_status(published, read_only, caplog):
+    leftover = published.parent / ".site.retired-4242"  # as a crawl run by hand as root leaves it
+    (leftover / "data").mkdir(parents=True)
+    read_only(leftover)
+
+    assert outcome(run_pipeline(published, changed_specs())) == "published"
+
+    problem = f"could not remove {leftover}, left by an earlier crawl: [Errno 30] Read-only file system: 'data'"
+    assert [r.getMessage() for r in caplog.records if r.levelname == "WARNING" and str(leftover) in r.getMessage()] == [
+        f"{problem}. Remove it as its owner; each crawl leaves it there."]
+    assert status_of(published)["warnings"] == [problem]
 
 
 # -- 7: SITE_DIR may be a mount point ------------------------------------------------------------

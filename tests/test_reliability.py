@@ -30,7 +30,8 @@ import icalendar
 import pytest
 
 from tests.crawling import (
-    PROJECT, beside_site, crawl_command, descendants, free_port, group_calendars, is_group_calendar, run_crawl, snapshot)
+    PROJECT, beside_site, crawl_command, descendants, error_lines, free_port, group_calendars, is_group_calendar,
+    run_crawl, snapshot)
 from tests.ubb_site import SimServer, build_site
 
 SEMESTER = "2025-2"
@@ -280,6 +281,30 @@ def test_spec_page_failing_after_retries_keeps_its_previous_version(previous, sm
     assert beside_site(site) == [".site.lock", "site"]
 
 
+def test_a_spec_page_that_fails_is_one_error_line_naming_it(previous, small_www, tmp_path):
+    """One alert for an administrator who alerts on ERROR: the run's, not the page's and Scrapy's too."""
+    site, _before, _previous_status = previous
+    www = copy_www(small_www, tmp_path / "www")
+    (tabelar(www) / "MaBD2.html").unlink()
+
+    result, server = crawl(www, site, settings=FAST_RETRIES)
+
+    assert [line.split("] ERROR: ", 1)[1] for line in error_lines(result.output)] == [
+        f"Published, but not everything is fresh: timetable page {spec_url(server, 'MaBD2')}: HTTP 404; its last "
+        f"published version was kept"], context(result)
+
+
+def test_a_dead_server_is_one_error_line_after_the_retries(previous):
+    """Each page and robots.txt given up on after their retries: warnings; the run's failure: the ERROR."""
+    site, _before, _previous_status = previous
+    nobody = SimServer(SEMESTER, port=free_port())  # never started: nothing listens on the port
+
+    result = run_crawl(nobody, site_dir=site, timeout=CRAWL_TIMEOUT, settings={**NO_CACHE, **FAST_RETRIES, "RETRY_TIMES": 1})
+
+    assert ["Nothing published; " in line and nobody.index_url() in line for line in error_lines(result.output)] == [
+        True], context(result)
+
+
 # -- a parser that raises on one page ------------------------------------------------------------
 
 def test_a_parser_error_on_a_spec_page_is_a_failed_page_and_keeps_its_previous_version(previous, small_www):
@@ -461,6 +486,36 @@ def test_dead_server_fails_and_leaves_the_site_alone(previous, tmp_path):
     status = assert_untouched(site, before, previous_status)
     assert {page["url"] for page in status["failed_pages"]} == {
         url, nobody.academic_calendar_url, f"{nobody.timetable_root}/{SEMESTER}/sali/legenda.html"}
+
+
+def test_a_first_crawl_without_network_does_not_retry_and_says_there_was_nothing_to_keep(tmp_path):
+    """No network, or a host name that does not resolve (the reserved .invalid): no retries, of
+    the pages or of robots.txt, since waiting does not mend it."""
+    unresolvable = "http://www.cs.ubbcluj.invalid"
+    result = run_crawl(site_dir=tmp_path / "site", timeout=CRAWL_TIMEOUT, settings={
+        **NO_CACHE, "TIMETABLE_ROOT": f"{unresolvable}/files/orar", "ACADEMIC_CALENDAR_URL": f"{unresolvable}/calendar"})
+
+    assert (result.returncode, read_status(tmp_path / "site")["outcome"]) == (1, "failed"), context(result)
+    assert re.findall(r"'(retry/count|robotstxt/request_count)': (\d+)", result.output) == [
+        ("robotstxt/request_count", "1")], context(result)
+    assert f"Nothing published; {tmp_path / 'site'} has no previous content to keep: nothing was published there " \
+           "before. Problems: " in result.output, context(result)
+
+
+def test_a_crawl_killed_between_the_two_renames_loses_no_site(previous, small_www):
+    """Without renameat2, publishing renames SITE_DIR away, then the new site in: a crawl killed
+    in between leaves no SITE_DIR. The next crawl puts the old site back before anything else,
+    so even when it fails (the server is dead) the site is the last published one, whole."""
+    site, before, previous_status = previous
+    killed, _server = crawl(small_www, site, module="tests.crawl_killed_mid_swap")
+    assert (killed.returncode, site.exists()) == (-signal.SIGKILL, False), context(killed)
+
+    nobody = SimServer(SEMESTER, port=free_port())  # never started: nothing listens on the port
+    result = run_crawl(nobody, site_dir=site, timeout=CRAWL_TIMEOUT, settings={**NO_CACHE, "RETRY_TIMES": 0})
+
+    assert_untouched(site, before, previous_status)
+    assert re.search(rf"WARNING: {re.escape(str(site))} was missing, and .*\.site\.retired-\d+ held the last "
+                     rf"published site", result.output), context(result)
 
 
 def test_server_stopped_mid_crawl_fails_and_leaves_the_site_alone(previous, small_www):

@@ -7,7 +7,7 @@ import json
 
 import pytest
 
-from tests.crawling import run_crawl, snapshot
+from tests.crawling import error_lines, run_crawl, snapshot
 from tests.ubb_site import SimServer
 
 
@@ -19,11 +19,11 @@ def between_semesters(tmp_path_factory):
     with server:
         result = run_crawl(server, semester="2025-1", site_dir=tmp / "site", settings={"HTTPCACHE_DIR": tmp / "cache"})
     assert result.returncode == 0, result.output[-3000:]
-    return tmp, server
+    return tmp, server, result.output
 
 
 def crawl_2025_2(between_semesters, **settings):
-    tmp, server = between_semesters
+    tmp, server, _output = between_semesters
     with server:
         return run_crawl(server, semester="2025-2", site_dir=tmp / "site",
                          settings={"HTTPCACHE_DIR": tmp / "cache", **settings})
@@ -47,3 +47,33 @@ def test_past_the_wait_the_crawl_fails_naming_the_wait(between_semesters):
     result = crawl_2025_2(between_semesters)
     assert (result.returncode, status(between_semesters)["outcome"]) == (1, "failed")
     assert "semester 2025-2 is still not published" in status(between_semesters)["problems"][0]
+
+
+# -- the journal: ERROR only for a real failure, so an administrator can alert on it ---------------
+
+def test_a_crawl_that_publishes_logs_no_error(between_semesters):
+    """Teaching weeks, holidays, exam sessions and the summer alike: the pages are there."""
+    assert error_lines(between_semesters[2]) == []
+
+
+def test_waiting_for_a_semester_logs_no_error(between_semesters):
+    """The index and the room legend answer 404 every day of the wait: expected, not an error."""
+    result = crawl_2025_2(between_semesters, SEMESTER_WAIT_DAYS=100_000)
+    assert (result.returncode, error_lines(result.output)) == (0, []), result.output[-3000:]
+
+
+def test_waiting_in_september_logs_no_error(tmp_path):
+    """The site holds 2025-2; 2026-1 is not published, nor is the 2026-2027 academic calendar."""
+    with SimServer("2025-2", latency=0.02, jitter=0.01) as server:
+        published = run_crawl(server, semester="2025-2", site_dir=tmp_path / "site",
+                              settings={"HTTPCACHE_DIR": tmp_path / "cache"})
+        assert published.returncode == 0, published.output[-3000:]
+        result = run_crawl(server, semester="2026-1", site_dir=tmp_path / "site",
+                           settings={"HTTPCACHE_DIR": tmp_path / "cache", "SEMESTER_WAIT_DAYS": 100_000})
+    assert (result.returncode, error_lines(result.output)) == (0, []), result.output[-3000:]
+    assert "it is for academic year 2025-2026, but semester 2026-1 belongs to 2026-2027" in result.output
+
+
+def test_past_the_wait_one_error_line_says_so(between_semesters):
+    result = crawl_2025_2(between_semesters)
+    assert ["semester 2025-2 is still not published" in line for line in error_lines(result.output)] == [True]

@@ -106,3 +106,22 @@ def test_write_back_syncs_the_staging_filesystem_until_stopped(tmp_path):
     time.sleep(0.05)
 
     assert (calls[0], len(calls)) == (tmp_path.stat().st_ino, stopped_at)
+
+
+def test_write_back_stop_returns_once_its_thread_has_ended(tmp_path):
+    WriteBack(tmp_path, seconds=0.01, syncfs=lambda fd: None).stop()
+    assert [t for t in threading.enumerate() if t.name == "write-back"] == []
+
+
+def test_counts_wait_for_the_lock_the_writer_threads_count_under(tmp_path):
+    """Writer threads, the pipeline and the gatherer's results all count into one site: `+=` from
+    two threads at once could lose a count."""
+    files = SiteFiles(tmp_path / "site", tmp_path / "staging")
+    with files._bookkeeping:  # a writer thread counting
+        counting = threading.Thread(target=files.count, kwargs={"written": 2, "kept": 3})
+        counting.start()
+        counting.join(0.2)
+        while_held = (files.files_written, files.files_kept)
+    counting.join()
+
+    assert (while_held, (files.files_written, files.files_kept)) == ((0, 0), (2, 3))

@@ -1,11 +1,14 @@
-"""Middlewares: retries with a pause before each, and callback errors counted as failed pages."""
+"""Middlewares: retries with a pause before each, robots.txt with its failures as warnings, and
+callback errors counted as failed pages."""
 from __future__ import annotations
 
 import asyncio
 import logging
 
 from scrapy import Request
+from scrapy.downloadermiddlewares import robotstxt
 from scrapy.downloadermiddlewares.retry import RetryMiddleware
+from twisted.internet.error import DNSLookupError
 
 
 logger = logging.getLogger(__name__)
@@ -16,6 +19,11 @@ class BackoffRetryMiddleware(RetryMiddleware):
 
     Scrapy retries at once; a server that answered 503 or dropped the connection gets a moment
     to recover instead: RETRY_BACKOFF_BASE seconds, doubling per attempt, at most RETRY_BACKOFF_MAX.
+
+    A host name that does not resolve is not retried: no network, or a mistyped TIMETABLE_ROOT,
+    does not mend in the 30 s of pauses, which each page and robots.txt spent in vain. (Scrapy
+    retries it as a transient fault; OSError in RETRY_EXCEPTIONS covers it as well, so it is left
+    out here rather than there.)
     """
 
     def __init__(self, settings):
@@ -27,6 +35,8 @@ class BackoffRetryMiddleware(RetryMiddleware):
         return await self._after_pause(super().process_response(request, response))
 
     async def process_exception(self, request, exception):
+        if _unresolvable(exception):
+            return None
         return await self._after_pause(super().process_exception(request, exception))
 
     async def _after_pause(self, result):
@@ -34,6 +44,28 @@ class BackoffRetryMiddleware(RetryMiddleware):
             attempt = result.meta.get("retry_times", 1)
             await asyncio.sleep(min(self.backoff_base * 2 ** (attempt - 1), self.backoff_max))
         return result
+
+
+def _unresolvable(exception: Exception) -> bool:
+    """Twisted's DNSLookupError, or the CannotResolveHostError newer Scrapy raises from it."""
+    return isinstance(exception, DNSLookupError) or isinstance(exception.__cause__, DNSLookupError)
+
+
+class RobotsTxtMiddleware(robotstxt.RobotsTxtMiddleware):
+    """Scrapy's, but a robots.txt that could not be downloaded is a warning, not an ERROR with a
+    traceback: the pages are then requested as if allowed (Scrapy's rule), and those that fail
+    as well are named in the run's one ERROR line (run_outcome)."""
+
+    def __init__(self, crawler):
+        super().__init__(crawler)
+        robotstxt.logger.addFilter(_error_as_warning)  # added once: the same function each time
+
+
+def _error_as_warning(record: logging.LogRecord) -> bool:
+    if record.levelno == logging.ERROR:
+        record.levelno, record.levelname = logging.WARNING, "WARNING"
+        record.exc_info = record.exc_text = None  # the message has the reason; the traceback is Scrapy's
+    return True
 
 
 class CallbackErrorsAsFailedPages:
@@ -55,5 +87,6 @@ class CallbackErrorsAsFailedPages:
         failed_page = getattr(self.crawler.spider, "failed_page", None)
         if failed_page is None:
             return None
-        logger.error("Parsing %s raised an error", response.url, exc_info=exception)
+        # with its traceback, for the bug's fix; the run's ERROR (run_outcome) names the page
+        logger.warning("Parsing %s raised an error", response.url, exc_info=exception)
         return [failed_page(response.request, f"parsing the page raised {exception!r}")]

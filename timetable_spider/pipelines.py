@@ -122,14 +122,13 @@ class PublishSitePipeline:
         self.site_writers.page_written(code)
         self.spec_records[code] = result.record
         self.changes[code] = result.changes
-        self.build.files_written += result.files_written
-        self.build.files_kept += result.files_kept
+        self.build.count(written=result.files_written, kept=result.files_kept)
         if len(self.spec_records) % 10 == 0:
             logger.info("Wrote %d of %d spec pages", len(self.spec_records), len(self.listings))
 
     def _page_not_written(self, code: str, error: BaseException) -> None:
         """A bug, not bad input: reported, and nothing is published."""
-        logger.error("Writing spec page %s failed", code, exc_info=error)
+        logger.warning("Writing spec page %s failed", code, exc_info=error)  # the run's ERROR names it
         self.failures.append(PageFailure(url=code, reason=repr(error), kind="writing"))
 
     async def close_spider(self):
@@ -138,7 +137,7 @@ class PublishSitePipeline:
         try:
             await self._build_site()
         except Exception as error:  # a bug or a full disk: nothing may be published
-            logger.exception("Building the site failed")
+            logger.warning("Building the site failed", exc_info=True)  # the run's ERROR names it
             self.build_errors.append(f"building the site failed: {error!r}")
         finally:
             self.jobs.close()
@@ -149,7 +148,7 @@ class PublishSitePipeline:
         if self.jobs.waiting:
             missing = [name for name, value in (("academic calendar", self.tables),
                                                 ("room legend", self.rooms)) if value is None]
-            logger.error("%d spec pages not written: no %s", len(self.jobs.waiting), " and no ".join(missing))
+            logger.warning("%d spec pages not written: no %s", len(self.jobs.waiting), " and no ".join(missing))
             return
         if not self.spec_records:
             return
@@ -181,7 +180,7 @@ class PublishSitePipeline:
             semester=self.semester, started=self.started, finish_reason=reason, counts=self.published_counts(),
             first_teaching_day=calendar_rules.first_teaching_day(self.tables or {}, self.semester),
             failures=self.failures, page_problems=page_problems(self.failures, self.kept),
-            build_errors=self.build_errors, unwritten=len(self.jobs.waiting))
+            build_errors=self.build_errors, unwritten=len(self.jobs.waiting), warnings=self.build.warnings)
         try:
             self.outcome.conclude(self.build, report)
         finally:

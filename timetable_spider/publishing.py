@@ -67,8 +67,7 @@ class SiteFiles:
                 if reserved:
                     target.unlink()
                 os.link(published, target)
-                with self._bookkeeping:
-                    self.files_kept += 1
+                self.count(kept=1)
                 return
         except OSError:  # not published yet, or on another filesystem: write it
             pass
@@ -77,8 +76,14 @@ class SiteFiles:
                 file.write(data)
         else:
             target.write_bytes(data)
+        self.count(written=1)
+
+    def count(self, *, written: int = 0, kept: int = 0) -> None:
+        """Adds files written or kept elsewhere (a worker process, the gatherer) to this site's
+        counts. Writer threads count at the same time, and `+=` is no atomic step."""
         with self._bookkeeping:
-            self.files_written += 1
+            self.files_written += written
+            self.files_kept += kept
 
     def reserve(self, relatives: Iterable[str]) -> None:
         """Creates, empty, files that will be written later in this version of the site.
@@ -115,7 +120,7 @@ class SiteFiles:
         target = self._inside(self.path, relative)
         target.parent.mkdir(parents=True, exist_ok=True)
         os.link(self._inside(self.site_dir, relative), target)
-        self.files_kept += 1
+        self.count(kept=1)
 
     def is_published(self, relative: str) -> bool:
         return self._inside(self.site_dir, relative).is_file()
@@ -202,7 +207,8 @@ class SiteBuild(BackgroundSiteFiles):
         site_dir.parent.mkdir(parents=True, exist_ok=True)
         self._lock = _lock_beside(site_dir)
         try:
-            remove_leftovers(site_dir)
+            restore_retired(site_dir)
+            self.warnings = remove_leftovers(site_dir)  # for the run's status
             super().__init__(site_dir, tempfile.mkdtemp(prefix=f".{site_dir.name}{STAGING_PREFIX}",
                                                         dir=site_dir.parent))
             self._keep_dotfiles()
@@ -237,6 +243,7 @@ class SiteBuild(BackgroundSiteFiles):
         remove_in_background(retired)
 
     def discard(self) -> None:
+        self._writing_back.stop()
         for written in self._pending:  # none may recreate the folder once it is gone
             written.cancel() or written.exception()
         self._pending.clear()
@@ -263,12 +270,16 @@ class WriteBack:
 
     def __init__(self, path: Path, seconds: float = WRITE_BACK_SECONDS, syncfs=None):
         self._stopped = threading.Event()
+        self._thread = None
         syncfs = syncfs or getattr(_libc(), "syncfs", None)
         if syncfs is not None:
-            threading.Thread(target=self._run, args=(syncfs, path, seconds), name="write-back", daemon=True).start()
+            # opened here, not in the thread: the directory may be gone by the time the thread runs
+            fd = os.open(path, os.O_RDONLY)
+            self._thread = threading.Thread(target=self._run, args=(syncfs, fd, seconds), name="write-back",
+                                            daemon=True)
+            self._thread.start()
 
-    def _run(self, syncfs, path: Path, seconds: float) -> None:
-        fd = os.open(path, os.O_RDONLY)
+    def _run(self, syncfs, fd: int, seconds: float) -> None:
         try:
             while not self._stopped.wait(seconds):
                 syncfs(fd)
@@ -276,7 +287,10 @@ class WriteBack:
             os.close(fd)
 
     def stop(self) -> None:
+        """Returns once the thread has ended, so nothing syncs a staging directory being removed."""
         self._stopped.set()
+        if self._thread is not None:
+            self._thread.join()
 
 
 def _libc():
@@ -297,11 +311,36 @@ def _lock_beside(site_dir: Path):
     return lock
 
 
-def remove_leftovers(site_dir: Path) -> None:
-    """Staging and retired directories left by a killed crawl; they are never published."""
+def restore_retired(site_dir: Path) -> None:
+    """Puts the last published site back when a crawl was killed between publish()'s two renames
+    (where there is no renameat2): SITE_DIR is missing and a retired site holds it whole. Else
+    remove_leftovers would delete it, and a failing crawl would leave SITE_DIR with its status only.
+    Of several (older ones a crawl could not remove), the one renamed last: a rename sets ctime."""
+    retired = list(site_dir.parent.glob(f".{site_dir.name}{RETIRED_PREFIX}*"))
+    if retired and not os.path.lexists(site_dir):
+        last = max(retired, key=lambda path: path.lstat().st_ctime_ns)
+        logger.warning("%s was missing, and %s held the last published site: a crawl was stopped while "
+                       "swapping a new one in; put it back", site_dir, last)
+        os.rename(last, site_dir)
+
+
+def remove_leftovers(site_dir: Path) -> list[str]:
+    """Staging and retired directories left by a killed crawl; they are never published.
+
+    Returns, and logs, each one that could not be removed, with why: a crawl once run by hand as
+    root leaves directories the service's user cannot remove, filling the disk crawl by crawl.
+    """
+    problems = []
     for prefix in (STAGING_PREFIX, RETIRED_PREFIX):
         for leftover in site_dir.parent.glob(f".{site_dir.name}{prefix}*"):
-            shutil.rmtree(leftover, ignore_errors=True)
+            try:
+                shutil.rmtree(leftover)
+            except FileNotFoundError:  # removed meanwhile by the last crawl's rm (remove_in_background)
+                pass
+            except OSError as error:
+                problems.append(f"could not remove {leftover}, left by an earlier crawl: {error}")
+                logger.warning("%s. Remove it as its owner; each crawl leaves it there.", problems[-1])
+    return problems
 
 
 def remove_in_background(directory: Path) -> None:

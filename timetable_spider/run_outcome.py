@@ -36,6 +36,7 @@ class RunReport:
     page_problems: list[str] = field(default_factory=list)  # failed spec pages, published around
     build_errors: list[str] = field(default_factory=list)
     unwritten: int = 0  # spec pages that could not be dated (no academic calendar or legend)
+    warnings: list[str] = field(default_factory=list)  # what the run could not tidy up, publishing all the same
 
 
 @dataclass
@@ -83,6 +84,12 @@ def blocking_problems(report: RunReport, previous: dict[str, Any] | None, *, max
     return blocking
 
 
+def one_line(problems: list[str]) -> str:
+    """A run's problems on its one ERROR line: a journal keeps each line as an entry, and an
+    alert on ERROR should show what failed, not "Problems:" with the list in the lines after."""
+    return " | ".join(problems)
+
+
 class RunOutcome:
     """Publishes the build, or keeps the old site; writes status.json either way. The outcome is
     also the crawl's stat timetable_spider/outcome, which `scrapy crawl`'s exit status follows."""
@@ -106,7 +113,7 @@ class RunOutcome:
                 build.write(STATUS_FILE, self._status(outcome, report, report.page_problems, previous))
                 build.publish()
             except Exception as error:  # a failing swap or a full disk: the old site stays
-                logger.exception("Publishing the new site failed")
+                logger.warning("Publishing the new site failed", exc_info=True)  # the ERROR below names it
                 blocking.append(f"publishing failed: {error!r}")
             else:
                 self._report(outcome, report.counts)
@@ -117,10 +124,10 @@ class RunOutcome:
                             counts.get("rooms", 0), counts.get("subjects", 0), build.site_dir,
                             build.files_written, build.files_kept)
                 if report.page_problems:
-                    logger.error("Published, but not everything is fresh:\n  %s", "\n  ".join(report.page_problems))
+                    logger.error("Published, but not everything is fresh: %s", one_line(report.page_problems))
                 return outcome
-        logger.error("Nothing published; %s keeps its previous content. Problems:\n  %s",
-                     build.site_dir, "\n  ".join(blocking))
+        kept = "keeps its previous content" if previous else "has no previous content to keep: nothing was published there before"
+        logger.error("Nothing published; %s %s. Problems: %s", build.site_dir, kept, one_line(blocking))
         return self._keep_old_site(build, "failed", report, blocking + report.page_problems, previous)
 
     def _wait(self, build: SiteBuild, report: RunReport, previous: dict | None, waiting: Waiting) -> str:
@@ -154,7 +161,7 @@ class RunOutcome:
         document = run_status.status_document(
             outcome=outcome, semester=report.semester, started=report.started.isoformat(timespec="seconds"),
             finished=datetime.now(timezone.utc).isoformat(timespec="seconds"), finish_reason=report.finish_reason,
-            problems=problems, counts=report.counts, previous=previous,
+            problems=problems, warnings=report.warnings, counts=report.counts, previous=previous,
             failed_pages=[{"url": f.url, "kind": f.kind, "reason": f.reason} for f in report.failures])
         if waiting:
             document["waiting"] = waiting.document()

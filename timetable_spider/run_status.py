@@ -39,10 +39,11 @@ def last_published(previous_status: bytes | None) -> dict[str, Any] | None:
 
 
 def status_document(*, outcome: str, semester: str, started: str, finished: str, finish_reason: str,
-                    problems: list[str], failed_pages: list[dict], counts: dict[str, int],
-                    previous: dict[str, Any] | None) -> dict[str, Any]:
+                    problems: list[str], warnings: list[str], failed_pages: list[dict],
+                    counts: dict[str, int], previous: dict[str, Any] | None) -> dict[str, Any]:
     """outcome: "published", "partial" (published, some spec pages kept from the last run), "failed"
-    or "waiting" (a new semester not published yet); the last two leave the site as it was."""
+    or "waiting" (a new semester not published yet); the last two leave the site as it was.
+    warnings: what an administrator should see to, that did not change the outcome."""
     return {
         "outcome": outcome,
         "semester": semester,
@@ -50,6 +51,7 @@ def status_document(*, outcome: str, semester: str, started: str, finished: str,
         "finished": finished,
         "finish_reason": finish_reason,
         "problems": problems,
+        "warnings": warnings,
         "failed_pages": failed_pages,
         "counts": counts,
         "last_published": {"finished": finished, "semester": semester, "counts": counts}

@@ -75,9 +75,15 @@ EXTENSIONS = {
 RETRY_TIMES = 5
 RETRY_BACKOFF_BASE = 0.5
 RETRY_BACKOFF_MAX = 8
+# A page that fails after its retries is a failed page, which the run's one ERROR line names
+# (run_outcome): Scrapy's own ERROR for it would be a second alert for the same failure.
+RETRY_GIVE_UP_LOG_LEVEL = "WARNING"
 DOWNLOADER_MIDDLEWARES = {
     "scrapy.downloadermiddlewares.retry.RetryMiddleware": None,
     "timetable_spider.middlewares.BackoffRetryMiddleware": 550,
+    # robots.txt that cannot be downloaded is a warning: the pages it guards fail on their own
+    "scrapy.downloadermiddlewares.robotstxt.RobotsTxtMiddleware": None,
+    "timetable_spider.middlewares.RobotsTxtMiddleware": 100,
 }
 
 # No session state to keep, and no telnet console on a cron-run crawler.

@@ -163,7 +163,10 @@ class SchedulesSpider(scrapy.Spider):
                              code=listing.code if listing else "", status=status)
 
     def _failure(self, url: str, kind: str, reason: str, code: str = "", status: int | None = None) -> PageFailure:
-        self.logger.error("Failed %s page %s: %s", kind, url, reason)
+        # A warning: whether it is an error is the run's to decide (run_outcome), which logs the one
+        # ERROR of a failed or partial run. Between semesters the index and the legend answer 404
+        # every day, and the academic calendar is last year's, and that is no error at all.
+        self.logger.warning("Failed %s page %s: %s", kind, url, reason)
         self.crawler.stats.inc_value(f"timetable_spider/failed_pages/{kind}")
         return PageFailure(url=url, reason=reason, kind=kind, code=code, status=status)
 

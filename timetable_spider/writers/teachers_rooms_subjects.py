@@ -54,8 +54,7 @@ class TeacherRoomSubjectCalendars:
 
         def finish(files: SiteFiles) -> dict[str, int]:
             counts, written, kept = writing.result()
-            files.files_written += written
-            files.files_kept += kept
+            files.count(written=written, kept=kept)
             return counts
         return finish
 
