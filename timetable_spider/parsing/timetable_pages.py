@@ -139,10 +139,11 @@ def _parse_group_table(table: Selector, group: str) -> tuple[list[TimetableEntry
             problems.append(RowProblem(f"group {group}, row {number}", str(error), " | ".join(cells)))
             continue
         codes = {what: _linked_code(tds[index], directory) for what, directory, index in linked}
-        if unknown_teacher(fields["teacher"]):  # linked or not, it names nobody: no code, and nothing to warn of
+        nobody = unknown_teacher(fields["teacher"])  # linked or not, it names nobody: no code, nothing to warn of
+        if nobody:
             codes["teacher"] = ""
         unreadable = [what for what, _directory, index in linked
-                      if cells[index] and not codes[what] and not (what == "teacher" and unknown_teacher(cells[index]))]
+                      if cells[index] and not codes[what] and not (nobody and what == "teacher")]
         if unreadable:
             problems.append(RowProblem(
                 f"group {group}, row {number}",
