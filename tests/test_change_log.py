@@ -170,3 +170,27 @@ def test_a_spec_page_new_in_a_semester_under_way_has_all_its_classes_added(tmp_p
     latest = json.loads((site / "data/changes.json").read_text())[0]
     assert [(c["change"], c["code"], c["class"]["subject"]) for c in latest["changes"]] == [
         ("added", "C1", "Topologie")]
+
+
+def test_a_second_change_of_one_event_raises_its_sequence_to_2(tmp_path):
+    """Each edit must raise SEQUENCE past the last published one, or calendar apps that already
+    applied the first edit (SEQUENCE 1) ignore the second."""
+    site = tmp_path / "site"
+    crawl(site, "2026-03-02 06:00:00", specs(GEOMETRY))
+    crawl(site, "2026-03-03 06:00:00", specs(GEOMETRY_IN_C2))
+    crawl(site, "2026-03-04 06:00:00", specs(entry("Geometrie", formation="111", day="Miercuri", start="10:00",
+                                                   end="12:00", room="C3", kind="Seminar")))
+    [event] = raw_events(site / ALL).values()
+    assert b"\r\nSEQUENCE:2\r\n" in event
+    assert b"\r\nLAST-MODIFIED:20260304T060000Z\r\n" in event
+
+
+def test_a_class_moved_to_another_day_keeps_its_uid_with_sequence_1(tmp_path):
+    site = tmp_path / "site"
+    crawl(site, "2026-03-02 06:00:00", specs(GEOMETRY))
+    [uid] = raw_events(site / ALL)
+    crawl(site, "2026-03-03 06:00:00", specs(entry("Geometrie", formation="111", day="Vineri", start="10:00",
+                                                   end="12:00", room="C1", kind="Seminar")))
+    assert list(raw_events(site / ALL)) == [uid]
+    moved = events(site / ALL)[uid]
+    assert (moved["DTSTART"].dt.strftime("%a %H:%M"), moved["SEQUENCE"]) == ("Fri 10:00", 1)

@@ -9,6 +9,7 @@ import configparser
 import gzip
 import hashlib
 import http.client
+import http.server
 import json
 import random
 import re
@@ -30,6 +31,7 @@ from tests.nginx_server import CONFIG_TEMPLATE, NginxProcess, fill_in, public_di
 from tests.page_fixtures import (COURSE_IN_2I, browser, browser_context_args, browser_type,  # noqa: F401
                                  browser_type_launch_args, launch_browser, playwright, wait_for_week)
 from tests.serving import ServeProcess
+from timetable_spider.publishing import SiteBuild
 from tests.ubb_site import SimServer, build_site
 
 SEMESTER = "2025-2"
@@ -331,6 +333,71 @@ def test_through_nginx_two_replicas_share_one_creation_limit_a_spoofed_header_ca
         statuses.append(connection.getresponse().status)
         connection.close()
     assert statuses == [201] * 30 + [429] * 2
+
+
+# -- nginx: a busy replica and a swapped site, without the deployment ---------------------------------
+
+class FakeReplica:
+    """A feed server that answers every GET with one status and body, and counts the requests."""
+
+    def __init__(self, status: int, body: bytes):
+        replica = self
+
+        class Handler(http.server.BaseHTTPRequestHandler):
+            def do_GET(self):
+                replica.requests += 1
+                self.send_response(status)
+                self.send_header("Content-Length", str(len(body)))
+                self.end_headers()
+                self.wfile.write(body)
+
+            def log_message(self, *args):
+                pass
+
+        self.requests = 0
+        self.server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self.port = self.server.server_address[1]
+        threading.Thread(target=self.server.serve_forever, daemon=True).start()
+
+    def stop(self) -> None:
+        self.server.shutdown()
+        self.server.server_close()
+
+
+def test_a_replica_answering_503_is_retried_on_the_other_every_time():
+    """A replica that is busy (its write lock, a restart) answers 503: the student must not see it."""
+    busy, ready = FakeReplica(503, b"busy"), FakeReplica(200, b"from the other replica")
+    base = public_directory("deploy-503-")
+    try:
+        with NginxProcess(base / "site", [busy.port, ready.port]) as nginx:
+            answers = [nginx.get("/feeds/IE2/921-1.ics")[::2] for _ in range(10)]
+        assert busy.requests > 0  # round robin did send it some: each was retried
+        assert answers == [(200, b"from the other replica")] * 10
+    finally:
+        busy.stop()
+        ready.stop()
+        shutil.rmtree(base, ignore_errors=True)
+
+
+def test_each_fetch_after_a_swap_of_the_site_is_the_new_file():
+    """The crawl publishes by renaming a new directory over SITE_DIR; nginx must answer from the
+    new one at once, every time (a cache of open files would keep answering from the old)."""
+    base = public_directory("deploy-swap-")
+    site = base / "site"
+    fetched = []
+    try:
+        with NginxProcess(site, [free_port()]) as nginx:  # no feed server: only files are fetched
+            for version in range(6):
+                build = SiteBuild(site)
+                try:
+                    build.write("data/status.json", b'{"version": %d}' % version)
+                    build.publish()
+                finally:
+                    build.close()
+                fetched.append(nginx.get("/data/status.json")[2])
+        assert fetched == [b'{"version": %d}' % version for version in range(6)]
+    finally:
+        shutil.rmtree(base, ignore_errors=True)
 
 
 # -- nginx: nothing outside SITE_DIR ------------------------------------------------------------------

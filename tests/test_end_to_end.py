@@ -198,8 +198,9 @@ def test_every_teacher_and_room_calendar_is_the_union_of_their_group_classes_eac
                 if entry[code_field] and entry[code_field] != "neprecizat":
                     one_class = (entry["day"], entry["start"], entry["end"], entry["frequency"], entry["room"],
                                  entry["subject_code"], entry["type"])
+                    ends = "00:00" if entry["end"] == "24:00" else entry["end"]  # I2's class until midnight
                     classes.setdefault(entry[code_field], {}).setdefault(one_class, set()).update(
-                        (day, entry["start"], entry["end"], entry["subject"], entry["location"])
+                        (day, entry["start"], ends, entry["subject"], entry["location"])
                         for day in entry["dates"])
     listed = json.loads((crawl.site / kind / "index.json").read_text("utf-8"))
     assert sorted(item["code"] for item in listed) == sorted(classes)
@@ -217,6 +218,44 @@ def test_teacher_room_and_subject_counts(crawl):
               for kind in ("teachers", "rooms", "subjects")}
     assert counts == {kind: len(list((crawl.site / kind).glob("*.ics"))) for kind in counts}
     assert all(counts.values())
+
+
+# -- rows of live pages the saved ones lack, which the simulated site adds to I2's group 1411
+#    (tests/fixtures/other/IE2-2025-2-year-rows-edited.html) --
+
+def events_of(calendar_file: Path) -> list:
+    return list(icalendar.Calendar.from_ical(calendar_file.read_bytes()).walk("VEVENT"))
+
+
+def test_the_unknown_teacher_has_no_calendar_and_is_not_listed(crawl_2025_2):
+    teachers = json.loads((crawl_2025_2.site / "teachers" / "index.json").read_text("utf-8"))
+    assert [t for t in teachers if "necunoscut" in (t["code"] + t["name"]).lower()] == []
+    assert list((crawl_2025_2.site / "teachers").glob("*ecunoscut*")) == []
+
+
+def test_the_unknown_teachers_classes_stay_in_their_group_calendars(crawl_2025_2):
+    [calendar] = crawl_2025_2.site.glob("*/Year 2/1411-1.ics")
+    unknown = sorted((f"{e['DTSTART'].dt:%a %H:%M}", str(e["SUMMARY"])) for e in events_of(calendar)
+                     if "- Necunoscut" in str(e.get("DESCRIPTION")))  # the page's words, as for any teacher
+    assert unknown == [("Tue 08:00", "[L] Sisteme de gestiune a bazelor de date"),
+                       ("Tue 10:00", "[S] Sisteme de gestiune a bazelor de date")]
+
+
+def test_the_status_counts_the_classes_of_the_unknown_teacher(crawl_2025_2):
+    status = json.loads((crawl_2025_2.site / "data" / "status.json").read_text("utf-8"))
+    assert status["counts"]["unknown_teacher_classes"] == 2  # the linked lab and the plain seminar
+
+
+def test_teacher_names_keep_their_iso_8859_2_letters(crawl_2025_2):
+    teachers = {t["code"]: t["name"] for t in json.loads((crawl_2025_2.site / "teachers" / "index.json").read_text("utf-8"))}
+    assert (teachers["parvuceanu"], teachers["kaszta"]) == ("Lect. PÂRVUCEANU", "Drd. KASZTA Tamás")
+
+
+def test_a_class_until_24_00_ends_at_midnight_of_its_own_day(crawl_2025_2):
+    [calendar] = crawl_2025_2.site.glob("*/Year 2/1411-all.ics")
+    [late] = [e for e in events_of(calendar) if f"{e['DTSTART'].dt:%H:%M}" == "22:00"]
+    assert (late["DTSTART"].dt.isoformat(), late["DTEND"].dt.isoformat()) == (
+        "2026-02-26T22:00:00+02:00", "2026-02-27T00:00:00+02:00")
 
 
 def test_server_saw_each_page_once(crawl):

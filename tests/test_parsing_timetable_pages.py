@@ -496,3 +496,44 @@ def test_latin2_encoded_page_with_diacritics():
     assert problems == []
     entry = groups[0].entries[0]
     assert (entry.day, entry.subject, entry.teacher) == ("Marţi", "Analiză matematică", "Lect. Ştefan")
+
+
+# --- rows of live pages no saved page has (other/IE2-2025-2-year-rows-edited.html, ISO-8859-2) ---
+
+@pytest.fixture
+def year_rows():
+    _, groups, problems = parse_timetable_page(other_page("IE2-2025-2-year-rows-edited.html", TABELAR + "IE2.html"))
+    return groups[0].entries, problems
+
+
+def test_the_edited_page_is_encoded_in_iso_8859_2_as_the_live_pages_are():
+    body = (FIXTURES / "other" / "IE2-2025-2-year-rows-edited.html").read_bytes()
+    assert "PÂRVUCEANU".encode("iso-8859-2") in body and "Tamás".encode("iso-8859-2") in body
+
+
+def test_iso_8859_2_letters_in_teacher_names_are_kept_exactly(year_rows):
+    entries, _ = year_rows
+    assert [(e.teacher, e.teacher_code) for e in entries[2:4]] == [
+        ("Lect. PÂRVUCEANU", "parvuceanu"), ("Drd. KASZTA Tamás", "kaszta")]
+
+
+def test_an_unknown_teacher_has_no_code_whether_its_cell_links_a_teacher_page_or_not(year_rows):
+    entries, _ = year_rows
+    assert [(e.teacher, e.teacher_code) for e in entries[:2]] == [("- Necunoscut", ""), ("- Necunoscut", "")]
+
+
+def test_an_unknown_teacher_is_not_reported_as_an_unreadable_link(year_rows):
+    """"- Necunoscut" names nobody: there is no code to miss, so no warning for the administrator."""
+    _, problems = year_rows
+    assert problems == []
+
+
+def test_the_unknown_teachers_classes_are_kept_with_their_room_and_subject(year_rows):
+    entries, _ = year_rows
+    assert [(e.day, e.start, e.formation, e.kind, e.room_code, e.subject_code) for e in entries[:2]] == [
+        ("Marti", "08:00", "921/1", "Laborator", "2-I", "MLE5028"), ("Marti", "10:00", "921", "Seminar", "2-I", "MLE5028")]
+
+
+def test_a_class_until_24_ends_at_24_00(year_rows):
+    entries, _ = year_rows
+    assert (entries[4].start, entries[4].end) == ("22:00", "24:00")

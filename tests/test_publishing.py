@@ -7,6 +7,7 @@ The pipeline is fed hand-built items (tests/builders.py) and publishes a real si
 from __future__ import annotations
 
 import errno
+import fcntl
 import json
 import shutil
 import subprocess
@@ -20,7 +21,7 @@ from scrapy.exceptions import CloseSpider
 
 from tests.builders import entry, group, listing, outcome, run_pipeline, spec_items, spider_crawler
 from tests.crawling import beside_site, snapshot
-from timetable_spider import publishing
+from timetable_spider import publishing, run_outcome
 from timetable_spider.items import PageFailure
 from timetable_spider.pipelines import PublishSitePipeline
 from timetable_spider.publishing import PublishingRefused, SiteBuild, SiteFiles
@@ -260,6 +261,63 @@ def test_a_leftover_that_cannot_be_removed_is_a_warning_in_the_log_and_the_statu
     assert [r.getMessage() for r in caplog.records if r.levelname == "WARNING" and str(leftover) in r.getMessage()] == [
         f"{problem}. Remove it as its owner; each crawl leaves it there."]
     assert status_of(published)["warnings"] == [problem]
+
+
+def lock_is_held(path: Path) -> bool:
+    """Whether a crawl holds the lock: a flock through another open file of it is refused."""
+    with open(path) as other:
+        try:
+            fcntl.flock(other, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            return True
+        return False  # closing the file releases the lock this took
+
+
+def test_the_lock_is_held_until_the_published_site_has_its_status(tmp_path, monkeypatch):
+    """A crawl starting between the swap and the status would publish over a site whose status
+    is not written yet, and the status written last would describe the wrong site."""
+    site = tmp_path / "site"
+    seen = []
+    publish = SiteBuild.publish
+
+    def publish_and_look(build):
+        publish(build)
+        seen.append((status_of(site)["outcome"], lock_is_held(tmp_path / ".site.lock")))
+
+    monkeypatch.setattr(SiteBuild, "publish", publish_and_look)
+    run_pipeline(site, spec_items(SPECS))
+    assert seen == [("published", True)]
+
+
+def test_the_lock_is_held_while_a_failed_run_writes_its_status(published, monkeypatch):
+    seen = []
+    write = run_outcome.write_atomically
+
+    def write_and_look(path, data, directory):
+        write(path, data, directory)
+        seen.append((path.name, lock_is_held(published.parent / ".site.lock")))
+
+    monkeypatch.setattr(run_outcome, "write_atomically", write_and_look)
+    assert outcome(run_pipeline(published, spec_items(SPECS[:1]))) == "failed"  # half the pages: the guard refuses
+    assert seen == [("status.json", True)]
+
+
+# -- the shrink guard at its boundary ---------------------------------------------------------------
+
+def groups(count: int) -> list:
+    return spec_items([(listing("A1", "Alpha"), [group(f"{100 + n}") for n in range(count)])])
+
+
+@pytest.mark.parametrize("now, settings, expected", [
+    (79, {}, "failed"),  # 21% fewer groups, calendars and events than published: more than the default 0.2
+    (81, {}, "published"),
+    (71, {"PUBLISH_MAX_SHRINK": 0.3}, "published"),
+    (89, {"PUBLISH_MAX_SHRINK": 0.1}, "failed"),
+])
+def test_the_shrink_guard_refuses_only_more_than_publish_max_shrink(tmp_path, now, settings, expected):
+    site = tmp_path / "site"
+    run_pipeline(site, groups(100))
+    assert outcome(run_pipeline(site, groups(now), **settings)) == expected
 
 
 # -- 7: SITE_DIR may be a mount point ------------------------------------------------------------

@@ -102,6 +102,23 @@ def test_the_unspecified_room_and_cells_without_a_code_get_no_calendar():
     assert by_code("subjects", *records).keys() == {"MLE5015"}
 
 
+def test_classes_of_the_unknown_teacher_are_counted_for_the_status_and_get_no_teacher_calendar(tmp_path):
+    """"- Necunoscut" is parsed with no teacher code, linked or not; the status says how many
+    classes that leaves out of the teacher calendars."""
+    unknown = record("X1", "X", {"1": [row(teacher="- Necunoscut", teacher_code=""),
+                                       row(formation="1", kind="Seminar", teacher="- Necunoscut", teacher_code="",
+                                           uid="X1-seminar@x")]})
+    staging = staged(tmp_path, unknown)
+    calendars = TeacherRoomSubjectCalendars(tmp_path / "site", staging, 2025, own_process=False)
+    try:
+        counts = calendars.write(SiteFiles(tmp_path / "site", staging),
+                                 SimpleNamespace(records={"X1": unknown}, semester="2025-2", rooms={}))
+    finally:
+        calendars.close()
+    assert (counts["teachers"], counts["unknown_teacher_classes"]) == (0, 2)
+    assert json.loads((staging / "teachers" / "index.json").read_text()) == []
+
+
 def test_uids_are_stable_and_an_edit_raises_the_sequence():
     first = by_code("teachers", IE2, MIE2)["stad"].events[0]
     moved = {**SHARED, "room": "C335", "location": "C335, Campus", "sequence": 1, "dtstamp": "20260301T080000Z"}
@@ -221,7 +238,7 @@ def test_the_calendars_written_in_their_own_process_are_those_written_in_this_on
     finally:
         calendars.close()
     assert counts == {"teachers": 1, "teacher_events": 3, "rooms": 2, "room_events": 3,
-                      "subjects": 1, "subject_events": 3}
+                      "subjects": 1, "subject_events": 3, "unknown_teacher_classes": 0}
     assert files.files_written == 2 * (1 + 2 + 1) + 3 + 1  # .ics and .json each, the indexes, busy.json
     written = {p.relative_to(staging).as_posix(): p.read_bytes() for p in staging.rglob("*") if p.is_file()}
     expected = TeacherRoomSubjectCalendars(tmp_path / "other", staged(tmp_path / "other", IE2, MIE2, THIRD), 2025,

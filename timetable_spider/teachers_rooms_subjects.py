@@ -25,6 +25,13 @@ from timetable_spider.schedule import UID_DOMAIN
 
 KINDS = {"teachers": "teacher_code", "rooms": "room_code", "subjects": "subject_code"}  # in Constituent's order
 UNSPECIFIED_ROOM = "neprecizat"  # "unspecified": no room, so no room calendar
+UNKNOWN_TEACHER = "necunoscut"  # the pages' "- Necunoscut": no teacher, so no teacher calendar
+
+
+def unknown_teacher(name: str) -> bool:
+    """Whether a teacher cell names nobody ("- Necunoscut"): a calendar of that "teacher" would
+    lump unrelated classes together."""
+    return plain(name.strip(" -")) == UNKNOWN_TEACHER
 
 
 @dataclass(frozen=True, slots=True)

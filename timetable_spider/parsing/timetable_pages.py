@@ -14,6 +14,7 @@ from parsel import Selector
 
 from timetable_spider import calendar_rules
 from timetable_spider.items import Group, SpecializationListing, TimetableEntry
+from timetable_spider.teachers_rooms_subjects import unknown_teacher
 
 COLUMNS = ("ziua", "orele", "frecventa", "sala", "formatia", "tipul", "disciplina", "cadrul didactic")
 GROUP_HEADING = re.compile(r"^Grupa\s+(\S.*)$")
@@ -138,7 +139,11 @@ def _parse_group_table(table: Selector, group: str) -> tuple[list[TimetableEntry
             problems.append(RowProblem(f"group {group}, row {number}", str(error), " | ".join(cells)))
             continue
         codes = {what: _linked_code(tds[index], directory) for what, directory, index in linked}
-        unreadable = [what for what, _directory, index in linked if cells[index] and not codes[what]]
+        nobody = unknown_teacher(fields["teacher"])  # linked or not, it names nobody: no code, nothing to warn of
+        if nobody:
+            codes["teacher"] = ""
+        unreadable = [what for what, _directory, index in linked
+                      if cells[index] and not codes[what] and not (nobody and what == "teacher")]
         if unreadable:
             problems.append(RowProblem(
                 f"group {group}, row {number}",

@@ -17,7 +17,7 @@ from timetable_spider.publishing import BackgroundSiteFiles, SiteFiles
 from timetable_spider.schedule import ScheduledClass
 from timetable_spider.site_paths import safe_component
 from timetable_spider.teachers_rooms_subjects import (
-    KINDS, Constituent, Gathering, SharedClass, SharedEvent, SharedTimetable, constituents)
+    KINDS, Constituent, Gathering, SharedClass, SharedEvent, SharedTimetable, constituents, unknown_teacher)
 from timetable_spider.worker_processes import run_here, worker_pool
 from timetable_spider.writers import CrawledSite, json_data, timetables_json
 from timetable_spider.writers.ics import CalendarWriter
@@ -141,6 +141,9 @@ class Gatherer:
                 self.files.write(BUSY, dumps(busy(timetables, rooms), indent=None))
             counts[kind] = len(timetables)
             counts[f"{SINGULAR[kind]}_events"] = sum(len(t.events) for t in timetables)
+        # in status.json, so an administrator sees how many classes no teacher calendar holds ("- Necunoscut")
+        counts["unknown_teacher_classes"] = sum(unknown_teacher(c.names[0]) for slot in self.gathering.slots.values()
+                                                for c in slot)
         self.files.flush()
         return counts, self.files.files_written, self.files.files_kept
 
