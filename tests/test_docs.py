@@ -71,6 +71,7 @@ SETTING = re.compile(r"\b[A-Z][A-Z0-9]*(?:_[A-Z0-9]+)+\b")
 # Capitals the docs name that are not Scrapy settings, and the file each lives in.
 NOT_SETTINGS = {
     "CRAWL_PYTHON": "scripts/cron-crawl.sh", "LOCK_FILE": "scripts/cron-crawl.sh",  # the cron script's environment
+    "CRAWL_ARGS": "deploy/systemd/timetable-crawl.service",  # the crawl unit's environment file
     "CHROME_PATH": "benchmarks/page_weight.py", "LIVE_SEMESTER": "tests/live/conftest.py",  # environment too
     "SAME_IN": "tests/test_page_languages.py",  # a test's list
     "SCHEDULE_ROOT": "benchmarks/crawl.py",  # the replaced generator's, which the benchmark sets
