@@ -29,7 +29,7 @@ from timetable_spider.feed_server.site_files import SiteFile
 from timetable_spider.feed_server.health import Health
 from timetable_spider.feed_server.http import Route, ServerSite, content, plain
 from timetable_spider.feed_server.services import Services
-from timetable_spider.feed_server.subscription_api import PushAttachment, PushKey, Subscription, SubscriptionCollection
+from timetable_spider.feed_server.subscription_api import PushAttachment, PushKey, SubscriptionCollection, SubscriptionItem
 
 API_DESCRIPTION = importlib.resources.files(__package__).joinpath("openapi.yaml").read_bytes()
 
@@ -82,7 +82,7 @@ class TimetableSite(Resource):
             if len(names) == 3 and names[2] == "push":
                 return PushAttachment(services, names[1:2])
             if len(names) == 2 and names[1]:
-                return Subscription(services, names[1:])
+                return SubscriptionItem(services, names[1:])
             if names[1:] in ([], [""]):
                 return SubscriptionCollection(services, [])
             return Refusal(404, "not found")

@@ -9,8 +9,8 @@ from twisted.internet.defer import Deferred
 from twisted.web.server import NOT_DONE_YET
 
 from timetable_spider import personal_feeds
-from timetable_spider.feed_server.http import Route, content, current_copy, echo, plain
-from timetable_spider.feed_server.services import OVERDUE_MAX_AGE, Services
+from timetable_spider.feed_server.http import content, current_copy, echo, plain
+from timetable_spider.feed_server.services import OVERDUE_MAX_AGE, ServiceRoute, Services
 from timetable_spider.personal_feeds import BadQuery, UnknownName
 from timetable_spider.subscriptions import Subscription
 
@@ -44,26 +44,18 @@ def answer_feed(services: Services, request, names: list[str], raw_query: bytes,
     return content(request, answer.body, CALENDAR_TYPE)
 
 
-class PersonalFeed(Route):
+class PersonalFeed(ServiceRoute):
     methods = (b"GET",)
-
-    def __init__(self, services: Services, names: list[str]):
-        super().__init__(names)
-        self.services = services
 
     def GET(self, request) -> bytes | int:
         return answer_feed(self.services, request, self.names, request.uri.partition(b"?")[2], None)
 
 
-class StableFeed(Route):
+class StableFeed(ServiceRoute):
     """/feeds/s/<id>.ics. Always revalidated (no-cache, with its ETag): a student's edit must
     show at the calendar app's next refresh, through any cache in between."""
 
     methods = (b"GET",)
-
-    def __init__(self, services: Services, names: list[str]):
-        super().__init__(names)
-        self.services = services
 
     def GET(self, request):
         if len(self.names) != 1 or not self.names[0].endswith(".ics"):

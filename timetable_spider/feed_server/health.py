@@ -6,19 +6,15 @@ from __future__ import annotations
 import time
 from datetime import datetime, timezone
 
-from timetable_spider.feed_server.http import Route, json_answer
-from timetable_spider.feed_server.services import Services
+from timetable_spider.feed_server.http import json_answer
+from timetable_spider.feed_server.services import ServiceRoute
 
 # A site older than this many crawl intervals means the daily crawl has stopped publishing.
 STALE_AFTER_INTERVALS = 2
 
 
-class Health(Route):
+class Health(ServiceRoute):
     methods = (b"GET",)
-
-    def __init__(self, services: Services, names: list[str]):
-        super().__init__(names)
-        self.services = services
 
     async def GET(self, request) -> bytes:
         services, now = self.services, time.time()

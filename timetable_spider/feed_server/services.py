@@ -15,6 +15,7 @@ from twisted.python.threadpool import ThreadPool
 
 from timetable_spider import push
 from timetable_spider.feed_server.clients import TrustedProxies
+from timetable_spider.feed_server.http import Route
 from timetable_spider.published_site import PublishedSite, Snapshot
 from timetable_spider.subscriptions import Subscription, Subscriptions, default_path
 
@@ -126,3 +127,11 @@ class Services:
 
         expiring = self.in_database(self.store.remove_unused, time.time() - self.keep_unused)
         return expiring.addCallbacks(removed, failed)
+
+
+class ServiceRoute(Route):
+    """A route that answers from the shared services."""
+
+    def __init__(self, services: Services, names: list[str]):
+        super().__init__(names)
+        self.services = services

@@ -9,19 +9,15 @@ from urllib.parse import quote
 
 from twisted.web.server import NOT_DONE_YET
 
-from timetable_spider.feed_server.http import Route, content, content_type, current_copy, echo, plain
-from timetable_spider.feed_server.services import Services
+from timetable_spider.feed_server.http import content, content_type, current_copy, echo, plain
+from timetable_spider.feed_server.services import ServiceRoute
 from timetable_spider.published_site import OPEN_FLAGS, is_missing, open_beneath, read_all
 
 logger = logging.getLogger(__name__)
 
 
-class SiteFile(Route):
+class SiteFile(ServiceRoute):
     methods = (b"GET",)
-
-    def __init__(self, services: Services, names: list[str]):
-        super().__init__(names)
-        self.services = services
 
     def GET(self, request) -> bytes | int:
         names = self.names

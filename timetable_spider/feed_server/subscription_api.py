@@ -8,8 +8,8 @@ from __future__ import annotations
 
 from timetable_spider import personal_feeds, push
 from timetable_spider.feed_server.clients import BadBody, bearer_key, json_object
-from timetable_spider.feed_server.http import Route, content, echo, json_answer, plain
-from timetable_spider.feed_server.services import OVERDUE_MAX_AGE, Services
+from timetable_spider.feed_server.http import content, echo, json_answer, plain
+from timetable_spider.feed_server.services import OVERDUE_MAX_AGE, ServiceRoute
 from timetable_spider.personal_feeds import BadQuery, UnknownName
 from timetable_spider.subscriptions import Gone, TooMany, WrongKey
 
@@ -25,12 +25,8 @@ class Refused(Exception):
         self.status, self.message, self.retry_after = status, message, retry_after
 
 
-class SubscriptionRoute(Route):
+class SubscriptionRoute(ServiceRoute):
     """What the subscription routes share: the store, the rate limits, the edit key's refusals."""
-
-    def __init__(self, services: Services, names: list[str]):
-        super().__init__(names)
-        self.services = services
 
     def render(self, request):
         if request.method in self.methods and self.services.store is None:
@@ -107,7 +103,7 @@ class SubscriptionCollection(SubscriptionRoute):
         return await self.answer(request, "create", create)
 
 
-class Subscription(SubscriptionRoute):
+class SubscriptionItem(SubscriptionRoute):
     methods = (b"PUT", b"DELETE")
 
     async def PUT(self, request) -> bytes:
@@ -179,14 +175,10 @@ class PushAttachment(SubscriptionRoute):
         return endpoint, keys
 
 
-class PushKey(Route):
+class PushKey(ServiceRoute):
     """GET /push/key: the VAPID public key browsers subscribe with."""
 
     methods = (b"GET",)
-
-    def __init__(self, services: Services, names: list[str]):
-        super().__init__(names)
-        self.services = services
 
     def GET(self, request) -> bytes:
         if self.services.push_key is None:
