@@ -18,7 +18,7 @@ from __future__ import annotations
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass
-from urllib.parse import parse_qsl, quote
+from urllib.parse import quote, unquote_plus
 
 from timetable_spider import calendar_rules, site_paths
 from timetable_spider.writers.ics import fold
@@ -94,61 +94,122 @@ class Selection:
         return "&".join(f"{name}={quote(value, safe='/:')}" for name, value in pairs)
 
 
-def parse_query(query: str) -> Selection:
-    """hide=<subject>[:C|S|L], take=<subject>:<subgroup>, add=<CODE>/<group>[/<subgroup>]:<subject>[:C|S|L],
-    periods=1.
+@dataclass(frozen=True)
+class Refusal:
+    """One parameter of a query that the grammar refuses, and why (a key of REASONS)."""
 
-    Each may repeat. Raises BadQuery for anything else: another parameter, an empty or malformed
-    value, a percent-escape that is not UTF-8, or one subject taken with two subgroups.
+    part: str  # as written, percent-decoded when it can be: "take=MLE5015:abc"
+    reason: str
+
+    def __str__(self) -> str:
+        return f"{self.part}: {REASONS[self.reason]}"
+
+
+# Why a parameter is refused. The students' page says the same in its language tables
+# (refused.<reason>), and tests/fixtures/choice_queries.json holds cases that both grammars run.
+REASONS = {
+    "not-a-pair": "expected name=value",
+    "bad-encoding": "a percent-escape that is malformed or not UTF-8",
+    "unknown-parameter": "not a choice: use hide, take, add or periods",
+    "bad-hide": "expected a subject code, optionally with :C, :S or :L",
+    "bad-take": "expected <subject>:<subgroup>, such as MLE5028:2",
+    "take-twice": "the subject is already taken with another subgroup",
+    "bad-add": "expected <CODE>/<group>[/<subgroup>]:<subject>[:C|:S|:L], such as IE3/931:MLE5012",
+    "bad-periods": "periods=1 adds the academic year; leave it out to add none",
+}
+MALFORMED_ESCAPE = re.compile(r"%(?![0-9A-Fa-f]{2})")
+
+
+def read_query(query: str) -> tuple[Selection, tuple[Refusal, ...]]:
+    """The choices of a query, and each parameter it refuses (docs/choices.md):
+
+    hide=<subject>[:C|S|L], take=<subject>:<subgroup>, add=<CODE>/<group>[/<subgroup>]:<subject>[:C|S|L],
+    periods=1; each may repeat, in any order, and empty parameters ("a=1&&b=2") are skipped. A
+    second take= of a subject already taken is refused; the first stands.
     """
-    try:
-        pairs = parse_qsl(query, keep_blank_values=True, strict_parsing=True, errors="strict")
-    except UnicodeDecodeError:
-        raise BadQuery("the query is not UTF-8") from None
-    except ValueError:
-        raise BadQuery("the query must be name=value pairs joined by &") from None
-    hide, take, add, periods = set(), {}, set(), False
-    for name, value in pairs:
-        if name == "hide":
-            hide.add(_parse_hide(value))
+    hide, take, add, periods, refused = set(), {}, set(), False, []
+    for raw in query.split("&"):
+        if not raw:
+            continue
+        decoded = _decoded(raw)
+        if decoded is None:
+            refused.append(Refusal(raw, "bad-encoding"))
+            continue
+        name, equals, value = decoded
+        part = f"{name}={value}"
+        if not equals:
+            refused.append(Refusal(name, "not-a-pair"))
+        elif name == "hide":
+            chosen = _parse_hide(value)
+            if chosen is None:
+                refused.append(Refusal(part, "bad-hide"))
+            else:
+                hide.add(chosen)
         elif name == "take":
             chosen = _parse_take(value)
-            if take.setdefault(chosen.subject, chosen) != chosen:
-                raise BadQuery(f"take: {chosen.subject} is taken with two subgroups")
+            if chosen is None:
+                refused.append(Refusal(part, "bad-take"))
+            elif take.setdefault(chosen.subject, chosen) != chosen:
+                refused.append(Refusal(part, "take-twice"))
         elif name == "add":
-            add.add(_parse_add(value))
+            chosen = _parse_add(value)
+            if chosen is None:
+                refused.append(Refusal(part, "bad-add"))
+            else:
+                add.add(chosen)
         elif name == "periods":
-            if value != "1":
-                raise BadQuery(f"periods={value!r}: periods=1 adds the academic year; leave it out to add none")
-            periods = True
+            if value == "1":
+                periods = True
+            else:
+                refused.append(Refusal(part, "bad-periods"))
         else:
-            raise BadQuery(f"unknown parameter {name!r}: use hide, take, add or periods")
-    return Selection(tuple(sorted(hide)), tuple(sorted(take.values())), tuple(sorted(add)), periods)
+            refused.append(Refusal(part, "unknown-parameter"))
+    return Selection(tuple(sorted(hide)), tuple(sorted(take.values())), tuple(sorted(add)), periods), tuple(refused)
 
 
-def _parse_hide(value: str) -> Hide:
+def parse_query(query: str) -> Selection:
+    """The choices of a query that follows the grammar (read_query); raises BadQuery naming every
+    parameter it refuses."""
+    selection, refused = read_query(query)
+    if refused:
+        raise BadQuery("; ".join(map(str, refused)))
+    return selection
+
+
+def _decoded(raw: str) -> tuple[str, str, str] | None:
+    """(name, "=", value) percent-decoded ("+" is a space), "=" empty when there is none; None
+    for a malformed escape or one that is not UTF-8."""
+    if MALFORMED_ESCAPE.search(raw):
+        return None
+    name, equals, value = raw.partition("=")
+    try:
+        return unquote_plus(name, errors="strict"), equals, unquote_plus(value, errors="strict")
+    except UnicodeDecodeError:
+        return None
+
+
+def _parse_hide(value: str) -> Hide | None:
     subject, colon, kind = value.partition(":")
     if not SUBJECT.fullmatch(subject) or (colon and kind not in KINDS):
-        raise BadQuery(f"hide={value!r}: expected a subject code, optionally with :C, :S or :L")
+        return None
     return Hide(subject, kind)
 
 
-def _parse_take(value: str) -> Take:
+def _parse_take(value: str) -> Take | None:
     subject, _, subgroup = value.partition(":")
     if not SUBJECT.fullmatch(subject) or not SUBGROUP.fullmatch(subgroup):
-        raise BadQuery(f"take={value!r}: expected <subject>:<subgroup>, such as MLE5028:2")
+        return None
     return Take(subject, int(subgroup))
 
 
-def _parse_add(value: str) -> Add:
+def _parse_add(value: str) -> Add | None:
     where, _, chosen = value.partition(":")
     subject, colon, kind = chosen.partition(":")
     code, slash, group = where.partition("/")
     parts = group.split("/")
     if (not SUBJECT.fullmatch(subject) or (colon and kind not in KINDS) or not slash or not NAME.fullmatch(code)
             or len(parts) > 2 or not all(NAME.fullmatch(part) for part in parts)):
-        raise BadQuery(f"add={value!r}: expected <CODE>/<group>[/<subgroup>]:<subject>[:C|:S|:L], "
-                       "such as IE3/931:MLE5012 or IE3/931/2:MLE5012:L")
+        return None
     return Add(code, group, subject, kind)
 
 
