@@ -40,8 +40,10 @@ def context(browser, served):
 
 
 def subscribe(page, served, choices: str) -> str:
+    """Opens a link with the choices, makes it the student's own, and subscribes."""
     page.goto(f"{served.base_url}/{WEEK}&{choices}")
     wait_for_week(page)
+    page.get_by_role("button", name="Make it mine").click()
     page.get_by_role("button", name=re.compile("Subscribe")).click()
     address = page.locator("#subscribe-url")
     expect(address).to_have_value(re.compile(r"/feeds/s/[A-Za-z0-9_-]{22}\.ics$"))
@@ -59,7 +61,7 @@ def test_the_edit_key_is_kept_in_this_browser(context, served):
     page = context.new_page()
     subscribe(page, served, "hide=MLE5028:L")
     kept = json.loads(page.evaluate("localStorage.getItem('timetable-subscription')"))
-    assert (sorted(kept), len(kept["key"]) >= 32) == (["calendar", "feed", "id", "key"], True)
+    assert (sorted(kept), len(kept["key"]) >= 32) == (["calendar", "feed", "id", "key", "synced"], True)
 
 
 def test_changing_the_choices_keeps_the_link_and_changes_what_it_serves(context, served):

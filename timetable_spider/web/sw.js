@@ -62,7 +62,8 @@ self.addEventListener("fetch", (event) => {
     event.respondWith(cachedFirst(event.request, "index.html"));
   } else if (SHELL.includes(path)) {
     event.respondWith(cachedFirst(event.request, path));
-  } else if (path.startsWith("data/") && path.endsWith(".json")) {
+  } else if ((path.startsWith("data/") && path.endsWith(".json")) || path.endsWith(".ics")) {
+    // the calendars too: a download is spliced from them, offline as well
     event.respondWith(cachedThenRefreshed(event, path));
   }
 });

@@ -4,7 +4,8 @@
 // grid is drawn again at once.
 
 import { t } from "./i18n.js";
-import { TYPES, formationName, groupClasses, parseAdd, parseHide, subjectsOf } from "./schedule.js";
+import { parseAdd, parseHide } from "./choices.js";
+import { TYPES, addedCalendar, formationName, groupClasses, subjectsOf } from "./schedule.js";
 import { toggle } from "./state.js";
 
 function node(tag, props = {}, ...children) {
@@ -27,7 +28,7 @@ function checkbox(labelText, checked, onChange, { className = "check", ...props 
 export function renderCustomize(body, choice, timetable, sources, changed) {
   const subjects = subjectsOf(timetable, choice.group);
   const hides = choice.hide.map(parseHide);
-  const hidden = (code, type) => hides.some((h) => h.subject === code && (h.type === null || h.type === type));
+  const hidden = (code, type) => hides.some((h) => h.subject === code && (h.kind === "" || h.kind === type));
   const present = TYPES.filter((type) => subjects.some((s) => s.types.includes(type)));
   const update = (change) => { change(); changed(); };
 
@@ -100,12 +101,12 @@ function addForm(choice, timetable, sources, update) {
   let source = timetable;
 
   const fillTypes = () => {
-    const [group, subgroup] = from.value ? splitWho(from.value) : [];
+    const { group, subgroup } = addedCalendar(source, from.value) ?? {};
     const types = new Set(groupClasses(source, group, subgroup).filter((one) => one.subject_code === subject.value).map((one) => one.type));
     type.replaceChildren(new Option(t("addAllTypes"), ""), ...TYPES.filter((one) => types.has(one)).map((one) => new Option(t(`kind${one}`), one)));
   };
   const fillSubjects = () => {
-    const [group, subgroup] = from.value ? splitWho(from.value) : [];
+    const { group, subgroup } = addedCalendar(source, from.value) ?? {};
     const offered = new Map(groupClasses(source, group, subgroup).map((one) => [one.subject_code, one.subject]));
     subject.replaceChildren(...[...offered].sort((a, b) => a[1].localeCompare(b[1], "ro")).map(([code, name]) => new Option(name, code)));
     fillTypes();
@@ -143,7 +144,7 @@ function addForm(choice, timetable, sources, update) {
     for (const value of choice.add) {
       const parsed = parseAdd(value);
       const name = subjectName(sources.timetables?.[parsed.code] ?? timetable, parsed.subject);
-      const what = `${parsed.code}/${parsed.group}${parsed.subgroup ? "/" + parsed.subgroup : ""} · ${name}${parsed.type ? ` (${t(`kind${parsed.type}`)})` : ""}`;
+      const what = `${parsed.code}/${parsed.group} · ${name}${parsed.kind ? ` (${t(`kind${parsed.kind}`)})` : ""}`;
       const remove = node("button", { type: "button", className: "remove", textContent: "×", ariaLabel: t("remove", { what }) });
       remove.addEventListener("click", () => update(() => toggle(choice, "add", value, false)));
       added.append(node("li", {}, node("span", {}, what), remove));
@@ -151,12 +152,6 @@ function addForm(choice, timetable, sources, update) {
     box.append(node("p", { className: "added-title" }, t("added")), added);
   }
   return box;
-}
-
-/** "921/2" → ["921", 2]; "921" → ["921", null]. */
-function splitWho(who) {
-  const [group, subgroup] = who.split("/");
-  return [group, subgroup ? Number(subgroup) : null];
 }
 
 function subjectName(timetable, code) {

@@ -7,7 +7,8 @@ const loaded = new Map();
 export function fetchJson(path) {
   if (!loaded.has(path)) {
     const request = fetch(path).then((response) => {
-      if (!response.ok) throw new Error(`${path}: HTTP ${response.status}`);
+      // the status tells a file the site does not have (a bad link) from no answer at all
+      if (!response.ok) throw Object.assign(new Error(`${path}: HTTP ${response.status}`), { status: response.status });
       return response.json();
     });
     request.catch(() => loaded.delete(path)); // a failed fetch may be tried again

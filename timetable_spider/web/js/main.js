@@ -12,8 +12,9 @@ import { renderCustomize } from "./customize.js";
 import { clashKeys, findClashes } from "./clashes.js";
 import { renderClashes } from "./clash-notice.js";
 import { listenForNewData, startOffline } from "./offline.js";
-import { findCalendar, findGroup, formationName, parseAdd, visibleClasses } from "./schedule.js";
-import { emptyChoice, fromQuery, load, save, toQuery } from "./state.js";
+import { parseAdd } from "./choices.js";
+import { findCalendar, findGroup, formationName, resolveChoice, visibleClasses } from "./schedule.js";
+import { emptyChoice, fromQuery, load, sameChoice, save, toQuery } from "./state.js";
 import { mainTable, timetableOf, viewItems, viewQuery } from "./views.js";
 import { addDays, mondayOf, openingWeek, today, TIME_ZONE, weekNumber, weekRange, weekday } from "./weeks.js";
 
@@ -27,6 +28,8 @@ const app = {
   keepDate: null, // the share link's date, kept in the address bar until the student moves
   changedUids: new Set(), // classes the last crawl with changes changed or added, marked in the grid
   view: null, // {kind, code, entry, timetable} while a teacher's, room's or subject's week is shown
+  started: false, // the service worker is asked to keep files only after the first view
+  visiting: false, // the choice shown is a shared link's, not saved: the student's own stays as it is
   // a link's lang= stays in the address (and the share link) until the student picks a language
   linkLang: new URLSearchParams(location.search).get("lang") === lang ? lang : null,
 };
@@ -38,7 +41,7 @@ const finder = new Finder((code, group, subgroup) => {
     // another group or subgroup of the same year: its subjects are the same, so the changes stay
     for (const list of ["hide", "take", "add"]) choice[list] = [...app.choice[list]];
   }
-  choose(choice);
+  choose(choice); // the student's own pick: it becomes their saved choice
 }, (kind, code) => showView({ kind, code }));
 
 async function start() {
@@ -48,7 +51,13 @@ async function start() {
   startFreeRooms($("free-rooms"));
   const asked = fromQuery(location.search);
   app.keepDate = asked.date;
-  const choice = asked.view ? null : asked.choice ?? load();
+  const saved = load();
+  // A link is a visit: it never replaces the saved choice, unless it names the saved timetable
+  // itself (a push alert's link names the group only: the student's changes stay).
+  const opensSaved = saved && asked.choice && (sameChoice(asked.choice, saved) || (sameTimetable(asked.choice, saved)
+    && !asked.choice.hide.length && !asked.choice.take.length && !asked.choice.add.length));
+  const choice = asked.view ? null : opensSaved ? saved : asked.choice ?? saved;
+  const visiting = Boolean(asked.choice) && !opensSaved;
   $("finder").open = (!choice && !asked.view) || wide();
   indexData().then((index) => {
     app.index = index;
@@ -58,35 +67,61 @@ async function start() {
   runStatus().then(showTrust).catch(() => {});
   try {
     app.site = await siteData();
-    if (asked.view) await showView(asked.view, asked.date);
-    else if (choice) await choose(choice, asked.date);
+    if (asked.view) await showView(asked.view, asked.date, asked.refused);
+    else if (choice) await choose(choice, { date: asked.date, visiting, refused: asked.refused });
+    else if (asked.refused.length) showLinkNotice(asked.refused, false);
   } catch (error) {
     showLoadError(error);
   }
+  followSubscription(); // a change the server did not take last time
+  addEventListener("online", () => followSubscription());
   // after the page has loaded, so the worker's downloads never delay the first view
   if (document.readyState !== "complete") await new Promise((done) => addEventListener("load", done, { once: true }));
-  startOffline($("banner"), () => ["data/site.json", "data/index.json", "data/status.json",
+  await startOffline($("banner"), () => ["data/site.json", "data/index.json", "data/status.json",
     ...Object.keys(app.timetables).map((code) => `data/timetables/${encodeURIComponent(code)}.json`)]);
+  app.started = true;
+  keepCalendarsOffline();
 }
 
-/** Makes choice the shown timetable, opening on date's week (or the current or next teaching week). */
-async function choose(choice, date = null) {
-  const codes = [choice.code, ...choice.add.map((value) => parseAdd(value).code)];
+/** The .ics files the chosen timetable's download is made of, kept for a download offline. */
+async function keepCalendarsOffline() {
+  if (!app.started || !app.choice) return;
+  const [{ calendarPaths }, { keepOffline }] = await Promise.all([import("./personal-calendar.js"), import("./offline.js")]);
+  keepOffline(calendarPaths(app.choice, app.timetables));
+}
+
+function sameTimetable(one, other) {
+  return one.code === other.code && one.group === other.group && one.subgroup === other.subgroup;
+}
+
+/**
+ * Makes choice the shown timetable, opening on date's week (or the current or next teaching
+ * week). visiting: a shared link's, shown without being saved; refused: the link's parts left
+ * out already. What the published timetables do not have is left out too, and said.
+ */
+async function choose(asked, { date = null, visiting = false, refused = [] } = {}) {
+  const codes = [asked.code, ...asked.add.map((value) => parseAdd(value).code)];
   $("grid").setAttribute("aria-busy", "true");
-  await Promise.all([...new Set(codes)].map(async (code) => {
-    app.timetables[code] = await fetchTimetable(code).catch(() => null);
+  const failures = [];
+  await Promise.all([...new Set(codes)].filter((code) => !app.timetables[code]).map(async (code) => {
+    app.timetables[code] = await fetchTimetable(code).catch((error) => { failures.push(error); return null; });
   }));
   $("grid").removeAttribute("aria-busy");
-  const own = app.timetables[choice.code];
-  const group = own && findGroup(own, choice.group);
-  if (!group) {
-    showLoadError(new Error(`${choice.code} ${choice.group}`));
+  if (failures.some((error) => !error.status)) { // no answer at all: offline, not a bad link
+    showLoadError(failures[0]);
     return;
   }
-  // a subgroup the group does not have becomes the whole group, or the group's only calendar
-  if (!findCalendar(group, choice.subgroup)) choice.subgroup = group.calendars.find((c) => c.subgroup === null) ? null : group.calendars[0].subgroup;
+  const resolved = resolveChoice(asked, app.timetables);
+  if (!resolved.choice) {
+    showLinkNotice([...refused, ...resolved.refused], true);
+    return;
+  }
+  const choice = resolved.choice;
+  showLinkNotice([...refused, ...resolved.refused], false);
+  const own = app.timetables[choice.code];
   const previous = app.choice;
   app.choice = choice;
+  app.visiting = visiting;
   app.view = null;
   $("back").hidden = true;
   if (!previous || previous.code !== choice.code || date) {
@@ -97,11 +132,14 @@ async function choose(choice, date = null) {
   }
   $("finder").open = wide();
   $("customize").hidden = false;
+  $("week").hidden = false;
+  showSharedBar();
   $("academic-year").hidden = !app.site.academic_year_calendars?.[choice.code];
   $("week").dataset.ready = "true";
   document.documentElement.classList.add("has-choice");
   showFinderChoice();
   changed();
+  keepCalendarsOffline();
   if (!previous || previous.code !== choice.code || previous.group !== choice.group || previous.subgroup !== choice.subgroup) {
     app.changedUids = new Set();
     showChanges($("changes"), choice.code, choice.group, choice.subgroup).then((uids) => {
@@ -113,12 +151,18 @@ async function choose(choice, date = null) {
 }
 
 /** Shows the published week of a teacher, room or subject; the student's own choice stays saved. */
-async function showView({ kind, code }, date = null) {
-  const timetable = await timetableOf(kind, code).catch(() => null);
+async function showView({ kind, code }, date = null, refused = []) {
+  let failure = null;
+  const timetable = await timetableOf(kind, code).catch((error) => { failure = error; return null; });
   if (!timetable) {
-    showLoadError(new Error(`${kind} ${code}`));
+    if (failure?.status) showLinkNotice([...refused, { part: `${kind}=${code}`, reason: "unknown-view" }], true);
+    else showLoadError(failure);
     return;
   }
+  showLinkNotice(refused, false);
+  app.visiting = false;
+  $("shared-bar").hidden = true;
+  $("week").hidden = false;
   app.view = { kind, code, timetable };
   app.choice = null;
   app.changedUids = new Set();
@@ -194,13 +238,110 @@ function changed() {
   const own = app.timetables[app.choice.code];
   renderCustomize($("customize-body"), app.choice, own, { index: app.index, timetables: app.timetables, load: loadTimetable }, () => {
     const added = app.choice.add.map((value) => parseAdd(value).code).filter((code) => !(code in app.timetables));
-    if (added.length) choose(app.choice);
+    if (added.length) choose(app.choice, { visiting: app.visiting });
     else changed();
   });
   const count = app.choice.hide.length + app.choice.take.length + app.choice.add.length;
   $("changes-count").textContent = count ? t("changesCount", { n: count }) : "";
   drawWeek();
-  save(app.choice);
+  if (!app.visiting) {
+    save(app.choice);
+    followSubscription();
+  }
+}
+
+/** The bar over a shared link's timetable: keep the saved one, or make this one the student's. */
+function showSharedBar() {
+  const bar = $("shared-bar");
+  bar.hidden = !app.visiting;
+  if (bar.hidden) return;
+  const saved = load();
+  const who = (choice) => `${choice.code} · ${formationName(choice.group, choice.subgroup)}`;
+  $("shared-text").textContent = saved ? t("sharedViewing", { who: who(app.choice), mine: who(saved) })
+    : t("sharedNoSaved", { who: who(app.choice) });
+  $("shared-subscription").textContent = saved && app.site.feeds_url && subscribed() ? t("makeItMineSubscription") : "";
+  $("keep-mine").hidden = !saved;
+  $("keep-mine").onclick = () => {
+    history.replaceState(null, "", location.pathname);
+    choose(saved).then(() => $("week-title").focus?.());
+  };
+  $("make-it-mine").onclick = () => {
+    app.visiting = false;
+    bar.hidden = true;
+    changed();
+    $("link-notice").hidden = true;
+    $("choice-summary").focus?.();
+  };
+}
+
+/** Whether this browser keeps a stable subscription (read without loading stable.js). */
+function subscribed() {
+  try { return Boolean(localStorage.getItem("timetable-subscription")); } catch { return false; }
+}
+
+/** The student's stable subscription follows their own choice, whatever changed it, undo included. */
+async function followSubscription() {
+  if (!app.site?.feeds_url || app.visiting || !subscribed()) return;
+  const { follow, following } = await import("./stable.js");
+  const current = following();
+  if (!current) return;
+  if (app.choice) {
+    const { feedPath } = await import("./subscribe.js");
+    const own = app.timetables[app.choice.code];
+    const calendar = findCalendar(findGroup(own, app.choice.group), app.choice.subgroup);
+    await follow(app.site.feeds_url, feedPath(app.choice, calendar.file, current.periods));
+  } else if (current.pending) {
+    await follow(app.site.feeds_url, current.pending);
+  }
+  if ($("subscribe-dialog").open && !app.view) showSubscriptionSync();
+}
+
+/** What the subscribe panel says of the stable subscription: when it last took a change, or
+ * that the latest one is waiting for the server. */
+async function showSubscriptionSync() {
+  const { following } = await import("./stable.js");
+  const current = following();
+  const line = $("subscribe-sync");
+  line.hidden = !current;
+  if (!current) return;
+  const when = (iso) => new Intl.DateTimeFormat(t("dateLocale"), { dateStyle: "medium", timeStyle: "short" }).format(new Date(iso));
+  line.textContent = current.pending ? t("subscriptionPending", { why: current.error ?? "" })
+    : current.synced ? t("subscriptionSynced", { when: when(current.synced) }) : "";
+}
+
+/** A link's parts left out and why; broken: nothing of it could be shown, so the saved
+ * timetable and the search are offered instead. */
+function showLinkNotice(refused, broken) {
+  const notice = $("link-notice");
+  notice.hidden = !refused.length && !broken;
+  if (notice.hidden) return;
+  $("link-notice-title").textContent = t(broken ? "linkNotOpened" : "linkLeftOut");
+  $("link-refused").replaceChildren(...refused.map(({ part, reason }) => {
+    const item = document.createElement("li");
+    item.append(Object.assign(document.createElement("code"), { textContent: part }), `: ${t(`refused.${reason}`)}`);
+    return item;
+  }));
+  const saved = load();
+  const open = $("open-mine");
+  open.hidden = !saved || !broken;
+  if (saved) {
+    open.textContent = t("openMine", { who: `${saved.code} · ${formationName(saved.group, saved.subgroup)}` });
+    open.onclick = () => {
+      history.replaceState(null, "", location.pathname);
+      notice.hidden = true;
+      choose(saved);
+    };
+  }
+  if (broken) {
+    app.choice = null;
+    app.view = null;
+    $("week").hidden = true;
+    $("customize").hidden = true;
+    $("shared-bar").hidden = true;
+    document.documentElement.classList.remove("has-choice");
+    $("finder").open = true;
+  }
+  if (broken) notice.focus();
 }
 
 function hasSubgroups(timetable, choice) {
@@ -326,7 +467,13 @@ function wireControls() {
   });
   swipe($("grid"), (direction) => selectDay(app.day + direction));
   $("download").addEventListener("click", downloadCalendar);
-  $("subscribe").addEventListener("click", openSubscribe);
+  $("subscribe").addEventListener("click", async () => {
+    if (subscribed() && !app.visiting) { // the academic year as the subscription has it
+      const { following } = await import("./stable.js");
+      $("subscribe-periods").checked = Boolean(following()?.periods);
+    }
+    openSubscribe();
+  });
   $("academic-year").addEventListener("click", openAcademicYear);
   $("subscribe-periods").addEventListener("change", openSubscribe);
   $("share").addEventListener("click", openShare);
@@ -360,7 +507,7 @@ function customized() {
 }
 
 async function downloadCalendar() {
-  const { calendarText, calendarTitle, download } = await import("./ics.js");
+  const { download } = await import("./ics.js");
   if (app.view) { // the published calendar itself
     const { publishedUrl } = await import("./subscribe.js");
     const response = await fetch(publishedUrl(app.view.timetable.calendar)).catch(() => null);
@@ -373,14 +520,26 @@ async function downloadCalendar() {
   }
   const own = app.timetables[app.choice.code];
   const calendar = findCalendar(findGroup(own, app.choice.group), app.choice.subgroup);
-  const [name, description] = calendarTitle(own, app.site.semester, app.choice.group, app.choice.subgroup, customized());
-  const text = calendarText(app.site, name, description, visibleClasses(app.choice, app.timetables));
+  const { personalCalendarText } = await import("./personal-calendar.js");
+  const fetchText = async (path) => {
+    const response = await fetch(path);
+    if (!response.ok) throw Object.assign(new Error(`${path}: HTTP ${response.status}`), { status: response.status });
+    return response.text();
+  };
+  let text;
+  try {
+    text = await personalCalendarText(app.choice, app.timetables, fetchText);
+  } catch (error) {
+    showLoadError(error);
+    return;
+  }
   download(text, `${own.code}-${calendar.file.replace(/\.ics$/, "")}${customized() ? "-custom" : ""}.ics`);
 }
 
 async function openSubscribe() {
   const { feedPath, publishedUrl, tailoredUrl } = await import("./subscribe.js");
   let url, name, stable = false;
+  $("subscribe-sync").hidden = true;
   if (app.view) {
     url = publishedUrl(app.view.timetable.calendar);
     name = app.view.timetable.name;
@@ -393,16 +552,29 @@ async function openSubscribe() {
     const tailored = Boolean(app.site.feeds_url) && (customized() || withYear);
     url = tailored ? tailoredUrl(app.site.feeds_url, app.choice, calendar.file, withYear)
       : publishedUrl(`${own.directory}/${calendar.file}`);
-    if (tailored) { // one link for the semester, whose choices follow this page's
+    let unstable = null; // why the server could not give the lasting link
+    // One link for the semester, whose choices follow the student's own: made when they first
+    // tailor their calendar, kept from then on (undo included). A shared timetable never touches it.
+    if (app.site.feeds_url && !app.visiting && (tailored || subscribed())) {
       const { stableFeed } = await import("./stable.js");
       url = await stableFeed(app.site.feeds_url, feedPath(app.choice, calendar.file, withYear))
-        .then((found) => { stable = true; return found; }, (error) => { console.warn(error); return url; });
+        .then((found) => { stable = true; return found; }, (error) => {
+          console.warn(error);
+          unstable = error.message;
+          return url;
+        });
     }
     name = `${own.code} ${who}`;
     $("subscribe-text").textContent = stable ? t("subscribeStable")
-      : customized() && tailored ? t("subscribeTailored")
-        : withYear ? t("subscribeWithYear", { who: name })
-          : t(customized() ? "subscribeStatic" : "subscribeStaticNoChanges", { who: name });
+      : unstable && tailored ? t("subscribeNotStable", { why: unstable })
+        : customized() && tailored ? t("subscribeTailored")
+          : withYear ? t("subscribeWithYear", { who: name })
+            : t(customized() ? "subscribeStatic" : "subscribeStaticNoChanges", { who: name });
+    if (stable) showSubscriptionSync();
+    else if (app.visiting && app.site.feeds_url) {
+      $("subscribe-sync").textContent = t("subscribeVisiting");
+      $("subscribe-sync").hidden = false;
+    }
   }
   showAlerts(stable);
   // personal feeds can add the academic year (periods=1); a teacher's, room's or subject's week has none

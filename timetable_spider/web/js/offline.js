@@ -32,6 +32,12 @@ export async function startOffline(banner, keepPaths) {
       if (worker.state === "installed" && hadController) offerNewVersion(worker);
     });
   });
+  await keepOffline(keepPaths());
+}
+
+/** Asks the worker to keep files (paths relative to the page) for offline use. */
+export async function keepOffline(paths) {
+  if (!("serviceWorker" in navigator)) return;
   const ready = await navigator.serviceWorker.ready;
-  ready.active?.postMessage({ type: "keep", paths: keepPaths() });
+  ready.active?.postMessage({ type: "keep", paths });
 }

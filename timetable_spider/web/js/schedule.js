@@ -3,6 +3,8 @@
 // another group. The same rules as the personal feeds (personal_feeds.personal_events: take,
 // then hide, then add, which hide does not remove), so a share link and a feed agree.
 
+import { parseAdd, parseHide, parseTake } from "./choices.js";
+
 export const TYPES = ["C", "S", "L"];
 
 /** "921/1" for a subgroup, "921" for the whole group (subgroup null). */
@@ -32,27 +34,55 @@ export function groupClasses(timetable, groupName, subgroup) {
     .filter((one) => attends(one.formation, groupName, subgroup));
 }
 
-/** "MLE5028" or "MLE5028:L" → {subject, type}; type is null for the whole subject. */
-export function parseHide(value) {
-  const [subject, type = null] = value.split(":");
-  return { subject, type: TYPES.includes(type) ? type : null };
+/**
+ * The calendar an add= value's "<group>[/<subgroup>]" names in a timetable, as the feeds resolve
+ * it (personal_feeds): a group of that very name first (a group's own name may hold a "/"), else
+ * a subgroup of the group before the last "/". {group, subgroup (null: the whole group)}, or null.
+ */
+export function addedCalendar(timetable, name) {
+  const whole = findGroup(timetable, name);
+  if (whole) return findCalendar(whole, null) ? { group: whole.name, subgroup: null } : null;
+  const at = name.lastIndexOf("/");
+  const group = at > 0 ? findGroup(timetable, name.slice(0, at)) : null;
+  const subgroup = /^[1-9][0-9]{0,2}$/.test(name.slice(at + 1)) ? Number(name.slice(at + 1)) : null;
+  return group && subgroup !== null && findCalendar(group, subgroup) ? { group: group.name, subgroup } : null;
 }
 
-/** "MLE5028:2" → {subject, subgroup: 2}. */
-export function parseTake(value) {
-  const [subject, subgroup] = value.split(":");
-  return { subject, subgroup: Number(subgroup) };
-}
-
-/** "IE2/922/1:MLE5028" or "…:MLE5028:L" → {code, group, subgroup (null: the whole group), subject, type (null: all)}. */
-export function parseAdd(value) {
-  const [where, subject, type = null] = value.split(":");
-  const [code, group, subgroup] = where.split("/");
-  return { code, group, subgroup: subgroup ? Number(subgroup) : null, subject, type: TYPES.includes(type) ? type : null };
+/**
+ * What of a choice the published timetables have: {choice, refused}. A subgroup the group does
+ * not have becomes the whole group (or its only calendar); a take= of a subgroup the group does
+ * not have and an add= from a timetable or group not published are left out; each is named in
+ * refused, {part, reason}. choice is null when the timetable or group itself is not published.
+ * timetables maps a spec code to its timetable, null when it is not published.
+ */
+export function resolveChoice(asked, timetables) {
+  const own = timetables[asked.code];
+  if (!own) return { choice: null, refused: [{ part: `code=${asked.code}`, reason: "unknown-timetable" }] };
+  const group = findGroup(own, asked.group);
+  if (!group) return { choice: null, refused: [{ part: `group=${asked.group}`, reason: "unknown-group" }] };
+  const refused = [];
+  let subgroup = asked.subgroup;
+  if (!findCalendar(group, subgroup)) {
+    refused.push({ part: `subgroup=${subgroup ?? "all"}`, reason: "unknown-subgroup" });
+    subgroup = findCalendar(group, null) ? null : group.calendars[0].subgroup;
+  }
+  const subgroups = group.calendars.map((calendar) => calendar.subgroup).filter((n) => n !== null);
+  const take = asked.take.filter((value) => {
+    const known = subgroups.includes(parseTake(value).subgroup);
+    if (!known) refused.push({ part: `take=${value}`, reason: "unknown-subgroup" });
+    return known;
+  });
+  const add = asked.add.filter((value) => {
+    const { code, group: name } = parseAdd(value);
+    const reason = !timetables[code] ? "unknown-timetable" : !addedCalendar(timetables[code], name) ? "unknown-group" : null;
+    if (reason) refused.push({ part: `add=${value}`, reason });
+    return !reason;
+  });
+  return { choice: { ...asked, subgroup, hide: [...asked.hide], take, add }, refused };
 }
 
 export function isHidden(one, hides) {
-  return hides.some((hide) => hide.subject === one.subject_code && (hide.type === null || hide.type === one.type));
+  return hides.some((hide) => hide.subject === one.subject_code && (hide.kind === "" || hide.kind === one.type));
 }
 
 /**
@@ -78,10 +108,11 @@ export function visibleClasses(choice, timetables) {
   }
   for (const addition of choice.add.map(parseAdd)) {
     const source = timetables[addition.code];
-    if (!source) continue;
-    const who = [addition.code, addition.group, addition.subgroup].filter((part) => part !== null).join("/");
-    for (const one of groupClasses(source, addition.group, addition.subgroup)) {
-      if (one.subject_code === addition.subject && (addition.type === null || addition.type === one.type) && !shown.has(one.uid)) {
+    const calendar = source && addedCalendar(source, addition.group);
+    if (!calendar) continue;
+    const who = `${addition.code}/${addition.group}`;
+    for (const one of groupClasses(source, calendar.group, calendar.subgroup)) {
+      if (one.subject_code === addition.subject && (addition.kind === "" || addition.kind === one.type) && !shown.has(one.uid)) {
         shown.set(one.uid, { class: one, dates: source.dates[one.dates], table: source.table, from: who, taken: false });
       }
     }

@@ -2,6 +2,8 @@
 // while the choices behind it change, and push alerts of changes to its classes. Its edit key
 // stays in this browser's localStorage; the server keeps only its hash.
 
+import { readChoices } from "./choices.js";
+
 const STORAGE_KEY = "timetable-subscription";
 const JSON_TYPE = { "Content-Type": "application/json" };
 
@@ -41,23 +43,55 @@ function withKey(subscription) {
   return { ...JSON_TYPE, Authorization: `Bearer ${subscription.key}` };
 }
 
-/** The stable feed's address for calendar (a personal feed's path and query): the saved
- * subscription, changed to it when it differs, else a new one. */
-export async function stableFeed(feedsUrl, calendar) {
-  let current = saved();
-  if (current && current.calendar !== calendar) {
-    const response = await fetch(api(feedsUrl, `subscriptions/${current.id}`),
+/**
+ * The saved subscription: {id, key, feed, calendar, periods, synced, pending, error}, or null.
+ * calendar is the personal feed it follows; pending, a calendar the server has not taken yet,
+ * and error why; synced, when it last took one.
+ */
+export function following() {
+  const current = saved();
+  if (!current?.id) return null;
+  const query = (current.pending ?? current.calendar ?? "").split("?")[1] ?? "";
+  return { ...current, periods: readChoices(query).choices.periods };
+}
+
+/**
+ * Makes the saved subscription follow calendar (a personal feed's path and query). A refusal
+ * or no answer leaves the change pending, to be sent again; a subscription the server no
+ * longer has (deleted, or another site's) is forgotten, and null returned.
+ */
+export async function follow(feedsUrl, calendar) {
+  const current = saved();
+  if (!current) return null;
+  if (current.calendar === calendar && !current.pending) return current;
+  let response = null;
+  try {
+    response = await fetch(api(feedsUrl, `subscriptions/${current.id}`),
       { method: "PUT", headers: withKey(current), body: JSON.stringify({ calendar }) });
-    if (response.ok) keep({ ...current, calendar });
-    else if ([403, 404, 410].includes(response.status)) current = null; // gone, or another site's
-    else throw new Error(`changing the subscription: HTTP ${response.status}`);
+  } catch { /* no answer: pending below */ }
+  if (response && [403, 404, 410].includes(response.status)) {
+    forget();
+    return null;
   }
+  const next = response?.ok ? { ...current, calendar, pending: null, error: null, synced: new Date().toISOString() }
+    : { ...current, pending: calendar, error: response ? `HTTP ${response.status}` : "no answer" };
+  keep(next);
+  return next;
+}
+
+function forget() {
+  try { localStorage.removeItem(STORAGE_KEY); } catch { /* storage blocked: nothing was kept */ }
+}
+
+/** The stable feed's address for calendar: the saved subscription, made to follow it, else a
+ * new one. Throws when a new one cannot be made. */
+export async function stableFeed(feedsUrl, calendar) {
+  let current = saved() ? await follow(feedsUrl, calendar) : null;
   if (!current) {
-    const response = await fetch(api(feedsUrl, "subscriptions"),
+    const response = await ask("making a subscription", api(feedsUrl, "subscriptions"),
       { method: "POST", headers: JSON_TYPE, body: JSON.stringify({ calendar }) });
-    if (!response.ok) throw new Error(`making a subscription: HTTP ${response.status}`);
     const { feed, key } = await response.json();
-    current = { id: feed.slice("/feeds/s/".length, -".ics".length), key, feed, calendar };
+    current = { id: feed.slice("/feeds/s/".length, -".ics".length), key, feed, calendar, synced: new Date().toISOString() };
     keep(current);
   }
   return api(feedsUrl, current.feed.slice(1)).href;

@@ -1,6 +1,7 @@
 // Subscription addresses: the published calendar (webcal:// and https://, Google, Apple,
 // Outlook, Thunderbird), or, when the site serves personal feeds, a feed tailored with the student's changes.
 
+import { choicesQuery } from "./choices.js";
 import { calendarPath } from "./data.js";
 
 /** The absolute https:// (or http://) address of a published calendar, by its path in the site. */
@@ -8,13 +9,10 @@ export function publishedUrl(path, base = location.href) {
   return new URL(calendarPath(...path.split(/\/(?=[^/]*$)/)), base).href;
 }
 
-/** A personal feed's path and query: /feeds/<CODE>/<file>?hide=…&take=…&add=…, and with
- * periods, its timetable's academic year (periods=1). */
+/** A personal feed's path and canonical query: /feeds/<CODE>/<file>?hide=…&take=…&add=…, and
+ * with periods, its timetable's academic year (periods=1). */
 export function feedPath(choice, file, periods = false) {
-  const params = new URLSearchParams();
-  for (const name of ["hide", "take", "add"]) for (const value of choice[name]) params.append(name, value);
-  if (periods) params.append("periods", "1");
-  const query = params.toString();
+  const query = choicesQuery({ ...choice, periods });
   return `/feeds/${encodeURIComponent(choice.code)}/${encodeURIComponent(file)}${query ? "?" + query : ""}`;
 }
 
