@@ -76,7 +76,7 @@ def test_a_friends_link_shows_their_timetable_under_a_bar(page, served):
 def test_a_friends_link_names_the_subscription_make_it_mine_would_change(page, served):
     make_mine_and_subscribe(page, served)
     open_link(page, served, FRIENDS)
-    expect(page.locator("#shared-subscription")).to_have_text("Your calendar subscription will follow it too.")
+    expect(page.locator("#shared-subscription")).to_have_text("Making it yours also changes your calendar subscription to it.")
 
 
 def test_a_friends_link_leaves_the_saved_choice_as_it_was(page, served):
@@ -112,6 +112,14 @@ def test_make_it_mine_saves_the_link_and_the_subscription_follows(page, served):
     wait_for_async(page, "async () => !JSON.parse(localStorage.getItem('timetable-subscription')).pending"
                          " && JSON.parse(localStorage.getItem('timetable-subscription')).calendar.startsWith('/feeds/M2/')")
     assert serves(served, stable, "/feeds/M2/1113-2.ics?hide=MLE5011B")
+
+
+def test_a_shared_timetable_is_never_called_yours_until_it_is_made_so(page, served):
+    open_link(page, served, FRIENDS)
+    title = page.locator("#finder .summary-title")
+    expect(title).to_have_text("Shared timetable")
+    page.get_by_role("button", name="Make it mine").click()
+    expect(title).to_have_text("Your timetable")
 
 
 def test_a_link_to_the_saved_timetable_without_changes_opens_it_with_them(page, served):

@@ -222,7 +222,7 @@ function showFinderChoice() {
   const found = app.index && findYear(app.index, app.choice.code);
   finder.showChoice(found?.spec ?? null, own, findGroup(own, app.choice.group), app.choice.subgroup);
   const who = formationName(app.choice.group, app.choice.subgroup);
-  $("finder").querySelector(".summary-title").textContent = t("yours");
+  $("finder").querySelector(".summary-title").textContent = t(app.visiting ? "sharedTimetable" : "yours");
   $("choice-summary").textContent = `${own.code} · ${who}`;
   $("choice-summary").title = `${own.name} · ${t("yearN", { n: own.year })}`;
 }
@@ -268,6 +268,7 @@ function showSharedBar() {
   $("make-it-mine").onclick = () => {
     app.visiting = false;
     bar.hidden = true;
+    showFinderChoice();
     changed();
     $("link-notice").hidden = true;
     $("choice-summary").focus?.();
