@@ -217,6 +217,29 @@ def test_a_date_that_cannot_be_is_left_out(page, served):
     expect(page.locator("#link-refused li")).to_have_text(["date=2026-13-45: no such date"])
 
 
+def test_no_answer_for_a_links_timetable_says_so_and_offers_no_week_control(page, served):
+    errors = []
+    page.on("pageerror", lambda error: errors.append(str(error)))
+    page.route(re.compile(r".*/data/timetables/IE2\.json$"), lambda route: route.abort())
+    page.goto(f"{served.base_url}/{MINE}")
+    expect(page.locator("#grid .grid-empty")).to_have_text(re.compile("could not be loaded"))
+    expect(page.locator("#prev-week")).to_be_hidden()
+    assert errors == []
+
+
+def test_a_download_with_no_answer_keeps_the_week_and_says_so(browser, served):
+    # without the worker, which keeps the calendars for a download offline
+    context = browser.new_context(locale="en-GB", service_workers="block")
+    page = context.new_page()
+    open_link(page, served, MINE)
+    classes = page.locator("#grid [data-uid]").count()
+    page.route(re.compile(r".*\.ics$"), lambda route: route.abort())
+    page.get_by_role("button", name=re.compile("Download")).click()
+    expect(page.locator("#week-note")).to_have_text(re.compile("could not be loaded"))
+    assert page.locator("#grid [data-uid]").count() == classes > 0
+    context.close()
+
+
 # -- the download is the feed of the same choices ---------------------------------------------
 
 DOWNLOADS = [  # (the link's choices, the feed they make)

@@ -133,6 +133,7 @@ async function choose(asked, { date = null, visiting = false, refused = [] } = {
   $("finder").open = wide();
   $("customize").hidden = false;
   $("week").hidden = false;
+  $("week").classList.remove("failed");
   showSharedBar();
   $("academic-year").hidden = !app.site.academic_year_calendars?.[choice.code];
   $("week").dataset.ready = "true";
@@ -163,6 +164,7 @@ async function showView({ kind, code }, date = null, refused = []) {
   app.visiting = false;
   $("shared-bar").hidden = true;
   $("week").hidden = false;
+  $("week").classList.remove("failed");
   app.view = { kind, code, timetable };
   app.choice = null;
   app.changedUids = new Set();
@@ -646,8 +648,16 @@ function showTrust(status) {
     { className: `outcome ${status.outcome}`, textContent: outcome }));
 }
 
+/** No answer (offline, or the server is down): what is shown stays, with a note; with nothing
+ * shown yet, the message takes the grid's place and no week control is offered. */
 function showLoadError(error) {
   console.warn("timetable not loaded:", error);
+  if (app.choice || app.view) {
+    $("week-note").textContent = t("loadFailed");
+    return;
+  }
+  document.documentElement.classList.remove("has-choice");
+  $("week").hidden = false;
   $("grid").replaceChildren(Object.assign(document.createElement("p"), { className: "grid-empty", textContent: t("loadFailed") }));
   $("week").classList.add("failed");
   $("finder").open = true;
