@@ -22,7 +22,8 @@ import pytest
 import recurring_ical_events
 from playwright.sync_api import sync_playwright
 
-from tests.crawling import run_crawl
+from tests.crawling import free_port, run_crawl
+from tests.serving import ServeProcess
 from tests.page_server import PageServer
 from tests.ubb_site import SimServer, build_site
 
@@ -64,6 +65,21 @@ def published_site(tmp_path_factory) -> PublishedSite:
     assert result.returncode == 0, result.output[-3000:]
     with PageServer(tmp / "site") as server:
         yield PublishedSite(tmp / "site", server)
+
+
+@pytest.fixture(scope="module")
+def served(tmp_path_factory):
+    """The simulated site crawled with FEEDS_URL set to the address of the `scrapy serve` that then
+    serves it: the page and the feeds from one origin, with stable subscriptions and push keys."""
+    tmp = tmp_path_factory.mktemp("page-served")
+    port = free_port()
+    with SimServer("2025-2", latency=0.02, jitter=0.01) as sim:
+        result = run_crawl(sim, site_dir=tmp / "site", settings={"HTTPCACHE_DIR": tmp / "cache",
+                                                                 "FEEDS_URL": f"http://127.0.0.1:{port}"})
+    assert result.returncode == 0, result.output[-3000:]
+    with ServeProcess(tmp / "site", {"SUBSCRIPTIONS_DB": tmp / "db.sqlite3", "PUSH_VAPID_KEY_FILE": tmp / "vapid.pem"},
+                      port=port) as server:
+        yield server
 
 
 # In IE2.html, Ingineria sistemelor soft's course in room 2/I; the changed site has it in C510.

@@ -11,27 +11,11 @@ from urllib.parse import parse_qs, urlsplit
 import pytest
 from playwright.sync_api import expect
 
-from tests.crawling import free_port, run_crawl
 from tests.page_fixtures import (browser, browser_context_args, browser_type, browser_type_launch_args,  # noqa: F401
-                                 launch_browser, playwright, wait_for_async, wait_for_week)
-from tests.serving import ServeProcess
-from tests.ubb_site import SimServer
+                                 launch_browser, playwright, served, wait_for_async, wait_for_week)
 
 MINE = "index.html?code=IE2&group=921&subgroup=1&date=2026-03-10&hide=MLE5028:L"
 FRIENDS = "index.html?code=M2&group=1113&subgroup=2&date=2026-03-10&hide=MLE5011B"
-
-
-@pytest.fixture(scope="module")
-def served(tmp_path_factory):
-    tmp = tmp_path_factory.mktemp("page-choice")
-    port = free_port()
-    with SimServer("2025-2", latency=0.02, jitter=0.01) as sim:
-        result = run_crawl(sim, site_dir=tmp / "site", settings={"HTTPCACHE_DIR": tmp / "cache",
-                                                                 "FEEDS_URL": f"http://127.0.0.1:{port}"})
-    assert result.returncode == 0, result.output[-3000:]
-    with ServeProcess(tmp / "site", {"SUBSCRIPTIONS_DB": tmp / "db.sqlite3", "PUSH_VAPID_KEY_FILE": tmp / "vapid.pem"},
-                      port=port) as server:
-        yield server
 
 
 @pytest.fixture
@@ -162,6 +146,15 @@ def test_a_change_the_server_does_not_take_stays_pending_and_is_sent_at_the_next
     page.goto(f"{served.base_url}/index.html")
     wait_for_async(page, "async () => !JSON.parse(localStorage.getItem('timetable-subscription')).pending")
     assert serves(served, stable, "/feeds/IE2/921-1.ics")
+
+
+def test_with_no_answer_for_a_new_subscription_the_panel_never_calls_its_link_lasting(page, served):
+    open_link(page, served, MINE)
+    page.get_by_role("button", name="Make it mine").click()
+    page.context.route(re.compile(r".*/subscriptions$"), lambda route: route.abort())
+    page.get_by_role("button", name=re.compile("Subscribe")).click()
+    expect(page.locator("#subscribe-text")).to_contain_text("could not make your lasting link (making a subscription: no answer)")
+    assert "/feeds/s/" not in page.locator("#subscribe-url").input_value()
 
 
 # -- a bad link ---------------------------------------------------------------------------------

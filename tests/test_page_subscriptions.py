@@ -9,26 +9,10 @@ import re
 import pytest
 from playwright.sync_api import expect
 
-from tests.crawling import free_port, run_crawl
 from tests.page_fixtures import (browser, browser_context_args, browser_type, browser_type_launch_args,  # noqa: F401
-                                 launch_browser, playwright, wait_for_async, wait_for_week)
-from tests.serving import ServeProcess
-from tests.ubb_site import SimServer
+                                 launch_browser, playwright, served, wait_for_async, wait_for_week)
 
 WEEK = "index.html?code=IE2&group=921&subgroup=1&date=2026-03-10"
-
-
-@pytest.fixture(scope="module")
-def served(tmp_path_factory):
-    tmp = tmp_path_factory.mktemp("page-subscriptions")
-    port = free_port()
-    with SimServer("2025-2", latency=0.02, jitter=0.01) as sim:
-        result = run_crawl(sim, site_dir=tmp / "site", settings={"HTTPCACHE_DIR": tmp / "cache",
-                                                                 "FEEDS_URL": f"http://127.0.0.1:{port}"})
-    assert result.returncode == 0, result.output[-3000:]
-    with ServeProcess(tmp / "site", {"SUBSCRIPTIONS_DB": tmp / "db.sqlite3", "PUSH_VAPID_KEY_FILE": tmp / "vapid.pem"},
-                      port=port) as server:
-        yield server
 
 
 @pytest.fixture

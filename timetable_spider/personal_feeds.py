@@ -127,7 +127,10 @@ def read_query(query: str) -> tuple[Selection, tuple[Refusal, ...]]:
     periods=1; each may repeat, in any order, and empty parameters ("a=1&&b=2") are skipped. A
     second take= of a subject already taken is refused; the first stands.
     """
-    hide, take, add, periods, refused = set(), {}, set(), False, []
+    parsers = {"hide": _parse_hide, "take": _parse_take, "add": _parse_add}
+    chosen: dict[str, set] = {"hide": set(), "add": set()}
+    taken: dict[str, Take] = {}
+    periods, refused = False, []
     for raw in query.split("&"):
         if not raw:
             continue
@@ -139,32 +142,20 @@ def read_query(query: str) -> tuple[Selection, tuple[Refusal, ...]]:
         part = f"{name}={value}"
         if not equals:
             refused.append(Refusal(name, "not-a-pair"))
-        elif name == "hide":
-            chosen = _parse_hide(value)
-            if chosen is None:
-                refused.append(Refusal(part, "bad-hide"))
-            else:
-                hide.add(chosen)
-        elif name == "take":
-            chosen = _parse_take(value)
-            if chosen is None:
-                refused.append(Refusal(part, "bad-take"))
-            elif take.setdefault(chosen.subject, chosen) != chosen:
+        elif name in parsers:
+            choice = parsers[name](value)
+            if choice is None:
+                refused.append(Refusal(part, f"bad-{name}"))
+            elif name != "take":
+                chosen[name].add(choice)
+            elif taken.setdefault(choice.subject, choice) != choice:
                 refused.append(Refusal(part, "take-twice"))
-        elif name == "add":
-            chosen = _parse_add(value)
-            if chosen is None:
-                refused.append(Refusal(part, "bad-add"))
-            else:
-                add.add(chosen)
-        elif name == "periods":
-            if value == "1":
-                periods = True
-            else:
-                refused.append(Refusal(part, "bad-periods"))
+        elif name == "periods" and value == "1":
+            periods = True
         else:
-            refused.append(Refusal(part, "unknown-parameter"))
-    return Selection(tuple(sorted(hide)), tuple(sorted(take.values())), tuple(sorted(add)), periods), tuple(refused)
+            refused.append(Refusal(part, "bad-periods" if name == "periods" else "unknown-parameter"))
+    selection = Selection(tuple(sorted(chosen["hide"])), tuple(sorted(taken.values())), tuple(sorted(chosen["add"])), periods)
+    return selection, tuple(refused)
 
 
 def parse_query(query: str) -> Selection:
