@@ -264,6 +264,7 @@ function showSharedBar() {
   $("shared-subscription").textContent = saved && app.site.feeds_url && subscribed() ? t("makeItMineSubscription") : "";
   $("keep-mine").hidden = !saved;
   $("keep-mine").onclick = () => {
+    app.keepDate = null; // the link's date was for its timetable
     history.replaceState(null, "", location.pathname);
     choose(saved).then(() => $("week-title").focus?.());
   };
