@@ -11,7 +11,7 @@ import pytest
 from jsonschema import Draft202012Validator
 
 from tests.crawling import crawl_simulated_site
-from tests.published_json import problems, validate_site
+from tests.published_json import check_answer, problems, validate_site
 from timetable_spider import open_data
 
 FIXTURES = Path(__file__).parent / "fixtures"
@@ -212,3 +212,17 @@ def test_a_change_logged_before_type_was_the_letter_is_read_with_the_letter():
 def test_a_dtstamp_and_an_instant_are_the_same_moment():
     assert open_data.instant_of_dtstamp("20261123T080000Z") == "2026-11-23T08:00:00+00:00"
     assert open_data.dtstamp_of_instant("2026-11-23T10:00:00+02:00") == "20261123T080000Z"
+
+
+# -- the JSON answers of `scrapy serve` (ServeProcess checks every one) --
+
+def test_a_json_answer_that_does_not_follow_openapi_yaml_fails():
+    made = b'{"feed": "/feeds/s/abc.ics", "key": "' + b"k" * 32 + b'"}'
+    check_answer("POST", "/subscriptions", 201, "application/json", made)
+    with pytest.raises(AssertionError, match="'key' is a required property"):
+        check_answer("POST", "/subscriptions", 201, "application/json", b'{"feed": "/feeds/s/abc.ics"}')
+
+
+def test_an_answer_openapi_yaml_gives_no_json_schema_is_not_checked():
+    check_answer("GET", "/feeds/IE2/921-1.ics", 200, "text/calendar", b"BEGIN:VCALENDAR")
+    check_answer("GET", "/nowhere", 404, "application/json", b"[]")
