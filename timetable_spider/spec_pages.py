@@ -75,7 +75,7 @@ def write_spec_page(timetable: Timetable, context: SemesterContext) -> SpecPageR
                           files_written=files.files_written, files_kept=files.files_kept)
 
 
-def _compare_with_last_crawl(schedule: SpecSchedule, previous: dict[str, Any] | None
+def _compare_with_last_crawl(schedule: SpecSchedule, previous: open_data.Record | None
                              ) -> tuple[SpecSchedule, dict[str, Stamp], list[dict[str, Any]] | None]:
     """The schedule with its classes' UIDs carried from the last crawl of this semester, their
     stamps in that crawl (by UID), and the change log's entries for this page (None with no last

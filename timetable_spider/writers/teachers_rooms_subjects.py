@@ -19,7 +19,7 @@ from timetable_spider.site_paths import safe_component
 from timetable_spider.teachers_rooms_subjects import (
     KINDS, Constituent, Gathering, SharedClass, SharedEvent, SharedTimetable, constituents, unknown_teacher)
 from timetable_spider.worker_processes import run_here, worker_pool
-from timetable_spider.writers import CrawledSite, json_data, timetables_json
+from timetable_spider.writers import CrawledSite, timetables_json
 from timetable_spider.writers.ics import CalendarWriter
 from timetable_spider.writers.json_data import dumps
 
