@@ -59,28 +59,22 @@ BUSY_ROOMS = Schema("busy-rooms", 1)  # rooms/busy.json
 SCHEMAS = (RECORD, INDEX, ROOMS, SITE, STATUS, CHANGE_LOG, PAGE_CHANGES, TIMETABLE, SHARED_TIMETABLE,
            TEACHER_INDEX, ROOM_INDEX, SUBJECT_INDEX, BUSY_ROOMS)
 
-# Which schema each published JSON document follows, by its path relative to the site's root:
-# (pattern, schema), the first that matches
+# Which schema each published JSON document follows, by its path relative to the site's root,
+# "*" standing for one name: the first that matches
 DOCUMENTS = (
-    (re.compile(r"data/index\.json"), INDEX),
-    (re.compile(r"data/rooms\.json"), ROOMS),
-    (re.compile(r"data/site\.json"), SITE),
-    (re.compile(r"data/status\.json"), STATUS),
-    (re.compile(r"data/changes\.json"), CHANGE_LOG),
-    (re.compile(r"data/timetables/(teachers|rooms|subjects)/[^/]+\.json"), SHARED_TIMETABLE),
-    (re.compile(r"data/timetables/[^/]+\.json"), TIMETABLE),
-    (re.compile(r"data/[^/]+\.json"), RECORD),
-    (re.compile(r"changes/[^/]+\.json"), PAGE_CHANGES),
-    (re.compile(r"teachers/index\.json"), TEACHER_INDEX),
-    (re.compile(r"rooms/index\.json"), ROOM_INDEX),
-    (re.compile(r"subjects/index\.json"), SUBJECT_INDEX),
-    (re.compile(r"rooms/busy\.json"), BUSY_ROOMS),
+    ("data/index.json", INDEX), ("data/rooms.json", ROOMS), ("data/site.json", SITE), ("data/status.json", STATUS),
+    ("data/changes.json", CHANGE_LOG), ("data/timetables/teachers/*.json", SHARED_TIMETABLE),
+    ("data/timetables/rooms/*.json", SHARED_TIMETABLE), ("data/timetables/subjects/*.json", SHARED_TIMETABLE),
+    ("data/timetables/*.json", TIMETABLE), ("data/*.json", RECORD), ("changes/*.json", PAGE_CHANGES),
+    ("teachers/index.json", TEACHER_INDEX), ("rooms/index.json", ROOM_INDEX), ("subjects/index.json", SUBJECT_INDEX),
+    ("rooms/busy.json", BUSY_ROOMS),
 )
 
 
 def schema_of(path: str) -> Schema | None:
     """The schema a published document follows, by its path relative to the site's root."""
-    return next((schema for pattern, schema in DOCUMENTS if pattern.fullmatch(path)), None)
+    return next((schema for pattern, schema in DOCUMENTS
+                 if re.fullmatch(re.escape(pattern).replace(r"\*", "[^/]+"), path)), None)
 
 
 # The record version before RECORD, which a deployed site holds until its next crawl: read as RECORD.
