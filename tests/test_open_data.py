@@ -171,7 +171,7 @@ PREVIOUS_RECORD = json.dumps({
          "summary": "[L] Baze de date", "room_code": "L321", "subject_code": "MLE5028", "teacher_code": "susa",
          "dates": ["2026-02-23"], "uid": "lab@x", "fingerprint": "f1", "dtstamp": "20260220T080000Z", "sequence": 2},
         {"day": "Marti", "start": "08:00", "end": "10:00", "frequency": "", "room": "C510", "location": "C510",
-         "formation": "921", "type": "Optional", "subject": "Etica", "teacher": "", "summary": "[?] Etica",
+         "formation": "921", "type": "Seminar", "subject": "Etica", "teacher": "", "summary": "[S] Etica",
          "room_code": "C510", "subject_code": "ETI", "teacher_code": "", "dates": [], "uid": "none@x",
          "fingerprint": "", "dtstamp": "", "sequence": 0}]}]}).encode()
 
@@ -184,8 +184,7 @@ def test_a_record_of_the_previous_version_is_read_as_this_one():
     assert lab["type_name"] == "Laborator"
     assert lab["dtstamp"] == "2026-02-20T08:00:00+00:00"
     assert lab["sequence"] == 2
-    assert undated["type"] is None
-    assert undated["type_name"] == "Optional"
+    assert undated["type"] == "S"
     assert undated["dtstamp"] is None
 
 

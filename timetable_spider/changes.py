@@ -137,7 +137,7 @@ def sentence(change: Change) -> str:
     """A change in one line of English, as a feed reader shows it:
     "Changed: [C] Programare Web (IE2): room 2/I → C510"."""
     about = change["class"]
-    what = f"[{about['type'] or about['type_name']}] {about['subject']} ({change['formation']})"
+    what = f"[{about['type']}] {about['subject']} ({change['formation']})"
     if change["change"] != "changed":
         return (f"{change['change'].capitalize()}: {what}, {about['day']} {about['start']}-{about['end']}, "
                 f"{about['room']}, {about['teacher']}")

@@ -19,7 +19,7 @@ def touches(change: Change, calendar: Calendar, selection: Selection, faculty: M
     """Whether the personal calendar (the published calendar with the choices) has the class the
     change is about; faculty is the published site's, where add= finds the calendars it adds from."""
     facts = change["class"]
-    subject, kind, formation = facts["subject_code"], facts["type"] or "", change["formation"]
+    subject, kind, formation = facts["subject_code"], facts["type"], change["formation"]
     if (change["code"] == calendar.code and calendar.group in change["groups"]
             and keeps(selection, subject, kind, formation, calendar.group, _holds(calendar, change))):
         return True
@@ -44,10 +44,9 @@ def _holds(calendar: Calendar, change: Change) -> bool:
 def describe(change: Change, next_date: date | None) -> str:
     """One line: "Tue 10 Mar, [L] Programare Web moved to L439"."""
     facts = change["class"]
-    kind = facts["type"] or facts["type_name"]
     when = (next_date.strftime("%a %-d %b") if next_date
             else f"{DAYS[calendar_rules.WEEKDAYS.get(calendar_rules.plain(facts['day']), 0)]} {facts['start']}")
-    what = f"[{kind}] {facts['subject']}"
+    what = f"[{facts['type']}] {facts['subject']}"
     if change["change"] == "added":
         return f"{when}, {what}: new, in {facts['room']}"
     if change["change"] == "removed":

@@ -114,7 +114,7 @@ class RecordEntry(TypedDict):
     room: str
     location: str
     formation: str
-    type: str | None  # "C", "S" or "L"; None for a type the faculty's page names otherwise
+    type: str  # "C", "S" or "L" (parsing refuses a page naming another type)
     type_name: str  # as the page prints it: "Curs", "Seminar", "Laborator"
     subject: str
     teacher: str
@@ -190,7 +190,7 @@ def record_calendars(record: Record) -> list[RecordCalendar]:
 class ChangedClass(TypedDict):
     subject: str
     subject_code: str
-    type: str | None  # as in RecordEntry
+    type: str  # as in RecordEntry
     type_name: str
     day: str
     start: str

@@ -243,7 +243,7 @@ def _event(where: str, text: bytes, entries: Mapping[str, RecordEntry], events: 
     event = events.get(uid)
     if event is None:
         entry = entries[uid]
-        event = events[uid] = Event(uid, entry["subject_code"], entry["type"] or "", entry["formation"], text)
+        event = events[uid] = Event(uid, entry["subject_code"], entry["type"], entry["formation"], text)
     elif event.text != text:
         raise ValueError(f"{where}: event {uid} differs from the same class in another calendar")
     return event
