@@ -44,11 +44,12 @@ def problems(document, schema: open_data.Schema) -> list[str]:
             for error in validator(schema).iter_errors(document)]
 
 
-def validate_site(site: Path) -> int:
-    """Checks every *.json under site (but the schemas themselves) against its schema; returns how
-    many were checked. Raises AssertionError naming each document that does not follow its own."""
+def validate_site(site: Path, paths: list[Path] | None = None) -> int:
+    """Checks every *.json under site (or those of paths) but the schemas themselves against its
+    schema; returns how many were checked. Raises AssertionError naming each document that does
+    not follow its own."""
     failures, checked = [], 0
-    for path in sorted(site.rglob("*.json")):
+    for path in sorted(site.rglob("*.json") if paths is None else paths):
         relative = path.relative_to(site).as_posix()
         if relative.startswith("schema/"):
             continue
