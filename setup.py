@@ -5,6 +5,6 @@ from setuptools import find_packages, setup
 
 setup(
     packages=find_packages(exclude=["tests", "tests.*"]),
-    package_data={"timetable_spider": ["templates/*.html", "web/**/*", "feed_server/openapi.yaml"]},
+    package_data={"timetable_spider": ["templates/*.html", "web/**/*", "feed_server/openapi.yaml", "schema/*.json"]},
     entry_points={"scrapy": ["settings = timetable_spider.settings"]},
 )

@@ -22,6 +22,7 @@ from typing import Callable, Iterator, Mapping
 
 from scrapy.utils.test import get_crawler
 
+from tests.published_json import validate_site
 from tests.ubb_site import SimServer
 from timetable_spider import settings as project_settings
 
@@ -45,13 +46,14 @@ class CrawlResult:
     """Unpacks as (returncode, output, seconds); also carries the child's resource usage."""
 
     def __init__(self, returncode: int, output: str, seconds: float, rusage, timed_out: bool,
-                 command: list[str]):
+                 command: list[str], validated: int = 0):
         self.returncode = returncode
         self.output = output
         self.seconds = seconds
         self.rusage = rusage  # resource.struct_rusage of the crawl process (os.wait4)
         self.timed_out = timed_out
         self.command = command
+        self.validated = validated  # published JSON documents checked against their schemas
 
     @property
     def cpu_seconds(self) -> float:
@@ -96,6 +98,11 @@ def run_crawl(server: SimServer | None = None, *, semester: str | None = "2025-2
     settings become -s NAME=VALUE (after the server's URLs and SITE_DIR, so they can override
     them). on_output(line, process) sees each output line as it comes, e.g. to stop the server
     mid-crawl or to signal the crawl. The crawl is killed after timeout seconds.
+
+    After a crawl that succeeded, every JSON document of the site is checked against its schema
+    (tests/published_json.py); one that does not follow it fails the test that crawled. After one
+    that failed, only data/status.json, which it wrote: the rest is the site kept from before,
+    where some tests plant broken files on purpose.
     """
     command = crawl_command(server, semester=semester, site_dir=site_dir, settings=settings, args=args,
                             module=module)
@@ -128,7 +135,13 @@ def run_crawl(server: SimServer | None = None, *, semester: str | None = "2025-2
         seconds = time.monotonic() - started
         watchdog.cancel()
         process.returncode = os.waitstatus_to_exitcode(status)
-    return CrawlResult(process.returncode, "".join(lines), seconds, rusage, timed_out.is_set(), command)
+    validated, site = 0, (settings or {}).get("SITE_DIR", site_dir)
+    root = Path(cwd, site) if site is not None else None
+    if root is not None and process.returncode == 0 and root.is_dir():
+        validated = validate_site(root)
+    elif root is not None and (root / "data" / "status.json").is_file():
+        validated = validate_site(root, [root / "data" / "status.json"])
+    return CrawlResult(process.returncode, "".join(lines), seconds, rusage, timed_out.is_set(), command, validated)
 
 
 def error_lines(output: str) -> list[str]:

@@ -18,6 +18,7 @@ from pathlib import Path
 from typing import Mapping
 
 from tests.crawling import PROJECT
+from tests.published_json import check_answer
 
 LISTENING = re.compile(r"Serving .* at http://127\.0\.0\.1:(\d+)/")
 
@@ -86,19 +87,23 @@ class ServeProcess:
 
     def get(self, target: str, headers: Mapping[str, str] | None = None,
             method: str = "GET", body: bytes | None = None) -> tuple[int, http.client.HTTPMessage, bytes]:
-        """One request on a new connection; the target is sent exactly as given."""
+        """One request on a new connection; the target is sent exactly as given. A JSON answer
+        must follow the schema openapi.yaml gives it."""
         connection = self.connection()
         try:
             connection.request(method, target, body=body, headers=dict(headers or {}))
             response = connection.getresponse()
-            return response.status, response.headers, response.read()
+            answer = response.read()
+            check_answer(method, target, response.status, response.headers["Content-Type"], answer)
+            return response.status, response.headers, answer
         finally:
             connection.close()
 
     def api(self, method: str, target: str, body=None, key: str | None = None, headers: Mapping[str, str] | None = None,
             source: str = "127.0.0.1") -> tuple[int, dict, bytes]:
         """One request to the API: a body given as a dict is sent as JSON, a key as the Bearer
-        edit key; from the given loopback source address (a proxy on 127.0.0.2, say)."""
+        edit key; from the given loopback source address (a proxy on 127.0.0.2, say). A JSON
+        answer must follow the schema openapi.yaml gives it."""
         data = body if isinstance(body, bytes) or body is None else json.dumps(body).encode()
         sent = dict(headers or {})
         if key is not None:
@@ -109,6 +114,8 @@ class ServeProcess:
         try:
             connection.request(method, target, body=data, headers=sent)
             response = connection.getresponse()
-            return response.status, dict(response.headers), response.read()
+            answer = response.read()
+            check_answer(method, target, response.status, response.headers["Content-Type"], answer)
+            return response.status, dict(response.headers), answer
         finally:
             connection.close()

@@ -48,7 +48,7 @@ def test_a_room_change():
     after = [replace(COURSE, room="C510", location="C510, Campus"), LAB_1, LAB_2, SEMINAR]
     assert log(BEFORE, after) == [{
         "change": "changed", "code": "IE2", "groups": ["921", "922"], "formation": "IE2", "uid": "course@x",
-        "class": {"subject": "Programare Web", "subject_code": "", "type": "Curs", "day": "Luni", "start": "14:00", "end": "16:00",
+        "class": {"subject": "Programare Web", "subject_code": "", "type": "C", "type_name": "Curs", "day": "Luni", "start": "14:00", "end": "16:00",
                   "room": "C510", "teacher": "Conf. STERCA Adrian", "weeks": "every week"},
         "fields": {"room": ["2/I", "C510"], "location": ["2/I, somewhere", "C510, Campus"]}}]
 
@@ -83,7 +83,8 @@ def test_a_holiday_changes_only_the_dates():
 def test_a_removed_lab():
     assert log(BEFORE, [COURSE, LAB_1, SEMINAR]) == [{
         "change": "removed", "code": "IE2", "groups": ["921"], "formation": "921/2", "uid": "lab2@x",
-        "class": {"subject": "Programare Web", "subject_code": "", "type": "Laborator", "day": "Marti", "start": "18:00",
+        "class": {"subject": "Programare Web", "subject_code": "", "type": "L", "type_name": "Laborator",
+                  "day": "Marti", "start": "18:00",
                   "end": "20:00", "room": "L321", "teacher": "C.d.asociat MORARU Dora", "weeks": "every week"}}]
 
 
@@ -99,7 +100,7 @@ def test_a_move_to_another_slot_is_one_change_of_time_keeping_the_uid():
     moved = replace(COURSE, day="Marti", start="10:00", end="12:00")
     assert log(BEFORE, [moved, LAB_1, LAB_2, SEMINAR]) == [{
         "change": "changed", "code": "IE2", "groups": ["921", "922"], "formation": "IE2", "uid": "course@x",
-        "class": {"subject": "Programare Web", "subject_code": "", "type": "Curs", "day": "Marti", "start": "10:00", "end": "12:00",
+        "class": {"subject": "Programare Web", "subject_code": "", "type": "C", "type_name": "Curs", "day": "Marti", "start": "10:00", "end": "12:00",
                   "room": "2/I", "teacher": "Conf. STERCA Adrian", "weeks": "every week"},
         "fields": {"time": ["Luni 14:00-16:00", "Marti 10:00-12:00"]}}]
 

@@ -43,14 +43,15 @@ class Crawl:
     site: Path
     cache: Path
     stats: dict
+    validated: int  # JSON documents checked against their schemas (tests/published_json.py)
 
 
 def crawl_once(semester: str, tmp: Path) -> Crawl:
     site, cache = tmp / "site", tmp / "httpcache"
     with SimServer(semester, latency=LATENCY, jitter=JITTER) as server:
-        rc, output, seconds = run_crawl(server, semester=semester, site_dir=site,
-                                        settings={"HTTPCACHE_DIR": cache})
-    return Crawl(semester, server, rc, output, seconds, site, cache, server.stats)
+        result = run_crawl(server, semester=semester, site_dir=site, settings={"HTTPCACHE_DIR": cache})
+    return Crawl(semester, server, result.returncode, result.output, result.seconds, site, cache, server.stats,
+                 result.validated)
 
 
 @pytest.fixture(scope="module")
@@ -218,6 +219,24 @@ def test_teacher_room_and_subject_counts(crawl):
               for kind in ("teachers", "rooms", "subjects")}
     assert counts == {kind: len(list((crawl.site / kind).glob("*.ics"))) for kind in counts}
     assert all(counts.values())
+
+
+def test_every_published_json_document_was_checked_against_its_schema(crawl_2025_2):
+    """run_crawl fails a crawl whose documents do not follow their schemas; this says it saw them all."""
+    spec_pages, teachers, rooms, subjects = 71, 246, 85, 49
+    per_spec_page = 3  # data/<CODE>.json, data/timetables/<CODE>.json, changes/<CODE>.json
+    site_wide = 9  # data/{index,rooms,site,status,changes}.json, {teachers,rooms,subjects}/index.json, rooms/busy.json
+    assert crawl_2025_2.validated == spec_pages * per_spec_page + teachers + rooms + subjects + site_wide
+
+
+def test_the_site_publishes_every_schema_its_documents_name(crawl_2025_2):
+    published = sorted(path.name for path in (crawl_2025_2.site / "schema").iterdir())
+    assert published == ["busy-rooms-v1.json", "change-log-v1.json", "index-v1.json", "page-changes-v1.json",
+                         "record-v3.json", "room-index-v1.json", "rooms-v1.json", "shared-timetable-v1.json",
+                         "site-v1.json", "status-v1.json", "subject-index-v1.json", "teacher-index-v1.json",
+                         "timetable-v1.json"]
+    record = json.loads((crawl_2025_2.site / "data" / "IE2.json").read_text("utf-8"))
+    assert json.loads((crawl_2025_2.site / record["schema"].lstrip("/")).read_text("utf-8"))["$id"] == record["schema"]
 
 
 # -- rows of live pages the saved ones lack, which the simulated site adds to I2's group 1411

@@ -5,9 +5,9 @@ import json
 
 from timetable_spider.failed_pages import keep_previous_versions, page_problems
 from timetable_spider.items import PageFailure
-from timetable_spider.writers import json_data
+from timetable_spider.open_data import RECORD as RECORD_SCHEMA
 
-RECORD = {"schema": json_data.SCHEMA_VERSION, "semester": "2025-2", "directory": "Alpha/Year 1",
+RECORD = {"schema": RECORD_SCHEMA.url, "semester": "2025-2", "directory": "Alpha/Year 1",
           "groups": [{"name": "111", "calendars": [{"file": "111-1.ics"}, {"file": "111-2.ics"}]}]}
 
 

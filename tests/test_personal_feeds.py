@@ -28,7 +28,6 @@ HEAD = (b"BEGIN:VCALENDAR\r\nVERSION:2.0\r\nNAME:IE2 921/1 \xc2\xb7 Informatica\
         b"REFRESH-INTERVAL;VALUE=DURATION:P1D\r\nBEGIN:VTIMEZONE\r\nTZID:Europe/Bucharest\r\n"
         b"END:VTIMEZONE\r\n")
 TAIL = b"END:VCALENDAR\r\n"
-KINDS = {"C": "Curs", "S": "Seminar", "L": "Laborator"}
 
 
 def vevent(uid: str) -> bytes:
@@ -37,7 +36,7 @@ def vevent(uid: str) -> bytes:
 
 
 def entry(uid: str, subject: str, kind: str, formation: str) -> dict:
-    return {"uid": uid, "subject_code": subject, "type": KINDS[kind], "formation": formation}
+    return {"uid": uid, "subject_code": subject, "type": kind, "formation": formation}
 
 
 def group(name: str, entries: list[dict], calendars: dict[str, list[str]]) -> tuple[dict, dict[str, bytes]]:

@@ -24,15 +24,32 @@ from tests.page_fixtures import COURSE_IN_2I
 from tests.serving import ServeProcess
 from tests.ubb_site import SimServer, build_site
 from timetable_spider import notifications, push
-from timetable_spider.personal_feeds import parse_query
+from timetable_spider.personal_feeds import Calendar, Group, Spec, parse_query
 from timetable_spider.subscriptions import Subscriptions
 
 LAB = {"change": "changed", "code": "IE2", "groups": ["921"], "formation": "921/2", "uid": "lab@x",
-       "class": {"subject": "Programare Web", "subject_code": "MLE5015", "type": "Laborator", "day": "Marti",
+       "class": {"subject": "Programare Web", "subject_code": "MLE5015", "type": "L", "type_name": "Laborator", "day": "Marti",
                  "start": "16:00", "end": "18:00", "room": "L321", "teacher": "T", "weeks": "every week"},
        "fields": {"room": ["L321", "L439"]}}
 COURSE = {**LAB, "formation": "IE2", "groups": [str(g) for g in range(921, 928)], "uid": "course@x",
-          "class": {**LAB["class"], "type": "Curs", "subject": "Ingineria sistemelor soft", "subject_code": "MLE5011"}}
+          "class": {**LAB["class"], "type": "C", "type_name": "Curs", "subject": "Ingineria sistemelor soft",
+                    "subject_code": "MLE5011"}}
+
+
+def spec(code: str, groups: tuple[str, ...]) -> Spec:
+    """A published spec page with two subgroups in each group; which events the calendars have
+    does not matter to which changes touch them."""
+    def calendar(group: str, subgroup: int | None) -> Calendar:
+        return Calendar(code, f"{group}-{subgroup or 'all'}.ics", group, subgroup, b"", (), b"")
+    made = {name: Group(name, (1, 2), (), {s: calendar(name, s) for s in (None, 1, 2)}) for name in groups}
+    return Spec(code, made, {c.file: c for g in made.values() for c in g.calendars.values()})
+
+
+FACULTY = {"IE2": spec("IE2", ("921", "922", "925")), "I1": spec("I1", ("211",))}
+
+
+def touches(change, code, group, subgroup, query) -> bool:
+    return notifications.touches(change, FACULTY[code].groups[group].calendars[subgroup], parse_query(query), FACULTY)
 
 
 def b64(data: bytes) -> str:
@@ -55,13 +72,14 @@ def b64(data: bytes) -> str:
     ("I1", "211", 1, "add=IE2/921/1:MLE5015", False),  # added from the subgroup without that lab
     ("I1", "211", 1, "add=IE2/921:MLE5015:L", True),  # the whole group's lab, of that type
     ("I1", "211", 1, "add=IE2/921:MLE5015:S", False),  # another type
+    ("I1", "211", 1, "add=IE2/929:MLE5015", False),  # a group the timetable does not have: its feed answers 404
 ], ids=lambda value: str(value))
 def test_a_change_touches_a_calendar_by_the_feeds_rules(code, group, subgroup, query, touched):
-    assert notifications.touches(LAB, code, group, subgroup, parse_query(query)) is touched
+    assert touches(LAB, code, group, subgroup, query) is touched
 
 
 def test_a_year_wide_course_touches_every_group():
-    assert {g for g in ("921", "925") if notifications.touches(COURSE, "IE2", g, 1, parse_query(""))} == {"921", "925"}
+    assert {g for g in ("921", "925") if touches(COURSE, "IE2", g, 1, "")} == {"921", "925"}
 
 
 def test_the_message_names_the_calendar_the_date_the_class_and_its_new_room():

@@ -36,6 +36,7 @@ from scrapy.settings import Settings
 from tests.crawling import PROJECT, crawl_simulated_site
 from timetable_spider import push, push_alerts
 from timetable_spider import settings as project_settings
+from timetable_spider.personal_feeds import Calendar
 from timetable_spider.push import BadKeys, Delivery, EndpointPolicy, Outcome, RefusedEndpoint
 from timetable_spider.subscriptions import Subscriptions
 
@@ -345,8 +346,8 @@ def change(uid: str, subject: str, room: str) -> dict:
     """A year-wide course of IE2 moved to room: every IE2 calendar has it."""
     return {"change": "changed", "code": "IE2", "groups": [str(g) for g in range(921, 928)], "formation": "IE2",
             "uid": uid, "fields": {"room": ["2/I", room]},
-            "class": {"subject": subject, "subject_code": "MLE5011", "type": "Curs", "day": "Marti", "start": "16:00",
-                      "end": "18:00", "room": room, "teacher": "T", "weeks": "every week"}}
+            "class": {"subject": subject, "subject_code": "MLE5011", "type": "C", "type_name": "Curs",
+                      "day": "Marti", "start": "16:00", "end": "18:00", "room": room, "teacher": "T", "weeks": "every week"}}
 
 
 FIRST = {"finished": "2026-03-02T06:00:00+00:00", "semester": "2025-2", "changes": [change("a@x", "Algebra", "C510")]}
@@ -515,7 +516,8 @@ def test_a_catch_up_of_many_changes_fits_a_push_message():
 
 # -- endpoints that fail for days -------------------------------------------------------------------------
 
-SNAPSHOT = SimpleNamespace(faculty={"IE2": SimpleNamespace(calendars={"921-1.ics": SimpleNamespace(group="921", subgroup=1)})})
+SNAPSHOT = SimpleNamespace(faculty={"IE2": SimpleNamespace(calendars={
+    "921-1.ics": Calendar("IE2", "921-1.ics", "921", 1, b"", (), b"")})})
 
 
 def run(store: Subscriptions, tmp: Path, answer: Outcome, now: float, crawls=(SECOND, FIRST)):

@@ -75,7 +75,7 @@ def record(site: Path, code: str) -> dict:
 
 
 def subjects_by_uid(site: Path, *codes: str) -> dict[str, tuple[str, str, str]]:
-    """uid -> (subject code, type, formation), from the published records."""
+    """uid -> (subject code, type letter, formation), from the published records."""
     return {e["uid"]: (e["subject_code"], e["type"], e["formation"])
             for code in codes for g in record(site, code)["groups"] for e in g["entries"]}
 
@@ -125,9 +125,9 @@ def test_hide_with_a_type_removes_only_that_type(served):
     classes = subjects_by_uid(served.site, "IE2")
     before = occurrences(published(served.site, "921-1.ics"))
     after = occurrences(feed(served, f"{FEED}?hide=MLE5028:L"))
-    assert after == {o for o in before if classes[o[0]][:2] != ("MLE5028", "Laborator")}
+    assert after == {o for o in before if classes[o[0]][:2] != ("MLE5028", "L")}
     assert after != before
-    assert any(classes[uid][:2] == ("MLE5028", "Curs") for uid, _ in after)
+    assert any(classes[uid][:2] == ("MLE5028", "C") for uid, _ in after)
 
 
 def test_take_swaps_the_subjects_lab_for_the_other_subgroups(served):
@@ -159,7 +159,7 @@ def test_choices_repeat_and_combine(served):
     whole_922 = occurrences(published(served.site, "922-all.ics"))
     after = occurrences(feed(served, f"{FEED}?hide=MLE5011&hide=MLE5013:L&hide=MLE5028&add=IE2/922:MLE5028"))
     assert after == ({o for o in own if classes[o[0]][0] not in ("MLE5011", "MLE5028")
-                      and classes[o[0]][:2] != ("MLE5013", "Laborator")}
+                      and classes[o[0]][:2] != ("MLE5013", "L")}
                      | {o for o in whole_922 if classes[o[0]][0] == "MLE5028"})
 
 

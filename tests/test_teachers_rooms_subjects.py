@@ -18,7 +18,7 @@ import recurring_ical_events
 from tests.builders import entry, group, listing, outcome, run_pipeline, spec_items
 from timetable_spider.publishing import SiteFiles
 from timetable_spider.teachers_rooms_subjects import Gathering, constituents, shared_timetables
-from timetable_spider.writers.json_data import SCHEMA_VERSION
+from timetable_spider.open_data import RECORD
 from timetable_spider.writers.teachers_rooms_subjects import Gatherer, TeacherRoomSubjectCalendars
 
 MONDAYS = ["2026-02-23", "2026-03-02", "2026-03-09"]
@@ -27,9 +27,9 @@ TUESDAYS = ["2026-02-24", "2026-03-03", "2026-03-10"]
 
 def row(subject="Programare Web", *, formation="IE2", day="Luni", start="16:00", end="18:00", kind="Curs",
         room="2/I", teacher="Conf. STERCA Adrian", frequency="", dates=MONDAYS, uid=None,
-        subject_code="MLE5015", teacher_code="stad", room_code=None, sequence=0, dtstamp="20260220T080000Z"):
+        subject_code="MLE5015", teacher_code="stad", room_code=None, sequence=0, dtstamp="2026-02-20T08:00:00+00:00"):
     return {"day": day, "start": start, "end": end, "frequency": frequency, "room": room,
-            "location": f"{room}, Campus", "formation": formation, "type": kind, "subject": subject,
+            "location": f"{room}, Campus", "formation": formation, "type": kind[0], "type_name": kind, "subject": subject,
             "teacher": teacher, "summary": f"[{kind[0]}] {subject}", "room_code": room_code or room.replace("/", "-"),
             "subject_code": subject_code, "teacher_code": teacher_code, "dates": dates,
             "uid": uid or f"{formation}-{day}-{start}-{subject}@x", "fingerprint": "f", "dtstamp": dtstamp,
@@ -121,7 +121,7 @@ def test_classes_of_the_unknown_teacher_are_counted_for_the_status_and_get_no_te
 
 def test_uids_are_stable_and_an_edit_raises_the_sequence():
     first = by_code("teachers", IE2, MIE2)["stad"].events[0]
-    moved = {**SHARED, "room": "C335", "location": "C335, Campus", "sequence": 1, "dtstamp": "20260301T080000Z"}
+    moved = {**SHARED, "room": "C335", "location": "C335, Campus", "sequence": 1, "dtstamp": "2026-03-01T08:00:00+00:00"}
     again = by_code("teachers", IE2, record("MIE2", MIE2["name"], {"1021": [{**moved, "room": "2/I"}]}))["stad"]
     course = again.events[0]
     assert course.uid == first.uid  # made of the group events' UIDs, which survive an edit
@@ -220,7 +220,7 @@ def staged(tmp_path, *records):
     staging = tmp_path / "staging"
     for page in records:
         (staging / "data").mkdir(parents=True, exist_ok=True)
-        (staging / "data" / f"{page['code']}.json").write_text(json.dumps({**page, "schema": SCHEMA_VERSION}))
+        (staging / "data" / f"{page['code']}.json").write_text(json.dumps({**page, "schema": RECORD.url}))
     return staging
 
 

@@ -18,7 +18,6 @@ from timetable_spider.settings import PROGRAMME_YEARS, PROGRAMME_YEARS_BY_NAME
 from timetable_spider.spec_pages import calendar_title
 from timetable_spider.items import Timetable
 from timetable_spider.writers.ics import CalendarWriter
-from timetable_spider.writers.json_data import Stamp
 from timetable_spider.writers.timetables_json import site_data, spec_timetable
 
 ROOT = "https://www.cs.ubbcluj.ro/files/orar/2025-2"
@@ -43,9 +42,8 @@ def schedule(tables):
 
 @pytest.fixture(scope="module")
 def view(schedule):
-    stamps = {c.uid: Stamp("fp", DTSTAMP, 0) for c in schedule.classes}
     written = {cal.file_name: {} for cal in schedule.calendars}
-    return spec_timetable(schedule, "2025-2", "Informatica - in limba engleza/Year 2", stamps, written)
+    return spec_timetable(schedule, "2025-2", "Informatica - in limba engleza/Year 2", written)
 
 
 def test_each_published_event_is_its_class_in_the_page_data(schedule, view):
@@ -59,6 +57,7 @@ def test_each_published_event_is_its_class_in_the_page_data(schedule, view):
                                                            events))
         for event in ics.walk("VEVENT"):
             shown = classes[str(event["UID"])]
+            assert str(event["SUMMARY"]) == f"[{shown['type']}] {shown['subject']}"
             assert str(event["LOCATION"]) == shown["location"]
             assert str(event["CATEGORIES"].cats[0]) == shown["kind"]
             assert event["DTSTART"].dt.date() == date.fromisoformat(view["dates"][shown["dates"]][0])
@@ -73,13 +72,21 @@ def test_each_group_lists_its_calendars_with_their_subgroups(view):
 
 
 def test_a_class_carries_what_the_page_shows_and_its_codes(view):
-    [course] = [c for c in view["classes"] if c["summary"] == "[C] Ingineria sistemelor soft"]
-    assert {k: course[k] for k in ("day", "start", "end", "parity", "type", "room", "room_code", "subject_code",
-                                   "teacher", "teacher_code", "formation", "dtstamp", "sequence")} == {
-        "day": 0, "start": "14:00", "end": "16:00", "parity": None, "type": "C", "room": "2/I",
+    [course] = [c for c in view["classes"] if c["subject"] == "Ingineria sistemelor soft" and c["type"] == "C"]
+    assert {k: course[k] for k in ("day", "start", "end", "parity", "type", "kind", "room", "room_code",
+                                   "subject_code", "teacher", "teacher_code", "formation")} == {
+        "day": 0, "start": "14:00", "end": "16:00", "parity": None, "type": "C", "kind": "Curs", "room": "2/I",
         "room_code": "2-I", "subject_code": "MLE5011", "teacher": "Lect. ZSIGMOND Imre", "teacher_code": "zsim",
-        "formation": "IE2", "dtstamp": DTSTAMP, "sequence": 0}
+        "formation": "IE2"}
     assert view["dates"][course["dates"]][:2] == ["2026-02-23", "2026-03-02"]
+
+
+def test_a_class_carries_nothing_only_an_event_needs(view):
+    """The page links to the published calendars: SUMMARY, DESCRIPTION, DTSTAMP and SEQUENCE are
+    theirs, not the page's."""
+    assert set(view["classes"][0]) == {"uid", "day", "start", "end", "parity", "type", "kind", "subject",
+                                       "subject_code", "room", "room_code", "location", "teacher",
+                                       "teacher_code", "formation", "dates"}
 
 
 def test_each_list_of_dates_is_written_once(view):

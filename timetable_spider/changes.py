@@ -13,7 +13,8 @@ from dataclasses import dataclass, field
 from datetime import date, timedelta
 from typing import Any
 
-from timetable_spider.calendar_rules import plain
+from timetable_spider.calendar_rules import event_type_letter, plain
+from timetable_spider.open_data import Change, ChangedClass
 
 # The fields a change lists, before and after.
 TRACKED = ("time", "room", "teacher", "weeks", "location")
@@ -105,23 +106,22 @@ def changed_fields(before: ClassFacts, after: ClassFacts) -> dict[str, list]:
     return fields
 
 
-def describe(change: str, facts: ClassFacts, code: str, uid: str,
-             fields: dict[str, list] | None = None) -> dict[str, Any]:
+def describe(change: str, facts: ClassFacts, code: str, uid: str, fields: dict[str, list] | None = None) -> Change:
     """One entry of the change log: which spec page, groups, formation and class, and what changed."""
-    described = {
+    described = Change({
         "change": change, "code": code, "groups": list(facts.groups), "formation": facts.formation, "uid": uid,
-        "class": {"subject": facts.subject, "subject_code": facts.subject_code, "type": facts.kind,
-                  "day": facts.day, "start": facts.start,
-                  "end": facts.end, "room": facts.room, "teacher": facts.teacher,
-                  "weeks": facts.frequency or "every week"},
-    }
+        "class": ChangedClass(subject=facts.subject, subject_code=facts.subject_code,
+                              type=event_type_letter(facts.kind), type_name=facts.kind, day=facts.day,
+                              start=facts.start, end=facts.end, room=facts.room, teacher=facts.teacher,
+                              weeks=facts.frequency or "every week"),
+    })
     if fields:
         described["fields"] = fields
     return described
 
 
 def spec_changes(code: str, previous: Sequence[ClassFacts], previous_uids: Sequence[str],
-                 current: Sequence[ClassFacts], current_uids: Sequence[str], matching: Matching) -> list[dict]:
+                 current: Sequence[ClassFacts], current_uids: Sequence[str], matching: Matching) -> list[Change]:
     """The change log's entries for one spec page: added, removed, and changed (a move included)."""
     entries = []
     for p, c in sorted(matching.same + matching.moved, key=lambda pair: pair[1]):
@@ -133,12 +133,11 @@ def spec_changes(code: str, previous: Sequence[ClassFacts], previous_uids: Seque
     return entries
 
 
-def sentence(change: dict[str, Any]) -> str:
+def sentence(change: Change) -> str:
     """A change in one line of English, as a feed reader shows it:
     "Changed: [C] Programare Web (IE2): room 2/I → C510"."""
     about = change["class"]
-    kind = {"curs": "C", "seminar": "S", "laborator": "L"}.get(plain(about["type"]), about["type"])
-    what = f"[{kind}] {about['subject']} ({change['formation']})"
+    what = f"[{about['type']}] {about['subject']} ({change['formation']})"
     if change["change"] != "changed":
         return (f"{change['change'].capitalize()}: {what}, {about['day']} {about['start']}-{about['end']}, "
                 f"{about['room']}, {about['teacher']}")

@@ -7,9 +7,8 @@ import logging
 from dataclasses import dataclass, field
 from typing import Protocol
 
-from timetable_spider import site_paths
+from timetable_spider import open_data, site_paths
 from timetable_spider.items import PageFailure
-from timetable_spider.writers import json_data
 
 logger = logging.getLogger(__name__)
 
@@ -40,14 +39,14 @@ def keep_previous_versions(failures: list[PageFailure], written: set[str], site:
         if failure.kind != "timetable" or not failure.code or failure.code in written:
             continue
         data_path = site_paths.data_file_name(failure.code)
-        record = json_data.load_spec_record(site.read_published(data_path))
+        record = open_data.load_record(site.read_published(data_path))
         if record is None or record["semester"] != semester:
             why = "no version of it was published before" if record is None else \
                 f"its last published version is of semester {record['semester']}"
             found.without_calendars[failure.code] = why
             logger.warning("%s has no calendars this run: it failed (%s), and %s", failure.code, failure.url, why)
             continue
-        files = [f"{record['directory']}/{c['file']}" for c in json_data.record_calendars(record)]
+        files = [f"{record['directory']}/{c['file']}" for c in open_data.record_calendars(record)]
         timetable_path = site_paths.timetable_file_name(failure.code)
         for path in [data_path, *files, *[timetable_path] * site.is_published(timetable_path)]:
             site.keep_published(path)

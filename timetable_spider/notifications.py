@@ -1,47 +1,52 @@
 """Which of a crawl's changes touch a subscription's calendar, and the one push that tells of
 them. Plain functions, no I/O: a change touches the calendar when the personal feed would have
-the class, by the feeds' own rules (personal_feeds.keeps and personal_feeds.adds)."""
+the class, by the feeds' own rules (personal_feeds.keeps, adds and calendar_added_from)."""
 from __future__ import annotations
 
 from datetime import date
-from typing import Any, Mapping, Sequence
+from typing import Mapping, Sequence
 from urllib.parse import urlencode
 
 from timetable_spider import calendar_rules
-from timetable_spider.personal_feeds import Selection, adds, keeps
+from timetable_spider.open_data import Change
+from timetable_spider.personal_feeds import Calendar, Selection, Spec, UnknownName, adds, calendar_added_from, keeps
 
 DAYS = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
 CHANGED_FIELDS = ("time", "room", "teacher", "weeks", "location")
 
 
-def touches(change: Mapping[str, Any], code: str, group: str, subgroup: int | None, selection: Selection) -> bool:
-    """Whether the personal calendar (the calendar of group/subgroup of timetable code, with the
-    choices) has the class the change is about."""
+def touches(change: Change, calendar: Calendar, selection: Selection, faculty: Mapping[str, Spec]) -> bool:
+    """Whether the personal calendar (the published calendar with the choices) has the class the
+    change is about; faculty is the published site's, where add= finds the calendars it adds from."""
     facts = change["class"]
-    subject, kind = facts.get("subject_code", ""), calendar_rules.event_type_letter(facts["type"]) or ""
-    formation, groups = change["formation"], change["groups"]
-    if change["code"] == code and group in groups:
-        in_calendar = calendar_rules.attends(formation, group, subgroup)
-        if keeps(selection, subject, kind, formation, group, in_calendar):
-            return True
+    subject, kind, formation = facts["subject_code"], facts["type"], change["formation"]
+    if (change["code"] == calendar.code and calendar.group in change["groups"]
+            and keeps(selection, subject, kind, formation, calendar.group, _holds(calendar, change))):
+        return True
     for add in selection.add:
-        if change["code"] != add.code or not adds(add, subject, kind):
+        if not adds(add, subject, kind):
             continue
-        if add.group in groups:  # the whole group's calendar has every class of the group
-            return True
-        name, _, number = add.group.rpartition("/")
-        if name in groups and number.isdigit() and calendar_rules.attends(formation, name, int(number)):
+        try:
+            added_from = calendar_added_from(add, faculty)
+        except UnknownName:  # the feed answers 404: there is no calendar to tell of
+            continue
+        if added_from.code == change["code"] and _holds(added_from, change):
             return True
     return False
 
 
-def describe(change: Mapping[str, Any], next_date: date | None) -> str:
+def _holds(calendar: Calendar, change: Change) -> bool:
+    """Whether a group's calendar (a subgroup's, or the whole group's) has the changed class."""
+    return calendar.group in change["groups"] and calendar_rules.attends(change["formation"], calendar.group,
+                                                                          calendar.subgroup)
+
+
+def describe(change: Change, next_date: date | None) -> str:
     """One line: "Tue 10 Mar, [L] Programare Web moved to L439"."""
     facts = change["class"]
-    kind = calendar_rules.event_type_letter(facts["type"]) or facts["type"]
     when = (next_date.strftime("%a %-d %b") if next_date
             else f"{DAYS[calendar_rules.WEEKDAYS.get(calendar_rules.plain(facts['day']), 0)]} {facts['start']}")
-    what = f"[{kind}] {facts['subject']}"
+    what = f"[{facts['type']}] {facts['subject']}"
     if change["change"] == "added":
         return f"{when}, {what}: new, in {facts['room']}"
     if change["change"] == "removed":
@@ -54,7 +59,7 @@ def describe(change: Mapping[str, Any], next_date: date | None) -> str:
     return f"{when}, {what}: {', '.join(parts) or 'changed'}"
 
 
-def message(code: str, group: str, subgroup: int | None, changes: Sequence[Mapping[str, Any]],
+def message(code: str, group: str, subgroup: int | None, changes: Sequence[Change],
             next_dates: Mapping[str, date | None], page: str = "index.html") -> dict[str, str]:
     """The push's payload, {"title", "body", "url"}: the first change's line as the title, every
     change a line of the body, and the page's week of the first change as the url."""

@@ -21,6 +21,7 @@ from dataclasses import dataclass
 from urllib.parse import quote, unquote_plus
 
 from timetable_spider import calendar_rules, site_paths
+from timetable_spider.open_data import Record, RecordEntry
 from timetable_spider.writers.ics import fold
 
 # The subject codes the crawl keeps (parsing.timetable_pages.CODE): no ":", "/", "&" or "..".
@@ -248,7 +249,7 @@ class Spec:
     periods: tuple[Event, ...] | None = None  # its academic year's events; None: not published
 
 
-def spec_feeds(record: Mapping, calendar_texts: Mapping[str, bytes], academic_year: bytes | None = None) -> Spec:
+def spec_feeds(record: Record, calendar_texts: Mapping[str, bytes], academic_year: bytes | None = None) -> Spec:
     """A spec page's groups and calendars, from its data/<CODE>.json record and the published
     bytes of every calendar file the record lists (by file name), and its academic year's events
     from academic-year/<CODE>.ics (None when the site has none: published before they existed).
@@ -286,7 +287,7 @@ def _calendar_files(code: str, group: str, subgroups: tuple[int, ...], listed: l
     return [(file, subgroup) for file, subgroup in named.items() if file in listed]
 
 
-def _event(where: str, text: bytes, entries: Mapping[str, Mapping], events: dict[str, Event]) -> Event:
+def _event(where: str, text: bytes, entries: Mapping[str, RecordEntry], events: dict[str, Event]) -> Event:
     """The spec's Event for a VEVENT of a calendar, made the first time its class is seen."""
     uid = event_uid(text)
     if uid not in entries:
@@ -294,8 +295,7 @@ def _event(where: str, text: bytes, entries: Mapping[str, Mapping], events: dict
     event = events.get(uid)
     if event is None:
         entry = entries[uid]
-        kind = calendar_rules.event_type_letter(entry["type"]) or ""
-        event = events[uid] = Event(uid, entry["subject_code"], kind, entry["formation"], text)
+        event = events[uid] = Event(uid, entry["subject_code"], entry["type"], entry["formation"], text)
     elif event.text != text:
         raise ValueError(f"{where}: event {uid} differs from the same class in another calendar")
     return event
@@ -362,7 +362,7 @@ def personal_events(calendar: Calendar, selection: Selection, faculty: Mapping[s
     chosen = [e for e in group.events if keeps(selection, e.subject, e.kind, e.formation, group.name, e.uid in own)]
     present = {e.uid for e in chosen}
     for add in selection.add:
-        adding = [e for e in _calendar_added_from(add, faculty).events if adds(add, e.subject, e.kind)]
+        adding = [e for e in calendar_added_from(add, faculty).events if adds(add, e.subject, e.kind)]
         chosen += [e for e in adding if e.uid not in present]
         present.update(e.uid for e in adding)
     if selection.periods:
@@ -386,7 +386,8 @@ def adds(add: Add, subject: str, kind: str) -> bool:
     return subject == add.subject and add.kind in ("", kind)
 
 
-def _calendar_added_from(add: Add, faculty: Mapping[str, Spec]) -> Calendar:
+def calendar_added_from(add: Add, faculty: Mapping[str, Spec]) -> Calendar:
+    """The calendar add= names: a group's, or a subgroup's ("931/1"). Raises UnknownName."""
     spec = faculty.get(add.code)
     if spec is None:
         raise UnknownName(f"no timetable {add.code}")

@@ -22,9 +22,8 @@ from datetime import datetime
 
 from twisted.internet import threads
 
-from timetable_spider import personal_feeds, site_paths
+from timetable_spider import open_data, personal_feeds, site_paths
 from timetable_spider.personal_feeds import Spec, UnknownName
-from timetable_spider.writers.json_data import record_calendars
 
 logger = logging.getLogger(__name__)
 
@@ -116,9 +115,11 @@ def load_snapshot(site_dir: str, cache_size: int) -> Snapshot:
             code = year["code"]
             try:
                 record_text, record_time = read_beneath(directory, year["data"])
-                record = json.loads(record_text)
+                record = open_data.load_record(record_text)
+                if record is None:
+                    raise ValueError(f"{year['data']} is not a spec record this version reads")
                 texts, times = {}, {}
-                for calendar in record_calendars(record):
+                for calendar in open_data.record_calendars(record):
                     file = calendar["file"]
                     texts[file], times[file] = read_beneath(directory, f"{record['directory']}/{file}")
                 year_text, year_time = _read_if_published(directory, site_paths.academic_year_file_name(code))

@@ -22,7 +22,7 @@ from itertools import takewhile
 from pathlib import Path
 from typing import Callable
 
-from timetable_spider import notifications, site_paths
+from timetable_spider import notifications, open_data, site_paths
 from timetable_spider.personal_feeds import BadQuery, parse_query
 from timetable_spider.push import Delivery, Outcome
 from timetable_spider.subscriptions import PushTarget, Subscriptions
@@ -124,7 +124,7 @@ def alert(target: PushTarget, told: list[tuple[dict, float]], snapshot, dates: C
     # "finished" is to the second, so a crawl that ended in the second of the attach counts as after it
     since = datetime.fromisoformat(target.notified).timestamp() if target.notified else int(target.attached) - 0.5
     touching = [change for crawl, finished in reversed(told) if finished > since for change in crawl["changes"]
-                if notifications.touches(change, code, calendar.group, calendar.subgroup, selection)]
+                if notifications.touches(change, calendar, selection, snapshot.faculty)]
     if not touching:
         return None
     today = date.today()
@@ -147,11 +147,9 @@ def fitted(payload: dict[str, str]) -> dict[str, str]:
 def class_dates(site: Path, code: str) -> dict[str, list[str]]:
     """uid -> the class's dates, from the published record of that timetable."""
     try:
-        record = json.loads((site / site_paths.data_file_name(code)).read_text("utf-8"))
-    except (OSError, ValueError):
+        record = open_data.load_record((site / site_paths.data_file_name(code)).read_bytes())
+    except OSError:
+        record = None
+    if record is None:
         return {}
-    dates: dict[str, list[str]] = {}
-    for group in record["groups"]:
-        for entry in group["entries"]:
-            dates.setdefault(entry["uid"], entry["dates"])
-    return dates
+    return {entry["uid"]: entry["dates"] for entry, _groups in open_data.distinct_entries(record)}

@@ -7,6 +7,8 @@ from __future__ import annotations
 import json
 from typing import Any
 
+from timetable_spider.open_data import STATUS
+
 GUARDED_COUNTS = {"spec_pages": "spec pages", "groups": "groups", "calendars": "calendars", "events": "events"}
 
 
@@ -45,6 +47,7 @@ def status_document(*, outcome: str, semester: str, started: str, finished: str,
     or "waiting" (a new semester not published yet); the last two leave the site as it was.
     warnings: what an administrator should see to, that did not change the outcome."""
     return {
+        "schema": STATUS.url,
         "outcome": outcome,
         "semester": semester,
         "started": started,

@@ -8,7 +8,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from timetable_spider import changes, site_paths
+from timetable_spider import changes, open_data, site_paths
 from timetable_spider.changes import ClassFacts
 from timetable_spider.calendar_rules import Period
 from timetable_spider.items import Timetable
@@ -53,7 +53,7 @@ def write_spec_page(timetable: Timetable, context: SemesterContext) -> SpecPageR
     schedule = schedule_timetable(timetable, calendar, context.rooms)
     directory = site_paths.spec_directory(timetable.name, timetable.year)
     data_path = site_paths.data_file_name(timetable.code)
-    previous = json_data.load_spec_record(files.read_published(data_path))
+    previous = open_data.load_record(files.read_published(data_path))
     schedule, last_stamps, change_log = _compare_with_last_crawl(
         schedule, previous if previous and previous["semester"] == context.semester else None)
     parts = {c.uid: writer.event_parts(c) for c in schedule.classes if c.dates}
@@ -70,12 +70,12 @@ def write_spec_page(timetable: Timetable, context: SemesterContext) -> SpecPageR
     record = json_data.spec_data(schedule, context.semester, directory, stamps, written)
     files.write(data_path, json_data.dumps(record, indent=None))
     files.write(site_paths.timetable_file_name(timetable.code), json_data.dumps(
-        timetables_json.spec_timetable(schedule, context.semester, directory, stamps, written), indent=None))
+        timetables_json.spec_timetable(schedule, context.semester, directory, written), indent=None))
     return SpecPageResult(code=timetable.code, record=json_data.record_summary(record), changes=change_log,
                           files_written=files.files_written, files_kept=files.files_kept)
 
 
-def _compare_with_last_crawl(schedule: SpecSchedule, previous: dict[str, Any] | None
+def _compare_with_last_crawl(schedule: SpecSchedule, previous: open_data.Record | None
                              ) -> tuple[SpecSchedule, dict[str, Stamp], list[dict[str, Any]] | None]:
     """The schedule with its classes' UIDs carried from the last crawl of this semester, their
     stamps in that crawl (by UID), and the change log's entries for this page (None with no last

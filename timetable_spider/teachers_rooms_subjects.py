@@ -21,6 +21,7 @@ from dataclasses import dataclass, replace
 from typing import Any
 
 from timetable_spider.calendar_rules import plain
+from timetable_spider.open_data import Record, RecordEntry, distinct_entries, dtstamp_of_instant
 from timetable_spider.schedule import UID_DOMAIN
 
 KINDS = {"teachers": "teacher_code", "rooms": "room_code", "subjects": "subject_code"}  # in Constituent's order
@@ -109,20 +110,20 @@ class Constituent:
     shared: SharedClass  # what the event says when it gathers this one alone
 
 
-def constituents(record: dict[str, Any]) -> list[Constituent]:
+def constituents(record: Record) -> list[Constituent]:
     """A spec record's dated classes, each once (a year-wide course is in every group's table)."""
     found = []
     dates: dict[tuple[str, ...], tuple[str, ...]] = {}  # one copy of each list of dates: most classes share theirs
-    for entry in {entry["uid"]: entry for group in record["groups"] for entry in group["entries"]}.values():
+    for entry, _groups in distinct_entries(record):
         if not entry["dates"]:
             continue
-        codes = tuple(intern(entry.get(field, "")) for field in KINDS.values())
+        codes = tuple(intern(entry[field]) for field in KINDS.values())
         if plain(codes[1]) == UNSPECIFIED_ROOM:
             codes = (codes[0], "", codes[2])
         days = tuple(intern(day) for day in entry["dates"])
         found.append(Constituent(
             slot=tuple(map(intern, (plain(entry["day"]), entry["start"], entry["end"], plain(entry["frequency"]),
-                                    entry["room"], entry.get("subject_code") or entry["subject"], plain(entry["type"])))),
+                                    entry["room"], entry["subject_code"] or entry["subject"], plain(entry["type_name"])))),
             uid=entry["uid"], codes=codes, names=tuple(map(intern, (entry["teacher"], entry["room"], entry["subject"]))),
             shared=_alone(record, entry, dates.setdefault(days, days))))
     return found
@@ -216,17 +217,17 @@ def _in_week_order(event: SharedEvent) -> tuple:
     return event.shared.dates[0], event.shared.start, event.shared.subject, event.uid
 
 
-def _alone(record: dict[str, Any], entry: dict[str, Any], dates: tuple[str, ...]) -> SharedClass:
+def _alone(record: Record, entry: RecordEntry, dates: tuple[str, ...]) -> SharedClass:
     # interned: the same subject, room, teacher and hours come back in thousands of classes, and
     # each page's JSON gives them strings of their own, which the gathering would hold to the end
-    text = lambda name: intern(entry.get(name, ""))  # noqa: E731
+    text = lambda name: intern(entry[name])  # noqa: E731
     return SharedClass(
         day=text("day"), start=text("start"), end=text("end"), frequency=text("frequency"),
-        kind=text("type"), subject=text("subject"), subject_code=text("subject_code"),
+        kind=text("type_name"), subject=text("subject"), subject_code=text("subject_code"),
         room=text("room"), room_code=text("room_code"), location=text("location"),
         teacher=text("teacher"), teacher_code=text("teacher_code"),
         table=intern(f"{record['study_line']} {record['calendar_table']}"), dates=dates,
-        dtstamp=text("dtstamp"), sequence=entry.get("sequence", 0),
+        dtstamp=intern(dtstamp_of_instant(entry["dtstamp"])), sequence=entry["sequence"],
         formations=(Formation(code=intern(record["code"]), name=intern(record["name"]), year=record["year"],
                               formation=text("formation")),))
 

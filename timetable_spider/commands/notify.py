@@ -24,6 +24,8 @@ from scrapy.commands import ScrapyCommand
 from scrapy.exceptions import UsageError
 from scrapy.utils.log import configure_logging
 
+from timetable_spider import open_data
+
 logger = logging.getLogger(__name__)
 # Seconds notify waits for the database's write lock: replicas hold it for milliseconds at a time.
 NOTIFY_BUSY_TIMEOUT = 30.0
@@ -49,7 +51,7 @@ class Command(ScrapyCommand):
 
         site = Path(self.settings["SITE_DIR"])
         try:
-            crawls = json.loads((site / "data" / "changes.json").read_text("utf-8"))
+            crawls = open_data.change_log(json.loads((site / "data" / "changes.json").read_text("utf-8")))
         except (OSError, ValueError) as error:
             logger.error("Cannot read the change log %s: %s", site / "data" / "changes.json", error)
             self.exitcode = 1

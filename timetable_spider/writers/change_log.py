@@ -9,7 +9,6 @@ ElementTree, which escapes every text.
 """
 from __future__ import annotations
 
-import json
 import uuid
 import xml.etree.ElementTree as ElementTree
 from datetime import datetime
@@ -20,7 +19,8 @@ from timetable_spider import changes, run_status
 from timetable_spider.publishing import SiteFiles
 from timetable_spider.site_paths import data_file_name, safe_component
 from timetable_spider.writers import CrawledSite
-from timetable_spider.writers.json_data import dumps, load_spec_record, record_classes
+from timetable_spider.open_data import PAGE_CHANGES, Crawl, Record, load_change_log, load_record
+from timetable_spider.writers.json_data import dumps, record_classes
 
 LOG = "data/changes.json"
 FEED = "changes.atom"
@@ -40,7 +40,7 @@ def write_change_log(files: SiteFiles, site: CrawledSite) -> None:
         own = [crawl | {"changes": [c for c in crawl["changes"] if c["code"] == code]} for crawl in log]
         own = [crawl for crawl in own if crawl["changes"] or crawl.get("began")]
         log_file, feed_file = page_files(code)
-        files.write(log_file, dumps({"code": code, "feed": feed_file, "crawls": own}))
+        files.write(log_file, dumps({"schema": PAGE_CHANGES.url, "code": code, "feed": feed_file, "crawls": own}))
         files.write(feed_file, atom_feed(own, f"UBB FMI timetable: what changed in {code} ({title})",
                                          f"timetable-spider:changes:{code}", "../"))
 
@@ -117,17 +117,13 @@ def _urn(key: str) -> str:
     return uuid.uuid5(uuid.NAMESPACE_URL, key).urn
 
 
-def _staged_record(files: SiteFiles, code: str) -> dict[str, Any] | None:
+def _staged_record(files: SiteFiles, code: str) -> Record | None:
     """A spec page's record with its classes, as the new site holds it (site.records has none)."""
-    return load_spec_record(files.read_staged(data_file_name(code)))
+    return load_record(files.read_staged(data_file_name(code)))
 
 
-def _last_log(files: SiteFiles) -> list[dict[str, Any]]:
-    try:
-        log = json.loads(files.read_published(LOG) or b"[]")
-    except ValueError:
-        return []
-    return log if isinstance(log, list) else []
+def _last_log(files: SiteFiles) -> list[Crawl]:
+    return load_change_log(files.read_published(LOG))
 
 
 def _last_semester(files: SiteFiles) -> str | None:

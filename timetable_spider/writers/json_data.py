@@ -8,15 +8,13 @@ from __future__ import annotations
 import json
 from typing import Any, NamedTuple
 
+from timetable_spider import open_data
+from timetable_spider.calendar_rules import event_type_letter
 from timetable_spider.changes import ClassFacts
 from timetable_spider.items import SpecializationListing
+from timetable_spider.open_data import Record, RecordEntry, RecordGroup, distinct_entries, record_calendars
 from timetable_spider.schedule import SpecSchedule
 from timetable_spider.site_paths import data_file_name, timetable_file_name
-
-# 2: each group lists its calendars as {"file", "label", "events"}; an older record is not reused.
-# (Since 2, entries also carry room_code, subject_code, teacher_code and sequence; an entry
-# without a sequence has 0.)
-SCHEMA_VERSION = 2
 
 
 class Stamp(NamedTuple):
@@ -37,7 +35,7 @@ def dumps(data: Any, indent: int | None = 1) -> bytes:
 
 
 def spec_data(schedule: SpecSchedule, semester: str, directory: str,
-              stamps: dict[str, Stamp], written: dict[str, dict[str, Any]]) -> dict[str, Any]:
+              stamps: dict[str, Stamp], written: dict[str, dict[str, Any]]) -> Record:
     """code, name, year and the groups with their calendars, entries and concrete dates.
 
     stamps maps a class's uid to its Stamp; the next crawl reads them back, so an unchanged event
@@ -48,72 +46,47 @@ def spec_data(schedule: SpecSchedule, semester: str, directory: str,
     classes = {c.entry: c for c in schedule.classes}
     groups = []
     for group in timetable.groups:
-        files = [{"file": cal.file_name, **written[cal.file_name]}
+        files = [open_data.RecordCalendar(file=cal.file_name, **written[cal.file_name])
                  for cal in schedule.calendars if cal.group == group.name and cal.file_name in written]
         entries = []
         for entry in dict.fromkeys(group.entries):
             scheduled = classes[entry]
             fingerprint, dtstamp, sequence = stamps.get(scheduled.uid, NO_STAMP)
-            entries.append({
-                "day": entry.day, "start": entry.start, "end": entry.end,
-                "frequency": entry.frequency, "room": entry.room, "location": scheduled.location,
-                "formation": entry.formation, "type": entry.kind, "subject": entry.subject,
-                "teacher": entry.teacher, "summary": scheduled.summary,
-                "room_code": entry.room_code, "subject_code": entry.subject_code, "teacher_code": entry.teacher_code,
-                "dates": [d.isoformat() for d in scheduled.dates],
-                "uid": scheduled.uid, "fingerprint": fingerprint, "dtstamp": dtstamp, "sequence": sequence,
-            })
-        groups.append({"name": group.name, "calendars": files, "entries": entries})
-    return {
-        "schema": SCHEMA_VERSION, "semester": semester, "code": timetable.code,
-        "name": timetable.name, "year": timetable.year, "degree": timetable.degree,
-        "study_line": schedule.study_line, "calendar_table": schedule.table_key,
-        "source": timetable.url, "directory": directory, "groups": groups,
-    }
+            entries.append(RecordEntry(
+                day=entry.day, start=entry.start, end=entry.end, frequency=entry.frequency, room=entry.room,
+                location=scheduled.location, formation=entry.formation, type=event_type_letter(entry.kind),
+                type_name=entry.kind, subject=entry.subject, teacher=entry.teacher, summary=scheduled.summary,
+                room_code=entry.room_code, subject_code=entry.subject_code, teacher_code=entry.teacher_code,
+                dates=[d.isoformat() for d in scheduled.dates], uid=scheduled.uid, fingerprint=fingerprint,
+                dtstamp=open_data.instant_of_dtstamp(dtstamp) if dtstamp else None, sequence=sequence))
+        groups.append(RecordGroup(name=group.name, calendars=files, entries=entries))
+    return Record(
+        schema=open_data.RECORD.url, semester=semester, code=timetable.code, name=timetable.name,
+        year=timetable.year, degree=timetable.degree, study_line=schedule.study_line,
+        calendar_table=schedule.table_key, source=timetable.url, directory=directory, groups=groups)
 
 
-def load_spec_record(published: bytes | None) -> dict[str, Any] | None:
-    """A previously published data/<CODE>.json, if it is one this version wrote."""
-    try:
-        record = json.loads(published) if published else None
-    except ValueError:
-        return None
-    if not isinstance(record, dict) or record.get("schema") != SCHEMA_VERSION:
-        return None
-    return record
-
-
-def record_classes(record: dict[str, Any] | None) -> list[tuple[ClassFacts, str, Stamp]]:
+def record_classes(record: Record | None) -> list[tuple[ClassFacts, str, Stamp]]:
     """A published spec record's distinct classes: what they were, their uid and their stamps."""
     if not record:
         return []
-    groups: dict[str, list[str]] = {}
-    entries: dict[str, dict[str, Any]] = {}
-    for group in record["groups"]:
-        for entry in group["entries"]:
-            entries.setdefault(entry["uid"], entry)
-            groups.setdefault(entry["uid"], []).append(group["name"])
     return [(ClassFacts(formation=e["formation"], day=e["day"], start=e["start"], end=e["end"],
-                        frequency=e["frequency"], kind=e["type"], subject=e["subject"], room=e["room"],
+                        frequency=e["frequency"], kind=e["type_name"], subject=e["subject"], room=e["room"],
                         teacher=e["teacher"], location=e["location"], dates=tuple(e["dates"]),
-                        groups=tuple(groups[uid]), subject_code=e.get("subject_code", "")),
-             uid, Stamp(e["fingerprint"], e["dtstamp"], e.get("sequence", 0)))
-            for uid, e in entries.items()]
+                        groups=tuple(groups), subject_code=e["subject_code"]),
+             e["uid"], Stamp(e["fingerprint"], open_data.dtstamp_of_instant(e["dtstamp"]) if e["dtstamp"] else "",
+                             e["sequence"]))
+            for e, groups in distinct_entries(record)]
 
 
-def record_summary(record: dict[str, Any]) -> dict[str, Any]:
+def record_summary(record: Record) -> dict[str, Any]:
     """A spec record without its classes: what the whole-site writers need of it (its groups'
     names and calendars). The crawl's process keeps these, not every class of the faculty (about
     40 MB as Python objects); the classes stay in data/<CODE>.json."""
     return record | {"groups": [{"name": group["name"], "calendars": group["calendars"]} for group in record["groups"]]}
 
 
-def record_calendars(record: dict[str, Any]) -> list[dict[str, Any]]:
-    """The calendars a spec record lists, each {"file", "label", "events"}, across its groups."""
-    return [c for g in record["groups"] for c in g["calendars"]]
-
-
-def record_counts(record: dict[str, Any]) -> dict[str, int]:
+def record_counts(record: Record) -> dict[str, int]:
     """The groups, calendars and events a spec record publishes, for the shrink guard."""
     calendars = record_calendars(record)
     return {"groups": len(record["groups"]), "calendars": len(calendars),

@@ -6,6 +6,7 @@ from timetable_spider.publishing import BackgroundSiteFiles, SiteFiles
 from timetable_spider.writers import CrawledSite, academic_year, change_log, index_page, json_data, timetables_json
 from timetable_spider.writers.ics import CalendarWriter
 from timetable_spider.writers.page import write_page
+from timetable_spider.writers.schemas import write_schemas
 from timetable_spider.writers.teachers_rooms_subjects import TeacherRoomSubjectCalendars
 
 SITE_DATA = ("data/rooms.json", "data/index.json", "data/site.json")
@@ -34,7 +35,7 @@ class SiteWriters:
     """Every whole-site output, each write(files, site), which may return counts for status.json;
     the teacher, room and subject calendars are started first and collected last.
 
-    The page needs nothing of the crawl, so it is written as the build starts. The files written
+    The page and the schemas need nothing of the crawl, so they are written as the build starts. The files written
     at the end are reserved as soon as their names are known (SiteFiles.reserve), and the teacher,
     room and subject calendars follow each spec page as it is written, so that little is left for
     the end of the crawl. own_process: gather those calendars in a worker process.
@@ -47,6 +48,7 @@ class SiteWriters:
         self.writers = [write_site_data, write_calendar_list, change_log.write_change_log,
                         academic_year.write_academic_year_calendars]
         write_page(build)
+        write_schemas(build)
         build.reserve([*SITE_DATA, CALENDAR_LIST, *change_log.SITE_FILES])
 
     def page_written(self, code: str) -> None:

@@ -11,7 +11,7 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
-from timetable_spider import calendar_rules, site_paths
+from timetable_spider import calendar_rules, open_data, site_paths
 from timetable_spider.items import TimetableEntry
 from timetable_spider.publishing import BackgroundSiteFiles, SiteFiles
 from timetable_spider.schedule import ScheduledClass
@@ -19,7 +19,7 @@ from timetable_spider.site_paths import safe_component
 from timetable_spider.teachers_rooms_subjects import (
     KINDS, Constituent, Gathering, SharedClass, SharedEvent, SharedTimetable, constituents, unknown_teacher)
 from timetable_spider.worker_processes import run_here, worker_pool
-from timetable_spider.writers import CrawledSite, json_data, timetables_json
+from timetable_spider.writers import CrawledSite, timetables_json
 from timetable_spider.writers.ics import CalendarWriter
 from timetable_spider.writers.json_data import dumps
 
@@ -100,7 +100,7 @@ class Gatherer:
         """Gathers data/<CODE>.json as written (or kept from the last run) in the staging site."""
         self.codes.add(code)
         path = site_paths.data_file_name(code)
-        record = json_data.load_spec_record(self.files.read_staged(path))
+        record = open_data.load_record(self.files.read_staged(path))
         if record is None:
             raise ValueError(f"{path} in the new site is not a spec record this version wrote")
         found = constituents(record)
@@ -212,7 +212,7 @@ def index_entry(timetable: SharedTimetable, rooms: dict[str, str]) -> dict[str, 
 def class_view(shared: SharedClass, event: ScheduledClass) -> dict[str, Any]:
     """A spec timetable's class view (timetables_json), naming its formations in short and listing
     them with their spec pages, and with its academic-calendar table; uid and dates are per calendar."""
-    view = timetables_json.class_view(event, shared.dtstamp, shared.sequence, dates=0)
+    view = timetables_json.class_view(event, dates=0)
     del view["uid"], view["dates"]
     return view | {"formation": shared.formation_names, "table": shared.table,
                    "formations": [{"code": f.code, "name": f.name, "year": f.year, "formation": f.formation}
@@ -223,7 +223,7 @@ def timetable_view(timetable: SharedTimetable, classes: list[bytes], date_lists:
                    semester: str) -> bytes:
     """The page's data for one teacher, room or subject, shaped as a spec page's (timetables_json):
     its classes' JSON, each naming its dates by their index in date_lists."""
-    head = dumps({"kind": SINGULAR[timetable.kind], "code": timetable.code, "name": timetable.name,
+    head = dumps({"schema": open_data.SHARED_TIMETABLE.url, "kind": SINGULAR[timetable.kind], "code": timetable.code, "name": timetable.name,
                   "semester": semester, "calendar": _paths(timetable.kind, timetable.code)[0],
                   "dates": [list(dates) for dates in date_lists]}, indent=None).rstrip()[:-1]
     return head + b', "classes": [' + b", ".join(classes) + b"]}\n"
@@ -233,6 +233,7 @@ def busy(rooms: list[SharedTimetable], locations: dict[str, str]) -> dict[str, A
     """When each room has a class: [start, end, dates index] per class; the dates listed once."""
     date_lists: dict[tuple[str, ...], int] = {}
     return {
+        "schema": open_data.BUSY_ROOMS.url,
         "rooms": [{"code": room.code, "name": room.name, "location": locations.get(room.name, ""),
                    "busy": [[e.shared.start, e.shared.end, date_lists.setdefault(e.shared.dates, len(date_lists))]
                             for e in room.events]}

@@ -2,8 +2,8 @@
 and data/site.json, what the page needs of the semester.
 
 data/<CODE>.json keeps its fields for whoever reads it already; these files carry each distinct
-class once, with the strings its calendar event has (so an .ics the page builds equals the
-published one), and each list of dates once.
+class once, with what the page shows of it, and each list of dates once. The page links to the
+published calendars, so nothing here is there only to make an event.
 """
 from __future__ import annotations
 
@@ -11,24 +11,20 @@ from typing import Any
 
 from timetable_spider import calendar_rules
 from timetable_spider.calendar_rules import Period
+from timetable_spider.open_data import SITE, TIMETABLE
 from timetable_spider.schedule import ScheduledClass, SpecSchedule
-from timetable_spider.writers.ics import PRODID, TIMEZONE, description_of
-from timetable_spider.writers.json_data import Stamp
+from timetable_spider.writers.ics import PRODID, TIMEZONE
 
 
-def spec_timetable(schedule: SpecSchedule, semester: str, directory: str, stamps: dict[str, Stamp],
+def spec_timetable(schedule: SpecSchedule, semester: str, directory: str,
                    written: dict[str, dict[str, Any]]) -> dict[str, Any]:
-    """The classes of a spec page's published calendars, and each group's calendars.
-
-    stamps gives each dated class's DTSTAMP and SEQUENCE by uid; written maps the calendar files
-    written to their label and event count.
-    """
+    """The classes of a spec page's published calendars, and each group's calendars; written maps
+    the calendar files written to their label and event count."""
     timetable = schedule.timetable
     dated = [c for c in schedule.classes if c.dates]
     position = {c.uid: n for n, c in enumerate(dated)}
     date_lists: dict[tuple, int] = {}
-    classes = [class_view(c, stamps[c.uid].dtstamp, stamps[c.uid].sequence,
-                          date_lists.setdefault(c.dates, len(date_lists))) for c in dated]
+    classes = [class_view(c, date_lists.setdefault(c.dates, len(date_lists))) for c in dated]
     groups = []
     for group in timetable.groups:
         calendars = [{"file": cal.file_name, "subgroup": cal.subgroup, "label": cal.label}
@@ -39,7 +35,7 @@ def spec_timetable(schedule: SpecSchedule, semester: str, directory: str, stamps
                                 for c in cal.classes if c.uid in position)
         groups.append({"name": group.name, "calendars": calendars, "classes": sorted(members)})
     return {
-        "kind": "spec", "code": timetable.code, "name": timetable.name, "year": timetable.year,
+        "schema": TIMETABLE.url, "kind": "spec", "code": timetable.code, "name": timetable.name, "year": timetable.year,
         "degree": timetable.degree, "semester": semester, "directory": directory,
         "table": table_name(schedule.study_line, schedule.table_key),
         "groups": groups, "classes": classes,
@@ -47,8 +43,8 @@ def spec_timetable(schedule: SpecSchedule, semester: str, directory: str, stamps
     }
 
 
-def class_view(scheduled: ScheduledClass, dtstamp: str, sequence: int, dates: int) -> dict[str, Any]:
-    """One class as the page shows it and builds its event; dates indexes the file's date lists."""
+def class_view(scheduled: ScheduledClass, dates: int) -> dict[str, Any]:
+    """One class as the page shows it; dates indexes the file's date lists."""
     entry = scheduled.entry
     return {
         "uid": scheduled.uid, "day": calendar_rules.weekday_number(entry.day), "start": entry.start,
@@ -56,8 +52,7 @@ def class_view(scheduled: ScheduledClass, dtstamp: str, sequence: int, dates: in
         "type": calendar_rules.event_type_letter(entry.kind), "kind": entry.kind,
         "subject": entry.subject, "subject_code": entry.subject_code, "room": entry.room,
         "room_code": entry.room_code, "location": scheduled.location, "teacher": entry.teacher,
-        "teacher_code": entry.teacher_code, "formation": entry.formation, "summary": scheduled.summary,
-        "description": description_of(scheduled), "dates": dates, "dtstamp": dtstamp, "sequence": sequence,
+        "teacher_code": entry.teacher_code, "formation": entry.formation, "dates": dates,
     }
 
 
@@ -73,7 +68,7 @@ def site_data(semester: str, academic_year: str, tables: dict[tuple[str, str], l
     calendars, where personal feeds are served ("" when they are not), and each spec page's
     academic-year calendar (code -> path)."""
     return {
-        "semester": semester, "academic_year": academic_year, "timezone": TIMEZONE,
+        "schema": SITE.url, "semester": semester, "academic_year": academic_year, "timezone": TIMEZONE,
         "prodid": PRODID, "vtimezone": vtimezone.decode(), "feeds_url": feeds_url,
         "academic_year_calendars": academic_year_calendars,
         "tables": {table_name(*key): {
