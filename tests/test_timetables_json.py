@@ -94,11 +94,10 @@ def test_each_list_of_dates_is_written_once(view):
     assert len(lists) == len(set(lists)) < len(view["classes"])
 
 
-def test_site_data_has_each_tables_weeks_and_the_vtimezone(tables):
-    data = site_data("2025-2", "2025-2026", tables, CalendarWriter(2025).vtimezone, "", {})
+def test_site_data_has_each_tables_weeks(tables):
+    data = site_data("2025-2", "2025-2026", tables, "", {})
     table = data["tables"]["romanian semester_2"]
     assert table["weeks"][6:8] == ["2026-04-06", "2026-04-20"]  # week 8 follows Easter
     assert [p["label"] for p in table["periods"]][:2] == ["activitate didactică", "vacanța de Paști"]
     assert table["periods"][0]["days_off"] == ["2026-04-10"]
-    assert data["vtimezone"].startswith("BEGIN:VTIMEZONE\r\nTZID:Europe/Bucharest")
     assert len(data["tables"]) == 6

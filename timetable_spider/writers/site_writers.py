@@ -4,7 +4,6 @@ from __future__ import annotations
 from timetable_spider import site_paths
 from timetable_spider.publishing import BackgroundSiteFiles, SiteFiles
 from timetable_spider.writers import CrawledSite, academic_year, change_log, index_page, json_data, timetables_json
-from timetable_spider.writers.ics import CalendarWriter
 from timetable_spider.writers.page import write_page
 from timetable_spider.writers.schemas import write_schemas
 from timetable_spider.writers.teachers_rooms_subjects import TeacherRoomSubjectCalendars
@@ -20,8 +19,8 @@ def write_site_data(files: SiteFiles, site: CrawledSite) -> None:
     # compact: the students' page loads it on every first visit
     files.write(index, json_data.dumps(site.index, indent=None))
     files.write(site_data, json_data.dumps(timetables_json.site_data(
-        site.semester, site.academic_year, site.tables, CalendarWriter(site.academic_year_start).vtimezone,
-        site.settings.get("FEEDS_URL"), academic_year.calendar_files(site))))
+        site.semester, site.academic_year, site.tables, site.settings.get("FEEDS_URL"),
+        academic_year.calendar_files(site))))
 
 
 def write_calendar_list(files: SiteFiles, site: CrawledSite) -> None:

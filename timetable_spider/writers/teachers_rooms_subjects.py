@@ -17,7 +17,7 @@ from timetable_spider.publishing import BackgroundSiteFiles, SiteFiles
 from timetable_spider.schedule import ScheduledClass
 from timetable_spider.site_paths import safe_component
 from timetable_spider.teachers_rooms_subjects import (
-    KINDS, Constituent, Gathering, SharedClass, SharedEvent, SharedTimetable, constituents, unknown_teacher)
+    KINDS, Constituent, Gathering, SharedClass, SharedTimetable, constituents, unknown_teacher)
 from timetable_spider.worker_processes import run_here, worker_pool
 from timetable_spider.writers import CrawledSite, timetables_json
 from timetable_spider.writers.ics import CalendarWriter

@@ -13,7 +13,7 @@ from timetable_spider import calendar_rules
 from timetable_spider.calendar_rules import Period
 from timetable_spider.open_data import SITE, TIMETABLE
 from timetable_spider.schedule import ScheduledClass, SpecSchedule
-from timetable_spider.writers.ics import PRODID, TIMEZONE
+from timetable_spider.writers.ics import TIMEZONE
 
 
 def spec_timetable(schedule: SpecSchedule, semester: str, directory: str,
@@ -62,14 +62,13 @@ def table_name(study_line: str, table_key: str) -> str:
 
 
 def site_data(semester: str, academic_year: str, tables: dict[tuple[str, str], list[Period]],
-              vtimezone: bytes, feeds_url: str, academic_year_calendars: dict[str, str]) -> dict[str, Any]:
+              feeds_url: str, academic_year_calendars: dict[str, str]) -> dict[str, Any]:
     """The semester as the page needs it: each table's teaching weeks (week n is element n-1)
-    and periods (to say why a week has no classes), the VTIMEZONE and PRODID of the published
-    calendars, where personal feeds are served ("" when they are not), and each spec page's
-    academic-year calendar (code -> path)."""
+    and periods (to say why a week has no classes), where personal feeds are served ("" when
+    they are not), and each spec page's academic-year calendar (code -> path)."""
     return {
         "schema": SITE.url, "semester": semester, "academic_year": academic_year, "timezone": TIMEZONE,
-        "prodid": PRODID, "vtimezone": vtimezone.decode(), "feeds_url": feeds_url,
+        "feeds_url": feeds_url,
         "academic_year_calendars": academic_year_calendars,
         "tables": {table_name(*key): {
             "weeks": [monday.isoformat() for monday in calendar_rules.teaching_weeks(periods)],
