@@ -9,6 +9,7 @@ import { startFreeRooms } from "./freerooms.js";
 import { renderWeek } from "./grid.js";
 import { dateRange, dayName, lang, LANGUAGES, setLanguage, shortDate, t, translateDocument } from "./i18n.js";
 import { renderCustomize } from "./customize.js";
+import { watchBelow } from "./more-below.js";
 import { clashKeys, findClashes } from "./clashes.js";
 import { renderClashes } from "./clash-notice.js";
 import { listenForNewData, startOffline } from "./offline.js";
@@ -32,6 +33,7 @@ const app = {
 };
 
 const $ = (id) => document.getElementById(id);
+let refreshBelow = () => {}; // the phone's cue to a day's classes below the fold, once wired
 const finder = new Finder((code, group, subgroup) => {
   const choice = emptyChoice(code, group, subgroup);
   if (app.choice?.code === code) {
@@ -236,7 +238,7 @@ function drawWeek() {
   $("week").classList.remove("between-teaching");
   if (between) showBetween(table, monday);
   drawDayTabs(monday);
-  scrollToFirstClass();
+  refreshBelow();
   const [first, last] = weekRange(table);
   $("prev-week").disabled = monday <= first;
   $("next-week").disabled = monday >= last;
@@ -283,15 +285,7 @@ function selectDay(n) {
   app.day = n;
   for (const column of $("grid").querySelectorAll(".day")) column.classList.toggle("selected", Number(column.dataset.day) === n);
   for (const [m, tab] of [...$("day-tabs").children].entries()) tab.setAttribute("aria-pressed", String(m === n));
-  scrollToFirstClass();
-}
-
-/** On a phone the grid scrolls by itself: bring the shown day's first class into view. */
-function scrollToFirstClass() {
-  const grid = $("grid");
-  const first = grid.querySelector(`.day[data-day="${app.day}"] .class`);
-  const top = first ? first.getBoundingClientRect().top - grid.getBoundingClientRect().top + grid.scrollTop : 0;
-  grid.scrollTop = Math.max(0, top - 8);
+  refreshBelow();
 }
 
 function moveWeek(step, day = app.day) {
@@ -325,6 +319,7 @@ function wireControls() {
     }
   });
   swipe($("grid"), (direction) => selectDay(app.day + direction));
+  refreshBelow = watchBelow($("grid"), $("more-below"), document.querySelector(".actions"));
   $("download").addEventListener("click", downloadCalendar);
   $("subscribe").addEventListener("click", openSubscribe);
   $("academic-year").addEventListener("click", openAcademicYear);

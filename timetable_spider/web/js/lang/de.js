@@ -165,6 +165,7 @@ export default {
   field_weeks: "Wochen",
   field_location: "Ort",
   fieldWeekDates: "die Daten ihrer Wochen",
+  moreBelow: { one: "↓ noch {n} Veranstaltung weiter unten", other: "↓ noch {n} Veranstaltungen weiter unten" },
   day: "Tag",
   source: "Daten aus den Stundenplanseiten der Fakultät und dem Studienjahresplan der Universität.",
 };

@@ -165,6 +165,7 @@ export default {
   field_weeks: "weeks",
   field_location: "place",
   fieldWeekDates: "the dates of its weeks",
+  moreBelow: { one: "↓ {n} more class below", other: "↓ {n} more classes below" },
   day: "Day",
   source: "Data from the faculty's timetable pages and the university's academic calendar.",
 };

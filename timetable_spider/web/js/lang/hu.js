@@ -165,6 +165,7 @@ export default {
   field_weeks: "hetek",
   field_location: "helyszín",
   fieldWeekDates: "a hetek dátumai",
+  moreBelow: { one: "↓ még {n} óra lejjebb", other: "↓ még {n} óra lejjebb" },
   day: "Nap",
   source: "Az adatok a kar órarend-oldalairól és az egyetem tanévbeosztásából származnak.",
 };

@@ -165,6 +165,7 @@ export default {
   field_weeks: "săptămânile",
   field_location: "locul",
   fieldWeekDates: "datele săptămânilor",
+  moreBelow: { one: "↓ încă o activitate mai jos", few: "↓ încă {n} activități mai jos", other: "↓ încă {n} de activități mai jos" },
   day: "Ziua",
   source: "Date din paginile de orar ale facultății și din structura anului universitar.",
 };
