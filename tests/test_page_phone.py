@@ -8,7 +8,7 @@ import pytest
 from playwright.sync_api import Page, expect
 
 from tests.page_fixtures import (browser, browser_context_args, browser_type, browser_type_launch_args,  # noqa: F401
-                                 launch_browser, now, playwright, published_site, shown_week, wait_for_week)
+                                 launch_browser, now, playwright, published_site, shown_week, wait_for_week, week_of)
 
 # I1 216, the whole group, Monday 16 March 2026: its last class is 18:00–20:00
 EVENING = "?code=I1&group=216&subgroup=all&date=2026-03-16"
@@ -76,5 +76,54 @@ def test_desktop_keeps_the_whole_week_side_by_side(browser, published_site):
         assert page.eval_on_selector_all(".day", "days => days.filter(d => d.offsetParent).length") == 6
         expect(page.locator("#more-below")).to_be_hidden()
         expect(page.locator(".actions")).not_to_have_css("position", "fixed")
+    finally:
+        context.close()
+
+
+def test_on_a_phone_the_subgroup_is_asked_right_after_the_group(browser, published_site):
+    context = browser.new_context(viewport={"width": 412, "height": 915}, is_mobile=True, has_touch=True, locale="en-GB")
+    try:
+        page = context.new_page()
+        page.clock.set_fixed_time(now("2026-03-11T09:00:00+02:00"))
+        page.goto(published_site.url("index.html"))
+        page.get_by_role("combobox", name="Specialization or group").fill("informatica engleza")
+        page.get_by_role("combobox", name="Specialization or group").press("Enter")
+        page.get_by_label("Year").select_option(label="Year 2")
+        page.get_by_label("Group", exact=True).select_option("921")
+        wait_for_week(page)
+        # the finder stays open on the subgroup step, whose choice has focus
+        expect(page.locator("#finder")).to_have_attribute("open", "")
+        expect(page.get_by_role("group", name="Subgroup")).to_be_in_viewport()
+        expect(page.get_by_role("radio", name="Whole group")).to_be_focused()
+        page.get_by_text("Subgroup 2", exact=True).tap()
+        expect(page.locator("#choice-summary")).to_have_text("IE2 · 921/2")
+        expect(page.locator("#finder")).not_to_have_attribute("open", "")
+        expect(page.locator("#week")).to_be_focused()
+        ics = published_site.calendar_path("IE2", next(c["file"] for g in published_site.timetable("IE2")["groups"]
+                                                         if g["name"] == "921" for c in g["calendars"] if c["subgroup"] == 2))
+        assert shown_week(page) == week_of(ics.read_bytes(), "2026-03-09")
+    finally:
+        context.close()
+
+
+def test_on_a_phone_a_group_without_subgroups_closes_the_finder_at_once(browser, published_site):
+    """The simulated site's groups all have subgroups: IE2's timetable is served with 921's taken away."""
+    context = browser.new_context(viewport={"width": 412, "height": 915}, is_mobile=True, has_touch=True, locale="en-GB")
+    try:
+        page = context.new_page()
+        timetable = published_site.timetable("IE2")
+        for group in timetable["groups"]:
+            if group["name"] == "921":
+                group["calendars"] = [c for c in group["calendars"] if c["subgroup"] is None]
+        page.route("**/data/timetables/IE2.json", lambda route: route.fulfill(json=timetable))
+        page.goto(published_site.url("index.html"))
+        page.get_by_role("combobox", name="Specialization or group").fill("informatica engleza")
+        page.get_by_role("combobox", name="Specialization or group").press("Enter")
+        page.get_by_label("Year").select_option(label="Year 2")
+        page.get_by_label("Group", exact=True).select_option("921")
+        wait_for_week(page)
+        expect(page.locator("#choice-summary")).to_have_text("IE2 · 921")
+        expect(page.locator("#finder")).not_to_have_attribute("open", "")
+        expect(page.locator("#week")).to_be_focused()
     finally:
         context.close()

@@ -8,7 +8,9 @@ import { Finder } from "./finder.js";
 import { startFreeRooms } from "./freerooms.js";
 import { renderWeek } from "./grid.js";
 import { dateRange, dayName, lang, LANGUAGES, setLanguage, shortDate, t, translateDocument } from "./i18n.js";
+import { announce } from "./announce.js";
 import { renderCustomize } from "./customize.js";
+import { keepFocus } from "./focus.js";
 import { watchBelow } from "./more-below.js";
 import { clashKeys, findClashes } from "./clashes.js";
 import { renderClashes } from "./clash-notice.js";
@@ -34,14 +36,18 @@ const app = {
 
 const $ = (id) => document.getElementById(id);
 let refreshBelow = () => {}; // the phone's cue to a day's classes below the fold, once wired
-const finder = new Finder((code, group, subgroup) => {
+const finder = new Finder(async (code, group, subgroup) => {
   const choice = emptyChoice(code, group, subgroup);
   if (app.choice?.code === code) {
     // another group or subgroup of the same year: its subjects are the same, so the changes stay
     for (const list of ["hide", "take", "add"]) choice[list] = [...app.choice[list]];
   }
-  choose(choice);
-}, (kind, code) => showView({ kind, code }));
+  await choose(choice);
+  if (app.choice === choice) announce(t("announceShowing", { who: $("choice-summary").textContent, week: weekSaid() }));
+}, async (kind, code) => {
+  await showView({ kind, code });
+  if (app.view?.code === code) announce(t("announceShowing", { who: $("choice-summary").textContent, week: weekSaid() }));
+});
 
 async function start() {
   listenForNewData($("banner"));
@@ -218,6 +224,11 @@ function address() {
   return app.linkLang ? `${query}&lang=${app.linkLang}` : query;
 }
 
+/** What the week bar says: "Week 4 · 16–21 Mar 2026, even week (sapt. 2)". */
+function weekSaid() {
+  return `${$("week-title").textContent}, ${$("week-parity").textContent}`;
+}
+
 function drawWeek() {
   const { items, table } = shown();
   const monday = app.monday;
@@ -250,7 +261,10 @@ function drawWeek() {
 async function showBetween(table, monday) {
   const { renderBreak } = await import("./breaks.js");
   if (app.monday !== monday) return; // the student moved on meanwhile
-  const told = renderBreak($("between"), table, monday, showDate);
+  const told = renderBreak($("between"), table, monday, (date) => {
+    showDate(date);
+    keepFocus($("week")); // the break card and its button are gone
+  });
   $("week").classList.toggle("between-teaching", told);
   $("week-note").textContent = told ? "" : t("outsideSemester");
 }
@@ -261,9 +275,11 @@ function showDate(date) {
   app.monday = mondayOf(date);
   app.day = Math.min(weekday(date), 5);
   drawWeek();
+  announce(weekSaid());
 }
 
 function drawDayTabs(monday) {
+  const hadFocus = $("day-tabs").contains(document.activeElement);
   const tabs = Array.from({ length: 6 }, (_, n) => dayName(n, "short")).map((name, n) => {
     const button = document.createElement("button");
     button.type = "button";
@@ -275,6 +291,7 @@ function drawDayTabs(monday) {
     return button;
   });
   $("day-tabs").replaceChildren(...tabs);
+  if (hadFocus) tabs[app.day].focus(); // a swipe or tab past Saturday drew the next week's tabs
 }
 
 function selectDay(n) {
@@ -286,6 +303,9 @@ function selectDay(n) {
   for (const column of $("grid").querySelectorAll(".day")) column.classList.toggle("selected", Number(column.dataset.day) === n);
   for (const [m, tab] of [...$("day-tabs").children].entries()) tab.setAttribute("aria-pressed", String(m === n));
   refreshBelow();
+  const count = $("grid").querySelectorAll(`.day[data-day="${n}"] [data-uid]`).length;
+  announce(t("dayClasses", { day: `${dayName(n)} ${shortDate(addDays(app.monday, n))}`, n: count }));
+  keepFocus($("day-tabs").children[n], $("week"));
 }
 
 function moveWeek(step, day = app.day) {
@@ -293,6 +313,9 @@ function moveWeek(step, day = app.day) {
   app.monday = addDays(app.monday, 7 * step);
   app.day = day;
   drawWeek();
+  announce(weekSaid());
+  // an arrow disabled at the first or last week loses focus: the other arrow takes it
+  keepFocus($(step < 0 ? "next-week" : "prev-week"), $("week"));
 }
 
 function wireControls() {
