@@ -226,7 +226,7 @@ function address() {
 
 /** What the week bar says: "Week 4 · 16–21 Mar 2026, even week (sapt. 2)". */
 function weekSaid() {
-  return `${$("week-title").textContent}, ${$("week-parity").textContent}`;
+  return `${$("week-title").innerText}, ${$("week-parity").textContent}`; // innerText: the span shown
 }
 
 function drawWeek() {
@@ -234,9 +234,9 @@ function drawWeek() {
   const monday = app.monday;
   const number = weekNumber(table, monday);
   const saturday = addDays(monday, 5);
-  const span = dateRange(monday, saturday);
-  const year = Object.assign(document.createElement("span"), { className: "week-year", textContent: ` ${saturday.slice(0, 4)}` });
-  $("week-title").replaceChildren(`${number ? t("weekN", { n: number }) + " · " : ""}${span}`, year);
+  // the span with its year, and on a phone (CSS shows one of the two) without
+  const span = (className, year) => Object.assign(document.createElement("span"), { className, textContent: dateRange(monday, saturday, { year }) });
+  $("week-title").replaceChildren(number ? t("weekN", { n: number }) + " · " : "", span("week-year", true), span("week-no-year", false));
   $("week-parity").textContent = number ? t(number % 2 ? "odd" : "even") : t("noTeaching");
   const clashes = app.view ? [] : findClashes(items);
   renderClashes($("clashes"), clashes, showDate);
