@@ -66,7 +66,7 @@ export function renderCustomize(body, choice, timetable, sources, changed) {
     list.append(row);
   }
 
-  body.replaceChildren(types, node("h3", {}, t("subjects")), list, addForm(choice, timetable, sources, update));
+  body.replaceChildren(types, node("h2", {}, t("subjects")), list, addForm(choice, timetable, sources, update));
   if (choice.hide.length + choice.take.length + choice.add.length) {
     const reset = node("button", { type: "button", className: "quiet", textContent: t("resetChoices") });
     reset.dataset.key = "reset";
@@ -99,7 +99,7 @@ function takeSelect(choice, timetable, subject, others, update) {
 
 /** Adding a subject's classes (all, or one type) from another group or subgroup of any year, and the list of additions. */
 function addForm(choice, timetable, sources, update) {
-  const box = node("div", { className: "add" }, node("h3", {}, t("addTitle")));
+  const box = node("div", { className: "add" }, node("h2", {}, t("addTitle")));
   const year = node("select", { id: "add-year" });
   for (const spec of sources.index ?? []) {
     const options = spec.years.filter((one) => one.timetable).map((one) => new Option(`${spec.name} · ${t("yearN", { n: one.year })}`, one.code));

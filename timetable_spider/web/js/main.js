@@ -285,7 +285,6 @@ function drawDayTabs(monday) {
     button.type = "button";
     button.className = "day-tab";
     button.setAttribute("aria-pressed", String(n === app.day));
-    button.setAttribute("aria-label", `${dayName(n)} ${shortDate(addDays(monday, n))}`);
     button.append(name, document.createElement("br"), addDays(monday, n).slice(8));
     button.addEventListener("click", () => selectDay(n));
     return button;

@@ -83,7 +83,6 @@ export default {
     "pregatirea examenului de licenta/disertatie": "Vorbereitung auf die Bachelor- oder Masterprüfung",
     "examen de licenta/disertatie": "Bachelor- oder Masterprüfung",
   },
-  classAt: "{kind}: {subject}, {day} {start}–{end}, Raum {room}",
   teacher: "Lehrende(r)",
   room: "Raum",
   formation: "Gruppe/Halbgruppe",

@@ -83,7 +83,6 @@ export default {
     "pregatirea examenului de licenta/disertatie": "preparing the licence or dissertation exam",
     "examen de licenta/disertatie": "licence or dissertation exam",
   },
-  classAt: "{kind}: {subject}, {day} {start}–{end}, room {room}",
   teacher: "Teacher",
   room: "Room",
   formation: "Formation",

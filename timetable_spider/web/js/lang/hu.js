@@ -83,7 +83,6 @@ export default {
     "pregatirea examenului de licenta/disertatie": "felkészülés az államvizsgára vagy a disszertációra",
     "examen de licenta/disertatie": "államvizsga vagy disszertációvédés",
   },
-  classAt: "{kind}: {subject}, {day} {start}–{end}, {room} terem",
   teacher: "Oktató",
   room: "Terem",
   formation: "Csoport/alcsoport",

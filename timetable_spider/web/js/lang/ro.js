@@ -83,7 +83,6 @@ export default {
     "pregatirea examenului de licenta/disertatie": "pregătirea examenului de licență sau disertație",
     "examen de licenta/disertatie": "examenul de licență sau disertație",
   },
-  classAt: "{kind}: {subject}, {day} {start}–{end}, sala {room}",
   teacher: "Cadru didactic",
   room: "Sala",
   formation: "Formația",
