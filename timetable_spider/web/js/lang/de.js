@@ -173,6 +173,8 @@ export default {
   announceAdded: "Hinzugefügt: {what}",
   announceRemoved: "Entfernt: {what}",
   announceReset: "Alle deine Änderungen sind rückgängig gemacht.",
+  weeksCount: { one: "{n} Woche", other: "{n} Wochen" },
+  whereApplicable: "wo zutreffend",
   day: "Tag",
   source: "Daten aus den Stundenplanseiten der Fakultät und dem Studienjahresplan der Universität.",
 };

@@ -173,6 +173,8 @@ export default {
   announceAdded: "Added: {what}",
   announceRemoved: "Removed: {what}",
   announceReset: "All your changes are undone.",
+  weeksCount: { one: "{n} week", other: "{n} weeks" },
+  whereApplicable: "where applicable",
   day: "Day",
   source: "Data from the faculty's timetable pages and the university's academic calendar.",
 };

@@ -173,6 +173,8 @@ export default {
   announceAdded: "Hozzáadva: {what}",
   announceRemoved: "Eltávolítva: {what}",
   announceReset: "Minden módosításod visszavonva.",
+  weeksCount: { one: "{n} hét", other: "{n} hét" },
+  whereApplicable: "ahol alkalmazható",
   day: "Nap",
   source: "Az adatok a kar órarend-oldalairól és az egyetem tanévbeosztásából származnak.",
 };

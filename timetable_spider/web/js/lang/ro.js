@@ -173,6 +173,8 @@ export default {
   announceAdded: "Adăugat: {what}",
   announceRemoved: "Eliminat: {what}",
   announceReset: "Toate modificările tale au fost anulate.",
+  weeksCount: { one: "o săptămână", few: "{n} săptămâni", other: "{n} de săptămâni" },
+  whereApplicable: "unde este cazul",
   day: "Ziua",
   source: "Date din paginile de orar ale facultății și din structura anului universitar.",
 };
