@@ -17,6 +17,7 @@ export class Finder {
     this.onView = onView;
     this.index = [];
     this.lists = {}; // teachers, rooms and subjects, fetched when the student first types
+    this.offline = false; // whether fetching them failed for want of a connection
     this.spec = null;
     this.results = [];
     this.active = -1;
@@ -26,6 +27,7 @@ export class Finder {
     this.group = document.getElementById("group");
     this.subgroups = document.getElementById("subgroup-options");
     this.input.addEventListener("input", () => this.update());
+    addEventListener("online", () => { if (this.offline && this.input.value.trim()) this.update(); });
     this.input.addEventListener("keydown", (event) => this.key(event));
     this.input.addEventListener("blur", () => setTimeout(() => this.close(), 150));
     this.year.addEventListener("change", () => this.yearChanged());
@@ -57,6 +59,12 @@ export class Finder {
     if (!this.listsLoading && this.input.value.trim()) {
       this.listsLoading = Promise.all(KINDS.map(listOf)).then((lists) => {
         this.lists = Object.fromEntries(KINDS.map((kind, n) => [kind, lists[n]]));
+        this.offline = false;
+      }, () => {
+        // offline: said so, and tried again at the next letter typed or when the connection is back
+        this.offline = true;
+        this.listsLoading = null;
+      }).then(() => {
         if (this.input.value.trim()) this.update();
       });
     }
@@ -66,7 +74,7 @@ export class Finder {
     if (!this.results.length && this.input.value.trim() && this.index.length) {
       const empty = document.createElement("li");
       empty.className = "no-match";
-      empty.textContent = t("noMatch", { q: this.input.value.trim() });
+      empty.textContent = t(this.offline ? "searchOffline" : "noMatch", { q: this.input.value.trim() });
       this.list.append(empty);
     }
     this.list.hidden = !this.list.children.length;

@@ -428,6 +428,8 @@ async function openSubscribe() {
   showSubscribeDialog(url, name);
 }
 
+const ALERTS_WAIT = 15000; // ms a push service gets to answer before the student is told it did not
+
 /** "Notify me of changes", for a stable subscription in a browser that can get push alerts. */
 async function showAlerts(stable) {
   const row = $("subscribe-alerts");
@@ -440,15 +442,21 @@ async function showAlerts(stable) {
   $("subscribe-alerts-status").textContent = on ? t("alertsOn") : "";
   button.onclick = async () => {
     const { notifyMe, stopNotifying, ServerRefused } = await import("./stable.js");
+    const { within, TookTooLong } = await import("./waiting.js");
+    // said at once: the browser's push service may take long to answer, or never
+    $("subscribe-alerts-status").textContent = t(on ? "alertsStopping" : "alertsWaiting");
+    button.disabled = true;
     try {
-      if (on) await stopNotifying(app.site.feeds_url);
-      else if (!await notifyMe(app.site.feeds_url)) $("subscribe-alerts-status").textContent = t("alertsDenied");
+      if (on) await within(stopNotifying(app.site.feeds_url), ALERTS_WAIT);
+      else if (!await within(notifyMe(app.site.feeds_url), ALERTS_WAIT)) $("subscribe-alerts-status").textContent = t("alertsDenied");
     } catch (error) {
       console.warn("push alerts:", error);
       const server = error instanceof ServerRefused;
-      $("subscribe-alerts-status").textContent =
-        t(!server ? "alertsFailed" : error.status === 409 ? "alertsTooManyBrowsers" : "alertsServerFailed");
+      $("subscribe-alerts-status").textContent = error instanceof TookTooLong ? t("alertsTimeout")
+        : t(!server ? "alertsFailed" : error.status === 409 ? "alertsTooManyBrowsers" : "alertsServerFailed");
       return;
+    } finally {
+      button.disabled = false;
     }
     showAlerts(true);
   };

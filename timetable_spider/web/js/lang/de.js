@@ -175,6 +175,11 @@ export default {
   announceReset: "Alle deine Änderungen sind rückgängig gemacht.",
   weeksCount: { one: "{n} Woche", other: "{n} Wochen" },
   whereApplicable: "wo zutreffend",
+  searchOffline: "Du bist offline: Lehrende, Räume und Fächer werden wieder gesucht, sobald die Verbindung zurück ist. Sonst passt nichts zu „{q}“.",
+  freeOffline: "Du bist offline: Die freien Räume werden gesucht, sobald die Verbindung zurück ist.",
+  alertsWaiting: "Benachrichtigungen werden eingeschaltet…",
+  alertsStopping: "Benachrichtigungen werden ausgeschaltet…",
+  alertsTimeout: "Der Push-Dienst deines Browsers hat nicht geantwortet; Benachrichtigungen sind nicht eingeschaltet. Versuche es später noch einmal.",
   day: "Tag",
   source: "Daten aus den Stundenplanseiten der Fakultät und dem Studienjahresplan der Universität.",
 };

@@ -175,6 +175,11 @@ export default {
   announceReset: "All your changes are undone.",
   weeksCount: { one: "{n} week", other: "{n} weeks" },
   whereApplicable: "where applicable",
+  searchOffline: "You are offline: teachers, rooms and subjects are searched again when the connection is back. Nothing else matches “{q}”.",
+  freeOffline: "You are offline: the free rooms are looked up when the connection is back.",
+  alertsWaiting: "Turning alerts on…",
+  alertsStopping: "Stopping alerts…",
+  alertsTimeout: "Your browser's push service did not answer; alerts are not on. Try again later.",
   day: "Day",
   source: "Data from the faculty's timetable pages and the university's academic calendar.",
 };

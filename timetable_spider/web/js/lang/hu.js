@@ -175,6 +175,11 @@ export default {
   announceReset: "Minden módosításod visszavonva.",
   weeksCount: { one: "{n} hét", other: "{n} hét" },
   whereApplicable: "ahol alkalmazható",
+  searchOffline: "Nincs kapcsolat: az oktatókat, termeket és tárgyakat a kapcsolat visszatértekor újra keressük. Más nem felel meg erre: „{q}”.",
+  freeOffline: "Nincs kapcsolat: a szabad termeket a kapcsolat visszatértekor keressük meg.",
+  alertsWaiting: "Értesítések bekapcsolása…",
+  alertsStopping: "Értesítések leállítása…",
+  alertsTimeout: "A böngésző értesítési szolgáltatása nem válaszolt; az értesítések nincsenek bekapcsolva. Próbáld újra később.",
   day: "Nap",
   source: "Az adatok a kar órarend-oldalairól és az egyetem tanévbeosztásából származnak.",
 };

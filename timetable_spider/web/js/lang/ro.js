@@ -175,6 +175,11 @@ export default {
   announceReset: "Toate modificările tale au fost anulate.",
   weeksCount: { one: "o săptămână", few: "{n} săptămâni", other: "{n} de săptămâni" },
   whereApplicable: "unde este cazul",
+  searchOffline: "Nu ești conectat: cadrele didactice, sălile și disciplinele sunt căutate din nou când revine conexiunea. Altceva nu se potrivește cu „{q}”.",
+  freeOffline: "Nu ești conectat: sălile libere sunt căutate când revine conexiunea.",
+  alertsWaiting: "Se pornesc anunțurile…",
+  alertsStopping: "Se opresc anunțurile…",
+  alertsTimeout: "Serviciul de notificări al browserului nu a răspuns; anunțurile nu sunt pornite. Încearcă mai târziu.",
   day: "Ziua",
   source: "Date din paginile de orar ale facultății și din structura anului universitar.",
 };
