@@ -87,6 +87,7 @@ def test_a_keyboard_journey_keeps_focus_and_says_what_changed(page: Page, publis
     tab_to(page, "#customize > summary", backwards=True)
     page.keyboard.press("Enter")
     expect(page.locator("#customize")).to_have_attribute("open", "")
+    expect(page.locator('#customize [data-key="type:C"]')).to_be_visible()  # its module loads when first opened
     page.keyboard.press("Tab")
     expect(page.locator('#customize [data-key="type:C"]')).to_be_focused()
     page.keyboard.press("Space")  # hide the courses

@@ -9,7 +9,6 @@ import { startFreeRooms } from "./freerooms.js";
 import { renderWeek } from "./grid.js";
 import { dateRange, dayName, lang, LANGUAGES, setLanguage, shortDate, t, translateDocument } from "./i18n.js";
 import { announce } from "./announce.js";
-import { renderCustomize } from "./customize.js";
 import { keepFocus } from "./focus.js";
 import { watchBelow } from "./more-below.js";
 import { clashKeys, findClashes } from "./clashes.js";
@@ -199,16 +198,24 @@ async function loadTimetable(code) {
 
 /** After any change of the choice: the panel, the grid, the address bar and localStorage. */
 function changed() {
+  drawCustomize();
+  const count = app.choice.hide.length + app.choice.take.length + app.choice.add.length;
+  $("changes-count").textContent = count ? t("changesCount", { n: count }) : "";
+  drawWeek();
+  save(app.choice);
+}
+
+/** "Make it yours", drawn while it is open: its module is loaded when first opened, so a first view
+ * does not pay for it. */
+async function drawCustomize() {
+  if (!$("customize").open || !app.choice) return;
+  const { renderCustomize } = await import("./customize.js");
   const own = app.timetables[app.choice.code];
   renderCustomize($("customize-body"), app.choice, own, { index: app.index, timetables: app.timetables, load: loadTimetable }, () => {
     const added = app.choice.add.map((value) => parseAdd(value).code).filter((code) => !(code in app.timetables));
     if (added.length) choose(app.choice);
     else changed();
   });
-  const count = app.choice.hide.length + app.choice.take.length + app.choice.add.length;
-  $("changes-count").textContent = count ? t("changesCount", { n: count }) : "";
-  drawWeek();
-  save(app.choice);
 }
 
 function hasSubgroups(timetable, choice) {
@@ -318,6 +325,7 @@ function moveWeek(step, day = app.day) {
 }
 
 function wireControls() {
+  $("customize").addEventListener("toggle", drawCustomize);
   $("prev-week").addEventListener("click", () => moveWeek(-1));
   $("next-week").addEventListener("click", () => moveWeek(1));
   $("today").addEventListener("click", () => showDate(nextSchoolDay(today())));
