@@ -98,3 +98,39 @@ def test_a_keyboard_journey_keeps_focus_and_says_what_changed(page: Page, publis
     page.keyboard.press("Space")
     said(page).to_have_text("Courses shown")
     expect(page.locator('#customize [data-key="type:C"]')).to_be_focused()
+
+
+def test_the_break_cards_next_teaching_week_moves_focus_to_the_week_and_says_it(page: Page, published_site):
+    page.goto(published_site.url("index.html?code=IE2&group=921&subgroup=1&date=2026-04-13"))  # Easter
+    wait_for_week(page)
+    button = page.locator("#between button")
+    expect(button).to_contain_text("Next teaching week")
+    button.focus()
+    page.keyboard.press("Enter")
+    expect(page.locator("#week")).to_be_focused()
+    said(page).to_have_text(re.compile(r"^Week 8 · 20 ?– ?25 Apr 2026, even week \(sapt. 2\)$"))
+
+
+def test_a_phone_day_tab_keeps_focus_and_says_the_days_classes(browser, published_site):
+    context = browser.new_context(viewport={"width": 412, "height": 915}, is_mobile=True, has_touch=True, locale="en-GB")
+    try:
+        page = context.new_page()
+        page.goto(published_site.url("index.html?code=IE2&group=921&subgroup=1&date=2026-03-09"))
+        wait_for_week(page)
+        tuesday = page.get_by_role("button", name="Tue 10", exact=True)
+        tuesday.focus()
+        page.keyboard.press("Enter")
+        expect(tuesday).to_be_focused()
+        count = page.locator('.day[data-date="2026-03-10"] [data-uid]').count()
+        said(page).to_have_text(f"Tuesday 10 Mar: {count} class{'es' if count != 1 else ''}")
+        page.get_by_role("button", name="Sat 14", exact=True).focus()
+        page.keyboard.press("Enter")
+        # a swipe past Saturday draws the next week: focus goes to its Monday's tab
+        page.evaluate("""() => { const grid = document.getElementById('grid');
+            const touch = (x) => new Touch({identifier: 1, target: grid, clientX: x, clientY: 400});
+            grid.dispatchEvent(new TouchEvent('touchstart', {touches: [touch(300)], changedTouches: [touch(300)], bubbles: true}));
+            grid.dispatchEvent(new TouchEvent('touchend', {touches: [], changedTouches: [touch(100)], bubbles: true})); }""")
+        expect(page.get_by_role("button", name="Mon 16", exact=True)).to_be_focused()
+        said(page).to_contain_text("Week 4")
+    finally:
+        context.close()
