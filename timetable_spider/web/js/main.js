@@ -243,7 +243,10 @@ function drawWeek() {
   const saturday = addDays(monday, 5);
   // the span with its year, and on a phone (CSS shows one of the two) without
   const span = (className, year) => Object.assign(document.createElement("span"), { className, textContent: dateRange(monday, saturday, { year }) });
-  $("week-title").replaceChildren(number ? t("weekN", { n: number }) + " · " : "", span("week-year", true), span("week-no-year", false));
+  // one inline box: the phone's title is a flex box, which would trim the space before the span
+  const title = document.createElement("span");
+  title.append(number ? t("weekN", { n: number }) + " · " : "", span("week-year", true), span("week-no-year", false));
+  $("week-title").replaceChildren(title);
   $("week-parity").textContent = number ? t(number % 2 ? "odd" : "even") : t("noTeaching");
   const clashes = app.view ? [] : findClashes(items);
   renderClashes($("clashes"), clashes, showDate);
