@@ -221,7 +221,8 @@ def test_text_is_sent_as_is_to_a_client_that_does_not_ask(deployment, path):
     assert (status, headers["Content-Encoding"], body) == (200, None, (deployment.site / path).read_bytes())
 
 
-@pytest.mark.parametrize("path", ["index.html", "data/site.json", f"{IE2_DIR}/921-1.ics", "js/main.js"])
+@pytest.mark.parametrize("path", ["index.html", "data/site.json", f"{IE2_DIR}/921-1.ics", "js/main.js",
+                                  "changes/IE2.json", "data/changes.json"])
 def test_the_page_data_and_calendars_are_revalidated_every_time(deployment, path):
     assert deployment.nginx.get("/" + quote(path))[1]["Cache-Control"] == "no-cache"
 
@@ -231,7 +232,8 @@ def test_icons_may_be_kept_for_a_week(deployment):
 
 
 @pytest.mark.parametrize("validator, condition", [("ETag", "If-None-Match"), ("Last-Modified", "If-Modified-Since")])
-@pytest.mark.parametrize("path", ["index.html", "data/timetables/IE2.json", f"{IE2_DIR}/921-1.ics"])
+@pytest.mark.parametrize("path", ["index.html", "data/timetables/IE2.json", f"{IE2_DIR}/921-1.ics", "changes/IE2.json",
+                                  "data/changes.json"])
 def test_a_current_copy_gets_a_304(deployment, path, validator, condition):
     target = "/" + quote(path)
     tag = deployment.nginx.get(target)[1][validator]

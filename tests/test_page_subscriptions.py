@@ -107,3 +107,18 @@ def test_a_server_that_cannot_turn_alerts_on_is_not_blamed_on_the_browser(contex
     page.route(refused, lambda route: route.fulfill(status=status, body="refused\n", content_type="text/plain"))
     page.get_by_role("button", name="Notify me of changes").click()
     expect(page.locator("#subscribe-alerts-status")).to_contain_text(said)
+
+
+def test_notify_me_says_at_once_that_it_waits_and_when_the_push_service_never_answers(context, served):
+    """Notifications allowed, but a push service that never answers (as in a browser without one)."""
+    page = context.new_page()
+    page.add_init_script("PushManager.prototype.subscribe = () => new Promise(() => {});")
+    page.clock.install()
+    subscribe(page, served, "hide=MLE5028:L")
+    button = page.get_by_role("button", name="Notify me of changes")
+    button.click()
+    expect(page.locator("#subscribe-alerts-status")).to_have_text("Turning alerts on…")
+    expect(button).to_be_disabled()
+    page.clock.run_for(16_000)
+    expect(page.locator("#subscribe-alerts-status")).to_contain_text("push service did not answer")
+    expect(button).to_be_enabled()

@@ -1,7 +1,9 @@
 // Offline use after the first visit. The page's own files are cached at install, under a
 // version that changes whenever they do (the crawl writes VERSION and SHELL into this file).
-// Data under data/ is served from the cache at once and refreshed behind it; when the
-// refreshed copy differs, the open pages are told, and offer to reload.
+// Data under data/ and the change logs under changes/ are served from the cache at once and
+// refreshed behind it; when a refreshed copy differs, the open pages are told, and offer to
+// reload. A timetable found new brings its change log along before they are told, so the
+// reloaded page lists the changes of the data it shows.
 
 const VERSION = "__VERSION__";
 const SHELL = __SHELL__;
@@ -62,7 +64,7 @@ self.addEventListener("fetch", (event) => {
     event.respondWith(cachedFirst(event.request, "index.html"));
   } else if (SHELL.includes(path)) {
     event.respondWith(cachedFirst(event.request, path));
-  } else if ((path.startsWith("data/") && path.endsWith(".json")) || path.endsWith(".ics")) {
+  } else if (((path.startsWith("data/") || path.startsWith("changes/")) && path.endsWith(".json")) || path.endsWith(".ics")) {
     // the calendars too: a download is spliced from them, offline as well
     event.respondWith(cachedThenRefreshed(event, path));
   }
@@ -83,13 +85,25 @@ async function cachedThenRefreshed(event, path) {
     if (!response.ok) return response;
     const fresh = await response.clone().text();
     await cache.put(key, response.clone());
-    // status.json changes with every crawl, published or not: only new data is news
-    if (cached && path !== "data/status.json" && fresh !== (await cachedText)) announce(path);
+    // status.json changes with every crawl, published or not: only new data is news; a change
+    // log is new only with its timetable, which brings it along
+    if (cached && path.startsWith("data/") && path !== "data/status.json" && fresh !== (await cachedText)) {
+      const code = /^data\/timetables\/(.+)\.json$/.exec(path)?.[1];
+      if (code) await refresh(cache, `changes/${code}.json`);
+      announce(path);
+    }
     return response;
   });
   if (!cached) return refreshed;
   event.waitUntil(refreshed.catch(() => {}));
   return cached;
+}
+
+/** Fetches path past the HTTP cache into cache; a site without that file keeps what it had. */
+async function refresh(cache, path) {
+  const key = new URL(path, self.registration.scope).href;
+  const response = await fetch(key, { cache: "no-cache" }).catch(() => null);
+  if (response?.ok) await cache.put(key, response);
 }
 
 async function announce(path) {

@@ -3,9 +3,10 @@
 // such a week is shown, so a teaching week's first view does not pay for it.
 
 import { t } from "./i18n.js";
-import { addDays, beginsTheYear, breakOf } from "./weeks.js";
+import { addDays, beginsTheYear, breakOf, holidayName } from "./weeks.js";
 
-/** What the week is, or null when the table does not say: {title, wording, next} (next: a Monday or null). */
+/** What the week is, or null when the table does not say: {title, wording, next} (wording: the
+ * period's own words, [[text, lang]] parts; next: a Monday or null). */
 export function describeBreak(table, monday) {
   const periods = table.periods;
   const next = table.weeks.find((week) => week > monday) ?? null;
@@ -14,11 +15,11 @@ export function describeBreak(table, monday) {
     const firstTeaching = periods.find((p) => p.teaching);
     // the weeks before a table that begins the academic year are the summer before semester I
     if (firstTeaching && beginsTheYear(table) && addDays(monday, 6) < periods[0].start) {
-      return { title: t("summerBreak", { date: longDate(firstTeaching.start) }), wording: "", next };
+      return { title: t("summerBreak", { date: longDate(firstTeaching.start) }), wording: [], next };
     }
     return null;
   }
-  const wording = [period.label.replace(/\*+$/, ""), period.notes].filter(Boolean).join(" · ");
+  const wording = periodWording(period);
   if (isSummer(table, period)) return { title: t("summerBreak", { date: longDate(addDays(period.end, 1)) }), wording, next };
   return { title: t("breakTitle", { period: capitalized(periodName(period.label)), dates: dateRange(period.start, period.end) }), wording, next };
 }
@@ -29,7 +30,12 @@ export function renderBreak(box, table, monday, go) {
   if (!told) return false;
   const title = Object.assign(document.createElement("h3"), { className: "between-title", textContent: told.title });
   const parts = [title];
-  if (told.wording) parts.push(Object.assign(document.createElement("p"), { className: "hint", lang: "ro", textContent: told.wording }));
+  if (told.wording.length) {
+    const line = Object.assign(document.createElement("p"), { className: "hint" });
+    told.wording.forEach((part, n) => line.append(...(n ? [" · "] : []), ...part.map(([text, lang]) =>
+      (lang ? Object.assign(document.createElement("span"), { lang, textContent: text }) : text))));
+    parts.push(line);
+  }
   if (told.next) {
     const button = Object.assign(document.createElement("button"), {
       type: "button", className: "action",
@@ -40,6 +46,32 @@ export function renderBreak(box, table, monday, go) {
   }
   box.replaceChildren(...parts);
   return true;
+}
+
+const WEEKS = /^(\d+)\s+săptămân[iă]/i;
+
+/**
+ * The academic calendar's words for a period in the page's language, each part [[text, lang]]:
+ * its kind and length translated ("holiday", "8 weeks"), each day off it names by its date and
+ * its proper name, which stays Romanian ("Friday 10 April: Vinerea Mare"); words not understood
+ * stay as written, marked Romanian.
+ */
+function periodWording(period) {
+  const parts = [[[periodName(period.label)]]];
+  const notes = period.notes ?? "";
+  const weeks = WEEKS.exec(notes);
+  if (!weeks) return notes ? [...parts, [[notes, "ro"]]] : parts;
+  parts.push([[t("weeksCount", { n: Number(weeks[1]) })]]);
+  const rest = notes.slice(weeks[0].length).trim().replace(/^\((.*)\)$/, "$1").trim();
+  const days = [...rest.matchAll(/(\d\d)\.(\d\d)\.(\d{4})/g)].map(([, d, m, y]) => `${y}-${m}-${d}`);
+  if (days.length) return [...parts, ...days.map((day) => [[`${dayAndDate(day)}: `], [holidayName(notes, day), "ro"]])];
+  if (/^unde este cazul$/i.test(rest)) return [...parts, [[t("whereApplicable")]]];
+  return rest ? [...parts, [[rest, "ro"]]] : parts;
+}
+
+/** "2026-04-10" → "Friday 10 April" ("vineri, 10 aprilie"); from Intl. */
+function dayAndDate(iso) {
+  return new Intl.DateTimeFormat(t("dateLocale"), { weekday: "long", day: "numeric", month: "long", timeZone: "UTC" }).format(toDate(iso));
 }
 
 /** The summer holiday: the plain holiday ("vacanță") that ends a table. */

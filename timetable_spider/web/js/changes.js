@@ -2,7 +2,7 @@
 // a list in the panel with a link to the spec's Atom feed, and the changed classes marked in the grid.
 
 import { fetchJson } from "./data.js";
-import { t } from "./i18n.js";
+import { dayName, t } from "./i18n.js";
 import { attends } from "./schedule.js";
 import { TIME_ZONE } from "./weeks.js";
 
@@ -15,17 +15,31 @@ export function changesFor(log, group, subgroup) {
     .map((change) => ({ finished: crawl.finished, change })));
 }
 
+const DAYS = ["luni", "marti", "miercuri", "joi", "vineri", "sambata", "duminica"];
+
+/** The timetable's Romanian day ("Marti", "Sâmbătă") in the page's language; as written when unknown. */
+function day(name) {
+  const n = DAYS.indexOf(name.normalize("NFD").replace(/[\u0300-\u036f]/g, "").toLowerCase());
+  return n < 0 ? name : dayName(n);
+}
+
+/** A time as the crawl writes it, "Marti 18:00-20:00", with its day in the page's language. */
+function dayFirst(time) {
+  return time.replace(/^\S+/, day);
+}
+
 /** "Changed: [C] Programare Web (IE2): room 2/I → C510" in the page's language. */
 export function sentence(change) {
   const about = change.class;
   const kind = { curs: "C", seminar: "S", laborator: "L" }[about.type.toLowerCase()] ?? about.type;
   const what = `[${kind}] ${about.subject} (${change.formation})`;
   if (change.change !== "changed") {
-    return `${t(change.change === "added" ? "changeAdded" : "changeRemoved")}: ${what}, ${about.day} ${about.start}–${about.end}, ${about.room}, ${about.teacher}`;
+    return `${t(change.change === "added" ? "changeAdded" : "changeRemoved")}: ${what}, ${day(about.day)} ${about.start}–${about.end}, ${about.room}, ${about.teacher}`;
   }
   const parts = Object.entries(change.fields).map(([name, [before, after]]) =>
     name === "weeks" ? (before[0] === after[0] ? t("fieldWeekDates") : `${t("field_weeks")} ${before[0]} → ${after[0]}`)
-      : `${t(`field_${name}`)} ${before} → ${after}`);
+      : name === "time" ? `${t("field_time")} ${dayFirst(before)} → ${dayFirst(after)}`
+        : `${t(`field_${name}`)} ${before} → ${after}`);
   return `${t("changeChanged")}: ${what}: ${parts.join("; ")}`;
 }
 

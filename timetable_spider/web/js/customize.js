@@ -1,8 +1,11 @@
 // "Make it yours": hide subjects or some of their types, take a subject's lab or seminar with
 // the other subgroup, add a subject's classes, or only its course, seminar or lab, from another
 // group or subgroup of any year (to retake it, or to move it there: hide it and add it). Every change is a hide, take or add entry of the choice, and the
-// grid is drawn again at once.
+// grid is drawn again at once. The panel is drawn again too: each control carries a data-key, so
+// the control that had focus has it again, and the live region says what changed.
 
+import { announce } from "./announce.js";
+import { keepFocus } from "./focus.js";
 import { t } from "./i18n.js";
 import { parseAdd, parseHide } from "./choices.js";
 import { TYPES, addedCalendar, formationName, groupClasses, subjectsOf } from "./schedule.js";
@@ -14,8 +17,9 @@ function node(tag, props = {}, ...children) {
   return element;
 }
 
-function checkbox(labelText, checked, onChange, { className = "check", ...props } = {}) {
+function checkbox(labelText, checked, onChange, { className = "check", key, ...props } = {}) {
   const input = node("input", { type: "checkbox", checked, ...props });
+  input.dataset.key = key;
   input.addEventListener("change", () => onChange(input.checked));
   return node("label", { className }, input, node("span", {}, labelText));
 }
@@ -26,32 +30,34 @@ function checkbox(labelText, checked, onChange, { className = "check", ...props 
  * adding classes from another year.
  */
 export function renderCustomize(body, choice, timetable, sources, changed) {
+  const focused = body.contains(document.activeElement) ? document.activeElement.dataset.key : null;
   const subjects = subjectsOf(timetable, choice.group);
   const hides = choice.hide.map(parseHide);
   const hidden = (code, type) => hides.some((h) => h.subject === code && (h.kind === "" || h.kind === type));
   const present = TYPES.filter((type) => subjects.some((s) => s.types.includes(type)));
-  const update = (change) => { change(); changed(); };
+  const update = (change, said) => { change(); changed(); announce(said); };
+  const shownOrHidden = (on, what) => t(on ? "announceShown" : "announceHidden", { what });
 
   const types = node("fieldset", { className: "types" }, node("legend", {}, t("types")));
   for (const type of present) {
     const shown = !subjects.some((s) => s.types.includes(type) && hidden(s.code, type) && !choice.hide.includes(s.code));
     types.append(checkbox(t(`type${type}`), shown, (on) => update(() => {
       for (const s of subjects.filter((one) => one.types.includes(type))) toggle(choice, "hide", `${s.code}:${type}`, !on);
-    }), { className: `chip type-${type}` }));
+    }, shownOrHidden(on, t(`type${type}`))), { className: `chip type-${type}`, key: `type:${type}` }));
   }
 
   const list = node("ul", { className: "subjects" });
   for (const subject of subjects) {
     const whole = !choice.hide.includes(subject.code);
     const row = node("li", { className: "subject" });
-    row.append(checkbox(subject.name, whole, (on) => update(() => toggle(choice, "hide", subject.code, !on)),
-      { className: "check" }));
+    row.append(checkbox(subject.name, whole, (on) => update(() => toggle(choice, "hide", subject.code, !on),
+      shownOrHidden(on, subject.name)), { className: "check", key: `subject:${subject.code}` }));
     const chips = node("div", { className: "subject-types" });
     if (subject.types.length > 1) {
       for (const type of subject.types) {
         chips.append(checkbox(type, whole && !hidden(subject.code, type),
-          (on) => update(() => toggle(choice, "hide", `${subject.code}:${type}`, !on)),
-          { className: `chip small type-${type}`, disabled: !whole, title: t(`kind${type}`),
+          (on) => update(() => toggle(choice, "hide", `${subject.code}:${type}`, !on), shownOrHidden(on, `${subject.name}: ${t(`type${type}`)}`)),
+          { className: `chip small type-${type}`, disabled: !whole, title: t(`kind${type}`), key: `subject:${subject.code}:${type}`,
             ariaLabel: `${subject.name}: ${t(`type${type}`)}` }));
       }
     }
@@ -61,11 +67,17 @@ export function renderCustomize(body, choice, timetable, sources, changed) {
     list.append(row);
   }
 
-  body.replaceChildren(types, node("h3", {}, t("subjects")), list, addForm(choice, timetable, sources, update));
+  body.replaceChildren(types, node("h2", {}, t("subjects")), list, addForm(choice, timetable, sources, update));
   if (choice.hide.length + choice.take.length + choice.add.length) {
     const reset = node("button", { type: "button", className: "quiet", textContent: t("resetChoices") });
-    reset.addEventListener("click", () => update(() => { choice.hide = []; choice.take = []; choice.add = []; }));
+    reset.dataset.key = "reset";
+    reset.addEventListener("click", () => update(() => { choice.hide = []; choice.take = []; choice.add = []; }, t("announceReset")));
     body.append(reset);
+  }
+  if (focused) {
+    // a removed addition or the reset button are gone: the Add button, else the panel's first control
+    keepFocus(body.querySelector(`[data-key="${CSS.escape(focused)}"]`),
+      focused.startsWith("remove:") ? body.querySelector('[data-key="add"]') : null, body.querySelector("[data-key]"));
   }
 }
 
@@ -76,18 +88,19 @@ function takeSelect(choice, timetable, subject, others, update) {
   const kind = t(`kind${kinds[0] ?? "L"}`);
   const taken = choice.take.find((value) => value.startsWith(`${subject.code}:`));
   const select = node("select", { ariaLabel: `${subject.name}: ${t("takeWith", { kind })}` });
+  select.dataset.key = `take:${subject.code}`;
   select.append(new Option(t("mySubgroup"), ""), ...others.map((n) => new Option(t("otherSubgroup", { n }), `${subject.code}:${n}`)));
   select.value = taken ?? "";
   select.addEventListener("change", () => update(() => {
     choice.take = choice.take.filter((value) => !value.startsWith(`${subject.code}:`));
     if (select.value) choice.take.push(select.value);
-  }));
+  }, t("announceTake", { subject: subject.name, kind, who: select.selectedOptions[0].text })));
   return node("label", { className: "take" }, node("span", {}, t("takeWith", { kind })), select);
 }
 
 /** Adding a subject's classes (all, or one type) from another group or subgroup of any year, and the list of additions. */
 function addForm(choice, timetable, sources, update) {
-  const box = node("div", { className: "add" }, node("h3", {}, t("addTitle")));
+  const box = node("div", { className: "add" }, node("h2", {}, t("addTitle")));
   const year = node("select", { id: "add-year" });
   for (const spec of sources.index ?? []) {
     const options = spec.years.filter((one) => one.timetable).map((one) => new Option(`${spec.name} · ${t("yearN", { n: one.year })}`, one.code));
@@ -128,10 +141,12 @@ function addForm(choice, timetable, sources, update) {
   fillGroups();
 
   const add = node("button", { type: "button", className: "action", textContent: t("addButton") });
+  add.dataset.key = "add";
   add.addEventListener("click", () => {
     if (!from.value || !subject.value) return;
     const value = `${source.code}/${from.value}:${subject.value}${type.value ? `:${type.value}` : ""}`;
-    update(() => toggle(choice, "add", value, true));
+    const what = `${source.code}/${from.value} · ${subject.selectedOptions[0].text}${type.value ? ` (${t(`kind${type.value}`)})` : ""}`;
+    update(() => toggle(choice, "add", value, true), t("announceAdded", { what }));
   });
   box.append(
     node("label", { htmlFor: "add-year" }, t("addYear")), year,
@@ -146,7 +161,8 @@ function addForm(choice, timetable, sources, update) {
       const name = subjectName(sources.timetables?.[parsed.code] ?? timetable, parsed.subject);
       const what = `${parsed.code}/${parsed.group} · ${name}${parsed.kind ? ` (${t(`kind${parsed.kind}`)})` : ""}`;
       const remove = node("button", { type: "button", className: "remove", textContent: "×", ariaLabel: t("remove", { what }) });
-      remove.addEventListener("click", () => update(() => toggle(choice, "add", value, false)));
+      remove.dataset.key = `remove:${value}`;
+      remove.addEventListener("click", () => update(() => toggle(choice, "add", value, false), t("announceRemoved", { what })));
       added.append(node("li", {}, node("span", {}, what), remove));
     }
     box.append(node("p", { className: "added-title" }, t("added")), added);

@@ -17,6 +17,12 @@ export function fetchJson(path) {
   return loaded.get(path);
 }
 
+/** Whether fetchJson failed for want of a connection (fetch rejects with a TypeError), not for a
+ * file the site does not have. */
+export function offline(error) {
+  return error instanceof TypeError;
+}
+
 export const siteData = () => fetchJson("data/site.json");
 export const indexData = () => fetchJson("data/index.json");
 export const runStatus = () => fetchJson("data/status.json");

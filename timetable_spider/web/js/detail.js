@@ -58,7 +58,7 @@ function formationText(formation) {
 
 /** Appends " · see the week" to a row when that teacher, room or subject has a published week. */
 async function linkToView(description, kind, code) {
-  if (!(await findEntry(kind, code))) return;
+  if (!(await findEntry(kind, code).catch(() => null))) return; // offline: no link this time
   const link = document.createElement("a");
   link.href = viewQuery(kind, code);
   link.textContent = t("seeWeek");

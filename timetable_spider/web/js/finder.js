@@ -2,6 +2,7 @@
 // numbers, then the year and group (native selects) and the subgroup or the whole group.
 // The same box finds a teacher, a room or a subject, whose week opens as it is published.
 
+import { focusFirstShown, keepFocus } from "./focus.js";
 import { t } from "./i18n.js";
 import { largestSpecs, search, searchNamed } from "./search.js";
 import { KINDS, listOf } from "./views.js";
@@ -9,13 +10,14 @@ import { KINDS, listOf } from "./views.js";
 export class Finder {
   /**
    * onChoose(code, group, subgroup) is called with a complete choice (subgroup null: whole group),
-   * onView(kind, code) with a teacher, room or subject.
+   * onView(kind, code) with a teacher, room or subject; each returns a promise of the week shown.
    */
   constructor(onChoose, onView) {
     this.onChoose = onChoose;
     this.onView = onView;
     this.index = [];
     this.lists = {}; // teachers, rooms and subjects, fetched when the student first types
+    this.offline = false; // whether fetching them failed for want of a connection
     this.spec = null;
     this.results = [];
     this.active = -1;
@@ -25,11 +27,14 @@ export class Finder {
     this.group = document.getElementById("group");
     this.subgroups = document.getElementById("subgroup-options");
     this.input.addEventListener("input", () => this.update());
+    addEventListener("online", () => { if (this.offline && this.input.value.trim()) this.update(); });
     this.input.addEventListener("keydown", (event) => this.key(event));
     this.input.addEventListener("blur", () => setTimeout(() => this.close(), 150));
     this.year.addEventListener("change", () => this.yearChanged());
-    this.group.addEventListener("change", () => {
-      if (this.group.value) this.onChoose(this.year.value, this.group.value, null);
+    this.group.addEventListener("change", async () => {
+      if (!this.group.value) return;
+      await this.onChoose(this.year.value, this.group.value, null);
+      this.afterChoice(this.group, true);
     });
   }
 
@@ -54,6 +59,12 @@ export class Finder {
     if (!this.listsLoading && this.input.value.trim()) {
       this.listsLoading = Promise.all(KINDS.map(listOf)).then((lists) => {
         this.lists = Object.fromEntries(KINDS.map((kind, n) => [kind, lists[n]]));
+        this.offline = false;
+      }, () => {
+        // offline: said so, and tried again at the next letter typed or when the connection is back
+        this.offline = true;
+        this.listsLoading = null;
+      }).then(() => {
         if (this.input.value.trim()) this.update();
       });
     }
@@ -63,7 +74,7 @@ export class Finder {
     if (!this.results.length && this.input.value.trim() && this.index.length) {
       const empty = document.createElement("li");
       empty.className = "no-match";
-      empty.textContent = t("noMatch", { q: this.input.value.trim() });
+      empty.textContent = t(this.offline ? "searchOffline" : "noMatch", { q: this.input.value.trim() });
       this.list.append(empty);
     }
     this.list.hidden = !this.list.children.length;
@@ -126,15 +137,29 @@ export class Finder {
     this.input.removeAttribute("aria-activedescendant");
   }
 
+  /** After a choice: a group with subgroups (askSubgroup) keeps the finder open on the subgroup
+   * step, which a phone's finder closing at once would hide, and there the subgroup takes focus;
+   * elsewhere focus stays on control (arrowing through the groups), else goes to the week. */
+  afterChoice(control, askSubgroup) {
+    const radios = [...this.subgroups.querySelectorAll("input")];
+    const finder = document.getElementById("finder");
+    const reopened = askSubgroup && radios.length > 1 && !finder.open;
+    if (reopened) {
+      finder.open = true;
+      focusFirstShown(radios.find((radio) => radio.checked) ?? radios[0]);
+    }
+    keepFocus(control, document.getElementById("week"));
+  }
+
   pick(result) {
     this.close();
     this.input.value = "";
     if (result.kind === "group") {
-      this.onChoose(result.year.code, result.group, null);
+      this.onChoose(result.year.code, result.group, null).then(() => this.afterChoice(this.input, true));
       return;
     }
     if (result.entry) {
-      this.onView(result.kind, result.entry.code);
+      this.onView(result.kind, result.entry.code).then(() => this.afterChoice(this.input, false));
       return;
     }
     this.showSpec(result.spec);
@@ -171,6 +196,7 @@ export class Finder {
     const calendars = [...group.calendars].sort((a, b) => (a.subgroup ?? 99) - (b.subgroup ?? 99));
     const fieldset = document.getElementById("subgroups");
     fieldset.hidden = calendars.length < 2;
+    const hadFocus = this.subgroups.contains(document.activeElement); // the radio just chosen, drawn again below
     this.subgroups.replaceChildren(...calendars.map((calendar) => {
       const label = document.createElement("label");
       const radio = document.createElement("input");
@@ -178,12 +204,16 @@ export class Finder {
       radio.name = "subgroup";
       radio.value = calendar.subgroup ?? "all";
       radio.checked = calendar.subgroup === subgroup;
-      radio.addEventListener("change", () => this.onChoose(timetable.code, group.name, calendar.subgroup));
+      radio.addEventListener("change", async () => {
+        await this.onChoose(timetable.code, group.name, calendar.subgroup);
+        this.afterChoice(radio, false);
+      });
       const text = document.createElement("span");
       text.textContent = calendar.subgroup === null ? t("wholeGroup") : t("subgroupN", { n: calendar.subgroup });
       label.append(radio, text);
       return label;
     }));
+    if (hadFocus) this.subgroups.querySelector("input:checked")?.focus();
   }
 }
 

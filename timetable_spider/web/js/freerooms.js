@@ -1,7 +1,7 @@
 // Finding a free room: the rooms with no class at a date and time, from rooms/busy.json,
 // fetched only when the student opens the finder.
 
-import { fetchJson } from "./data.js";
+import { fetchJson, offline } from "./data.js";
 import { t } from "./i18n.js";
 import { hourNow, today } from "./weeks.js";
 import { viewQuery } from "./views.js";
@@ -46,13 +46,15 @@ export function startFreeRooms(card) {
     }));
   };
   for (const input of [date, from, to]) input.addEventListener("change", update);
-  card.addEventListener("toggle", async () => {
+  const load = async () => {
     if (!card.open || busy) return;
     try {
       busy = await fetchJson("rooms/busy.json");
       update();
-    } catch {
-      count.textContent = t("freeUnavailable");
+    } catch (error) {
+      count.textContent = t(offline(error) ? "freeOffline" : "freeUnavailable");
     }
-  });
+  };
+  card.addEventListener("toggle", load);
+  addEventListener("online", load); // said offline: tried again when the connection is back
 }

@@ -146,13 +146,16 @@ function classButton(one, first, span, marks, onOpen) {
   button.style.height = `${((one.end - one.start) / span) * 100}%`;
   button.style.left = `${(one.lane / one.lanes) * 100}%`;
   button.style.width = `${100 / one.lanes}%`;
-  button.setAttribute("aria-label", t("classAt", { kind: t(`kind${entry.type}`), subject: entry.subject,
-    day: dayName(entry.day), start: entry.start, end: entry.end, room: entry.room })
-    + (marks.changed ? `, ${t("changedMark")}` : "") + (marks.clash ? `, ${t("clashMark")}` : ""));
+  // named by what it shows (so speech input can say it), with what the eye gets from its colour,
+  // place and marks said before and after
+  const said = (text) => element("span", "visually-hidden", text);
+  const after = [dayName(entry.day), marks.changed && t("changedMark"), marks.clash && t("clashMark")].filter(Boolean);
   button.append(
-    element("span", "class-time", `${entry.start}–${entry.end}`),
-    element("span", "class-subject", entry.subject),
+    said(`${t(`kind${entry.type}`)}: `),
+    element("span", "class-time", `${entry.start}–${entry.end}`), " ",
+    element("span", "class-subject", entry.subject), " ",
     element("span", "class-meta", [entry.type, entry.room, entry.formation].filter(Boolean).join(" · ")),
+    said(`, ${after.join(", ")}`),
   );
   button.addEventListener("click", () => onOpen(one.item));
   return button;

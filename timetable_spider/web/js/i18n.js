@@ -49,9 +49,10 @@ export function shortDate(iso) {
   return new Intl.DateTimeFormat(t("dateLocale"), { day: "numeric", month: "short", timeZone: "UTC" }).format(utcDate(iso));
 }
 
-/** "9–14 Mar", "30 Mar – 4 Apr", "márc. 9–14.", "9.–14. März": a span of days, from Intl. */
-export function dateRange(from, to) {
-  return new Intl.DateTimeFormat(t("dateLocale"), { day: "numeric", month: "short", timeZone: "UTC" })
+/** "9–14 Mar", "30 Mar – 4 Apr", "márc. 9–14.", "9.–14. März": a span of days, from Intl; with
+ * year, Intl writes the year once, or both across New Year: "28 Dec 1998 – 2 Jan 1999". */
+export function dateRange(from, to, { year = false } = {}) {
+  return new Intl.DateTimeFormat(t("dateLocale"), { day: "numeric", month: "short", year: year ? "numeric" : undefined, timeZone: "UTC" })
     .formatRange(utcDate(from), utcDate(to));
 }
 

@@ -8,7 +8,9 @@ import { Finder } from "./finder.js";
 import { startFreeRooms } from "./freerooms.js";
 import { renderWeek } from "./grid.js";
 import { dateRange, dayName, lang, LANGUAGES, setLanguage, shortDate, t, translateDocument } from "./i18n.js";
-import { renderCustomize } from "./customize.js";
+import { announce } from "./announce.js";
+import { keepFocus } from "./focus.js";
+import { watchBelow } from "./more-below.js";
 import { clashKeys, findClashes } from "./clashes.js";
 import { renderClashes } from "./clash-notice.js";
 import { listenForNewData, startOffline } from "./offline.js";
@@ -35,14 +37,19 @@ const app = {
 };
 
 const $ = (id) => document.getElementById(id);
-const finder = new Finder((code, group, subgroup) => {
+let refreshBelow = () => {}; // the phone's cue to a day's classes below the fold, once wired
+const finder = new Finder(async (code, group, subgroup) => {
   const choice = emptyChoice(code, group, subgroup);
   if (app.choice?.code === code) {
     // another group or subgroup of the same year: its subjects are the same, so the changes stay
     for (const list of ["hide", "take", "add"]) choice[list] = [...app.choice[list]];
   }
-  choose(choice); // the student's own pick: it becomes their saved choice
-}, (kind, code) => showView({ kind, code }));
+  // the student's own pick: it becomes their saved choice
+  if (await choose(choice)) announce(t("announceShowing", { who: $("choice-summary").textContent, week: weekSaid() }));
+}, async (kind, code) => {
+  await showView({ kind, code });
+  if (app.view?.code === code) announce(t("announceShowing", { who: $("choice-summary").textContent, week: weekSaid() }));
+});
 
 async function start() {
   listenForNewData($("banner"));
@@ -97,7 +104,8 @@ function sameTimetable(one, other) {
 /**
  * Makes choice the shown timetable, opening on date's week (or the current or next teaching
  * week). visiting: a shared link's, shown without being saved; refused: the link's parts left
- * out already. What the published timetables do not have is left out too, and said.
+ * out already. What the published timetables do not have is left out too, and said. Whether
+ * it could be shown.
  */
 async function choose(asked, { date = null, visiting = false, refused = [] } = {}) {
   const codes = [asked.code, ...asked.add.map((value) => parseAdd(value).code)];
@@ -109,12 +117,12 @@ async function choose(asked, { date = null, visiting = false, refused = [] } = {
   $("grid").removeAttribute("aria-busy");
   if (failures.some((error) => !error.status)) { // no answer at all: offline, not a bad link
     showLoadError(failures[0]);
-    return;
+    return false;
   }
   const resolved = resolveChoice(asked, app.timetables);
   if (!resolved.choice) {
     showLinkNotice([...refused, ...resolved.refused], true);
-    return;
+    return false;
   }
   const choice = resolved.choice;
   showLinkNotice([...refused, ...resolved.refused], false);
@@ -149,6 +157,7 @@ async function choose(asked, { date = null, visiting = false, refused = [] } = {
       drawWeek();
     });
   }
+  return true;
 }
 
 /** Shows the published week of a teacher, room or subject; the student's own choice stays saved. */
@@ -237,12 +246,7 @@ async function loadTimetable(code) {
 
 /** After any change of the choice: the panel, the grid, the address bar and localStorage. */
 function changed() {
-  const own = app.timetables[app.choice.code];
-  renderCustomize($("customize-body"), app.choice, own, { index: app.index, timetables: app.timetables, load: loadTimetable }, () => {
-    const added = app.choice.add.map((value) => parseAdd(value).code).filter((code) => !(code in app.timetables));
-    if (added.length) choose(app.choice, { visiting: app.visiting });
-    else changed();
-  });
+  drawCustomize();
   const count = app.choice.hide.length + app.choice.take.length + app.choice.add.length;
   $("changes-count").textContent = count ? t("changesCount", { n: count }) : "";
   drawWeek();
@@ -250,6 +254,19 @@ function changed() {
     save(app.choice);
     followSubscription();
   }
+}
+
+/** "Make it yours", drawn while it is open: its module is loaded when first opened, so a first view
+ * does not pay for it. */
+async function drawCustomize() {
+  if (!$("customize").open || !app.choice) return;
+  const { renderCustomize } = await import("./customize.js");
+  const own = app.timetables[app.choice.code];
+  renderCustomize($("customize-body"), app.choice, own, { index: app.index, timetables: app.timetables, load: loadTimetable }, () => {
+    const added = app.choice.add.map((value) => parseAdd(value).code).filter((code) => !(code in app.timetables));
+    if (added.length) choose(app.choice, { visiting: app.visiting });
+    else changed();
+  });
 }
 
 /** The bar over a shared link's timetable: keep the saved one, or make this one the student's. */
@@ -361,14 +378,22 @@ function address() {
   return app.linkLang ? `${query}&lang=${app.linkLang}` : query;
 }
 
+/** What the week bar says: "Week 4 · 16–21 Mar 2026, even week (sapt. 2)". */
+function weekSaid() {
+  return `${$("week-title").innerText}, ${$("week-parity").textContent}`; // innerText: the span shown
+}
+
 function drawWeek() {
   const { items, table } = shown();
   const monday = app.monday;
   const number = weekNumber(table, monday);
   const saturday = addDays(monday, 5);
-  const span = dateRange(monday, saturday);
-  const year = Object.assign(document.createElement("span"), { className: "week-year", textContent: ` ${saturday.slice(0, 4)}` });
-  $("week-title").replaceChildren(`${number ? t("weekN", { n: number }) + " · " : ""}${span}`, year);
+  // the span with its year, and on a phone (CSS shows one of the two) without
+  const span = (className, year) => Object.assign(document.createElement("span"), { className, textContent: dateRange(monday, saturday, { year }) });
+  // one inline box: the phone's title is a flex box, which would trim the space before the span
+  const title = document.createElement("span");
+  title.append(number ? t("weekN", { n: number }) + " · " : "", span("week-year", true), span("week-no-year", false));
+  $("week-title").replaceChildren(title);
   $("week-parity").textContent = number ? t(number % 2 ? "odd" : "even") : t("noTeaching");
   const clashes = app.view ? [] : findClashes(items);
   renderClashes($("clashes"), clashes, showDate);
@@ -381,7 +406,7 @@ function drawWeek() {
   $("week").classList.remove("between-teaching");
   if (between) showBetween(table, monday);
   drawDayTabs(monday);
-  scrollToFirstClass();
+  refreshBelow();
   const [first, last] = weekRange(table);
   $("prev-week").disabled = monday <= first;
   $("next-week").disabled = monday >= last;
@@ -393,7 +418,10 @@ function drawWeek() {
 async function showBetween(table, monday) {
   const { renderBreak } = await import("./breaks.js");
   if (app.monday !== monday) return; // the student moved on meanwhile
-  const told = renderBreak($("between"), table, monday, showDate);
+  const told = renderBreak($("between"), table, monday, (date) => {
+    showDate(date);
+    keepFocus($("week")); // the break card and its button are gone
+  });
   $("week").classList.toggle("between-teaching", told);
   $("week-note").textContent = told ? "" : t("outsideSemester");
 }
@@ -404,20 +432,22 @@ function showDate(date) {
   app.monday = mondayOf(date);
   app.day = Math.min(weekday(date), 5);
   drawWeek();
+  announce(weekSaid());
 }
 
 function drawDayTabs(monday) {
+  const hadFocus = $("day-tabs").contains(document.activeElement);
   const tabs = Array.from({ length: 6 }, (_, n) => dayName(n, "short")).map((name, n) => {
     const button = document.createElement("button");
     button.type = "button";
     button.className = "day-tab";
     button.setAttribute("aria-pressed", String(n === app.day));
-    button.setAttribute("aria-label", `${dayName(n)} ${shortDate(addDays(monday, n))}`);
     button.append(name, document.createElement("br"), addDays(monday, n).slice(8));
     button.addEventListener("click", () => selectDay(n));
     return button;
   });
   $("day-tabs").replaceChildren(...tabs);
+  if (hadFocus) tabs[app.day].focus(); // a swipe or tab past Saturday drew the next week's tabs
 }
 
 function selectDay(n) {
@@ -428,15 +458,10 @@ function selectDay(n) {
   app.day = n;
   for (const column of $("grid").querySelectorAll(".day")) column.classList.toggle("selected", Number(column.dataset.day) === n);
   for (const [m, tab] of [...$("day-tabs").children].entries()) tab.setAttribute("aria-pressed", String(m === n));
-  scrollToFirstClass();
-}
-
-/** On a phone the grid scrolls by itself: bring the shown day's first class into view. */
-function scrollToFirstClass() {
-  const grid = $("grid");
-  const first = grid.querySelector(`.day[data-day="${app.day}"] .class`);
-  const top = first ? first.getBoundingClientRect().top - grid.getBoundingClientRect().top + grid.scrollTop : 0;
-  grid.scrollTop = Math.max(0, top - 8);
+  refreshBelow();
+  const count = $("grid").querySelectorAll(`.day[data-day="${n}"] [data-uid]`).length;
+  announce(t("dayClasses", { day: `${dayName(n)} ${shortDate(addDays(app.monday, n))}`, n: count }));
+  keepFocus($("day-tabs").children[n], $("week"));
 }
 
 function moveWeek(step, day = app.day) {
@@ -444,9 +469,13 @@ function moveWeek(step, day = app.day) {
   app.monday = addDays(app.monday, 7 * step);
   app.day = day;
   drawWeek();
+  announce(weekSaid());
+  // an arrow disabled at the first or last week loses focus: the other arrow takes it
+  keepFocus($(step < 0 ? "next-week" : "prev-week"), $("week"));
 }
 
 function wireControls() {
+  $("customize").addEventListener("toggle", drawCustomize);
   $("prev-week").addEventListener("click", () => moveWeek(-1));
   $("next-week").addEventListener("click", () => moveWeek(1));
   $("today").addEventListener("click", () => showDate(nextSchoolDay(today())));
@@ -470,6 +499,7 @@ function wireControls() {
     }
   });
   swipe($("grid"), (direction) => selectDay(app.day + direction));
+  refreshBelow = watchBelow($("grid"), $("more-below"), document.querySelector(".actions"));
   $("download").addEventListener("click", downloadCalendar);
   $("subscribe").addEventListener("click", async () => {
     if (subscribed() && !app.visiting) { // the academic year as the subscription has it
@@ -587,6 +617,8 @@ async function openSubscribe() {
   showSubscribeDialog(url, name);
 }
 
+const ALERTS_WAIT = 15000; // ms a push service gets to answer before the student is told it did not
+
 /** "Notify me of changes", for a stable subscription in a browser that can get push alerts. */
 async function showAlerts(stable) {
   const row = $("subscribe-alerts");
@@ -599,15 +631,21 @@ async function showAlerts(stable) {
   $("subscribe-alerts-status").textContent = on ? t("alertsOn") : "";
   button.onclick = async () => {
     const { notifyMe, stopNotifying, ServerRefused } = await import("./stable.js");
+    const { within, TookTooLong } = await import("./waiting.js");
+    // said at once: the browser's push service may take long to answer, or never
+    $("subscribe-alerts-status").textContent = t(on ? "alertsStopping" : "alertsWaiting");
+    button.disabled = true;
     try {
-      if (on) await stopNotifying(app.site.feeds_url);
-      else if (!await notifyMe(app.site.feeds_url)) $("subscribe-alerts-status").textContent = t("alertsDenied");
+      if (on) await within(stopNotifying(app.site.feeds_url), ALERTS_WAIT);
+      else if (!await within(notifyMe(app.site.feeds_url), ALERTS_WAIT)) $("subscribe-alerts-status").textContent = t("alertsDenied");
     } catch (error) {
       console.warn("push alerts:", error);
       const server = error instanceof ServerRefused;
-      $("subscribe-alerts-status").textContent =
-        t(!server ? "alertsFailed" : error.status === 409 ? "alertsTooManyBrowsers" : "alertsServerFailed");
+      $("subscribe-alerts-status").textContent = error instanceof TookTooLong ? t("alertsTimeout")
+        : t(!server ? "alertsFailed" : error.status === 409 ? "alertsTooManyBrowsers" : "alertsServerFailed");
       return;
+    } finally {
+      button.disabled = false;
     }
     showAlerts(true);
   };

@@ -2,13 +2,17 @@
 // subjects/…) and timetables (data/timetables/teachers/<code>.json, …), shown as they are
 // published; what a student keeps of them is the published calendar itself.
 
-import { fetchJson } from "./data.js";
+import { fetchJson, offline } from "./data.js";
 
 export const KINDS = ["teacher", "room", "subject"];
 
-/** The list of a kind, [] where the site has none (published before these calendars existed). */
+/** The list of a kind, [] where the site has none (published before these calendars existed);
+ * rejects when offline, so that the lists are tried again. */
 export function listOf(kind) {
-  return fetchJson(`${kind}s/index.json`).catch(() => []);
+  return fetchJson(`${kind}s/index.json`).catch((error) => {
+    if (offline(error)) throw error;
+    return [];
+  });
 }
 
 export async function findEntry(kind, code) {

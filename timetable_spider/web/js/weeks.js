@@ -60,12 +60,16 @@ export function weekNumber(table, monday) {
 }
 
 /** The week to open on: the week holding day (a holiday or an exam session says what it is);
- * before the table, its first week; after it (a semester over), its last teaching week. */
+ * before the table, its first week. After the table's last period (which runs to the next
+ * semester, so only while the next semester's timetable is not published yet) day's own week
+ * too, outside the semester as the trust line says, never a teaching week months back. A table
+ * without periods: the week holding day, or its next or last teaching week. */
 export function openingWeek(table, day) {
   const monday = mondayOf(day);
-  const [first, last] = table.periods.length ? weekRange(table) : [monday, monday];
-  if (monday < first) return first;
-  if (monday <= last && table.periods.length) return monday;
+  if (table.periods.length) {
+    const [first] = weekRange(table);
+    return monday < first ? first : monday;
+  }
   return table.weeks.find((week) => week >= monday) ?? table.weeks.at(-1) ?? monday;
 }
 
