@@ -1,6 +1,7 @@
 """No accessibility violation and no HTML error (issue 28): axe-core in Debian's Chromium on every
-main state of the page (first visit, search results, a week, a phone's day without classes,
-Make it yours, each dialog, a timetable that cannot load, an exam-session week), light and dark, on a phone (412×915) and a
+main state of the page (first visit, search results, a week under a shared link's bar, a phone's
+day without classes, Make it yours, each dialog, an exam-session week, a link with parts left
+out, a bad link, a timetable that cannot load), light and dark, on a phone (412×915) and a
 desktop (1280×900); the Nu HTML checker on every HTML page the crawl publishes. One browser,
 one page a size, reused from state to state, to keep CI quick.
 """
@@ -69,6 +70,13 @@ def states(page: Page, site):
     wait_for_week(page)
     expect(page.locator("#between")).to_be_visible()
     yield "exam session week"
+    page.goto(site.url("index.html?code=IE2&group=921&subgroup=7&take=MLE5015:abc&date=2026-03-10"))
+    wait_for_week(page)
+    expect(page.locator("#link-refused li")).to_have_count(2)
+    yield "a shared link with parts left out"
+    page.goto(site.url("index.html?code=NOPE&group=1"))
+    expect(page.locator("#link-notice")).to_be_visible()
+    yield "a bad link"
     page.route("**/data/timetables/**", lambda route: route.abort("internetdisconnected"))
     page.goto(site.url("index.html?code=I1&group=211&subgroup=1"))
     expect(page.locator("#week.failed")).to_have_count(1)
@@ -90,7 +98,7 @@ def test_no_accessibility_violation_in_any_main_state(browser, published_site, a
         page = context.new_page()
         page.clock.set_fixed_time(now("2026-03-11T09:00:00+02:00"))
         found = {state: violations(page, axe) for state in states(page, published_site)}
-        assert len(found) == (10 if size == "phone" else 9)
+        assert len(found) == (12 if size == "phone" else 11)
         bad = [f"{state}: {line}" for state, lines in found.items() for line in lines]
         assert not bad, "\n" + "\n".join(bad)
     finally:
