@@ -65,6 +65,10 @@ async function start() {
     && !asked.choice.hide.length && !asked.choice.take.length && !asked.choice.add.length));
   const choice = asked.view ? null : opensSaved ? saved : asked.choice ?? saved;
   const visiting = Boolean(asked.choice) && !opensSaved;
+  if (visiting) { // said at once, from the link alone: it is the largest text of a first view
+    app.visiting = true;
+    showSharedBar(asked.choice);
+  }
   $("finder").open = (!choice && !asked.view) || wide();
   indexData().then((index) => {
     app.index = index;
@@ -171,7 +175,7 @@ async function showView({ kind, code }, date = null, refused = []) {
   }
   showLinkNotice(refused, false);
   app.visiting = false;
-  $("shared-bar").hidden = true;
+  hideSharedBar();
   $("week").hidden = false;
   $("week").classList.remove("failed");
   app.view = { kind, code, timetable };
@@ -270,15 +274,16 @@ async function drawCustomize() {
 }
 
 /** The bar over a shared link's timetable: keep the saved one, or make this one the student's. */
-function showSharedBar() {
+function showSharedBar(shown = app.choice) {
   const bar = $("shared-bar");
   bar.hidden = !app.visiting;
+  document.documentElement.classList.toggle("shared-link", app.visiting); // the place the first paint kept
   if (bar.hidden) return;
   const saved = load();
   const who = (choice) => `${choice.code} · ${formationName(choice.group, choice.subgroup)}`;
-  $("shared-text").textContent = saved ? t("sharedViewing", { who: who(app.choice), mine: who(saved) })
-    : t("sharedNoSaved", { who: who(app.choice) });
-  $("shared-subscription").textContent = saved && app.site.feeds_url && subscribed() ? t("makeItMineSubscription") : "";
+  $("shared-text").textContent = saved ? t("sharedViewing", { who: who(shown), mine: who(saved) })
+    : t("sharedNoSaved", { who: who(shown) });
+  $("shared-subscription").textContent = saved && app.site?.feeds_url && subscribed() ? t("makeItMineSubscription") : "";
   $("keep-mine").hidden = !saved;
   $("keep-mine").onclick = () => {
     app.keepDate = null; // the link's date was for its timetable
@@ -286,13 +291,19 @@ function showSharedBar() {
     choose(saved).then(() => $("week-title").focus?.());
   };
   $("make-it-mine").onclick = () => {
+    if (!app.choice) return; // the link's timetable is not there yet
     app.visiting = false;
-    bar.hidden = true;
+    hideSharedBar();
     showFinderChoice();
     changed();
     $("link-notice").hidden = true;
     $("choice-summary").focus?.();
   };
+}
+
+function hideSharedBar() {
+  $("shared-bar").hidden = true;
+  document.documentElement.classList.remove("shared-link");
 }
 
 /** Whether this browser keeps a stable subscription (read without loading stable.js). */
@@ -358,7 +369,7 @@ function showLinkNotice(refused, broken) {
     app.view = null;
     $("week").hidden = true;
     $("customize").hidden = true;
-    $("shared-bar").hidden = true;
+    hideSharedBar();
     document.documentElement.classList.remove("has-choice");
     $("finder").open = true;
   }
