@@ -113,6 +113,29 @@ def test_a_link_to_the_saved_timetable_without_changes_opens_it_with_them(page, 
     assert parse_qs(urlsplit(page.url).query)["hide"] == ["MLE5028:L"]
 
 
+SAVED = {"code": "IE2", "group": "921", "subgroup": 1, "hide": ["MLE5011:S", "MLE5028:L"], "take": [], "add": []}
+VISITS = [  # (the saved choice, the link's query, whether it is a visit), by hand
+    (None, "code=IE2&group=921&subgroup=1", True),
+    (SAVED, "code=IE2&group=921&subgroup=1&hide=MLE5011:S&hide=MLE5028:L", False),
+    (SAVED, "code=IE2&group=921&subgroup=1&hide=MLE5028:L&hide=MLE5011:S", False),  # another order
+    (SAVED, "code=IE2&group=921&subgroup=1", False),  # a push alert's link
+    (SAVED, "code=IE2&group=921&subgroup=2", True),
+    (SAVED, "code=IE2&group=921&subgroup=1&hide=MLE5015", True),
+    ({**SAVED, "subgroup": None, "hide": []}, "code=IE2&group=921&subgroup=all", False),
+    (SAVED, "code=M2&group=1113&subgroup=2", True),
+]
+
+
+@pytest.mark.parametrize("saved, query, visit", VISITS)
+def test_the_first_paint_keeps_the_bars_place_exactly_for_a_visit(page, served, saved, query, visit):
+    page.goto(f"{served.base_url}/index.html")
+    page.evaluate("(saved) => saved ? localStorage.setItem('timetable-choice', JSON.stringify(saved)) : localStorage.clear()", saved)
+    page.add_init_script("document.addEventListener('DOMContentLoaded', () => "
+                         "{ window.keptAtFirstPaint = document.documentElement.classList.contains('shared-link'); })")
+    open_link(page, served, f"index.html?{query}&date=2026-03-10")
+    assert (page.evaluate("window.keptAtFirstPaint"), page.locator("#shared-bar").is_visible()) == (visit, visit)
+
+
 # -- the stable subscription follows the student's own choice ----------------------------------
 
 def test_undo_all_changes_reaches_the_stable_subscription(page, served):
