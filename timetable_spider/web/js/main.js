@@ -3,7 +3,6 @@
 
 import { findYear, indexData, runStatus, siteData, timetable as fetchTimetable } from "./data.js";
 import { showChanges } from "./changes.js";
-import { showDetail } from "./detail.js";
 import { Finder } from "./finder.js";
 import { startFreeRooms } from "./freerooms.js";
 import { renderWeek } from "./grid.js";
@@ -409,7 +408,7 @@ function drawWeek() {
   const clashes = app.view ? [] : findClashes(items);
   renderClashes($("clashes"), clashes, showDate);
   renderWeek($("grid"), { monday, items, table, todayIso: today(), selectedDay: app.day, changed: app.changedUids,
-    clashing: clashKeys(clashes), crowded: $("crowded"), onOpen: (item) => showDetail($("detail"), item, tableNamed(item.table)) });
+    clashing: clashKeys(clashes), crowded: $("crowded"), onOpen: openDetail });
   const drawn = $("grid").querySelectorAll("[data-uid]").length;
   const between = !number && !drawn;
   $("week-note").textContent = number && !drawn ? t("noClassesWeek") : "";
@@ -422,6 +421,12 @@ function drawWeek() {
   $("prev-week").disabled = monday <= first;
   $("next-week").disabled = monday >= last;
   history.replaceState(null, "", address());
+}
+
+/** A class's details, whose module loads at the first one opened, so a first view does not pay for it. */
+async function openDetail(item) {
+  const { showDetail } = await import("./detail.js");
+  showDetail($("detail"), item, tableNamed(item.table));
 }
 
 /** A week without teaching: what that time is (an exam session, a holiday, the summer) instead
