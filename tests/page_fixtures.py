@@ -205,6 +205,16 @@ def shown_week(page) -> set[tuple[str, str, str]]:
         [e.dataset.uid, e.closest('.day').dataset.date, e.querySelector('.class-time').textContent])""")}
 
 
+def pick_ie2_921(page) -> None:
+    """As a student does: types the specialization, presses Enter, picks year 2 and group 921."""
+    search = page.get_by_role("combobox", name="Specialization or group")
+    search.fill("informatica engleza")
+    search.press("Enter")
+    page.get_by_label("Year").select_option(label="Year 2")
+    page.get_by_label("Group", exact=True).select_option("921")
+    wait_for_week(page)
+
+
 def wait_for_week(page) -> None:
     page.wait_for_selector("#week-title:not(:empty)")
     page.wait_for_function("!document.getElementById('grid').hasAttribute('aria-busy')")

@@ -17,7 +17,7 @@ import pytest
 from playwright.sync_api import Page, expect
 
 from tests.page_fixtures import (browser, browser_context_args, browser_type, browser_type_launch_args,  # noqa: F401
-                                 changed_site, events_by_uid, header, launch_browser, now, occurrences, playwright,
+                                 changed_site, events_by_uid, header, launch_browser, now, occurrences, pick_ie2_921, playwright,
                                  published_site, shown_week, vevents, wait_for_async, wait_for_week, week_of)
 from tests.page_server import PageServer
 from tests.serving import ServeProcess
@@ -74,11 +74,7 @@ def test_search_by_group_number_opens_that_group(page: Page, published_site):
 def test_pick_year_group_and_subgroup_and_the_page_remembers(page: Page, published_site):
     page.clock.set_fixed_time(now("2026-03-11T09:00:00+02:00"))
     page.goto(published_site.url("index.html"))
-    page.get_by_role("combobox", name="Specialization or group").fill("informatica engleza")
-    page.get_by_role("combobox", name="Specialization or group").press("Enter")
-    page.get_by_label("Year").select_option(label="Year 2")
-    page.get_by_label("Group", exact=True).select_option("921")
-    wait_for_week(page)
+    pick_ie2_921(page)
     page.get_by_text("Subgroup 2", exact=True).click()
     expect(page.locator("#choice-summary")).to_have_text("IE2 · 921/2")
     expected = week_of(published(published_site, 2), ODD_WEEK)
@@ -228,7 +224,6 @@ def test_changes_change_the_grid_and_the_download_exactly_so(page: Page, publish
     before = shown_week(page)
     make_changes(page, take, seminar, hide)
     expected_uids = expected_after_changes(published_site, take, seminar, hide)
-    both = published(published_site, 1) + published(published_site, 2)
 
     def published_week(monday):
         return week_of(published(published_site, 1), monday, expected_uids) | week_of(published(published_site, 2), monday, expected_uids)

@@ -8,7 +8,8 @@ import pytest
 from playwright.sync_api import Page, expect
 
 from tests.page_fixtures import (browser, browser_context_args, browser_type, browser_type_launch_args,  # noqa: F401
-                                 launch_browser, now, playwright, published_site, shown_week, wait_for_week, week_of)
+                                 launch_browser, now, pick_ie2_921, playwright, published_site, shown_week, wait_for_week,
+                                 week_of)
 
 # I1 216, the whole group, Monday 16 March 2026: its last class is 18:00–20:00
 EVENING = "?code=I1&group=216&subgroup=all&date=2026-03-16"
@@ -86,11 +87,7 @@ def test_on_a_phone_the_subgroup_is_asked_right_after_the_group(browser, publish
         page = context.new_page()
         page.clock.set_fixed_time(now("2026-03-11T09:00:00+02:00"))
         page.goto(published_site.url("index.html"))
-        page.get_by_role("combobox", name="Specialization or group").fill("informatica engleza")
-        page.get_by_role("combobox", name="Specialization or group").press("Enter")
-        page.get_by_label("Year").select_option(label="Year 2")
-        page.get_by_label("Group", exact=True).select_option("921")
-        wait_for_week(page)
+        pick_ie2_921(page)
         # the finder stays open on the subgroup step, whose choice has focus
         expect(page.locator("#finder")).to_have_attribute("open", "")
         expect(page.get_by_role("group", name="Subgroup")).to_be_in_viewport()
@@ -117,11 +114,7 @@ def test_on_a_phone_a_group_without_subgroups_closes_the_finder_at_once(browser,
                 group["calendars"] = [c for c in group["calendars"] if c["subgroup"] is None]
         page.route("**/data/timetables/IE2.json", lambda route: route.fulfill(json=timetable))
         page.goto(published_site.url("index.html"))
-        page.get_by_role("combobox", name="Specialization or group").fill("informatica engleza")
-        page.get_by_role("combobox", name="Specialization or group").press("Enter")
-        page.get_by_label("Year").select_option(label="Year 2")
-        page.get_by_label("Group", exact=True).select_option("921")
-        wait_for_week(page)
+        pick_ie2_921(page)
         expect(page.locator("#choice-summary")).to_have_text("IE2 · 921")
         expect(page.locator("#finder")).not_to_have_attribute("open", "")
         expect(page.locator("#week")).to_be_focused()
