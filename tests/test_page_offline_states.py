@@ -31,8 +31,9 @@ def offline_page(browser, published_site):
 
     def back_online():
         page.unroute_all()
-        context.set_offline(True)  # the browser's online event fires when it goes back online
-        context.set_offline(False)
+        # the event a browser fires when its connection is back; going offline and online for
+        # real instead raced with the network coming back (a fetch at the event could still fail)
+        page.evaluate("dispatchEvent(new Event('online'))")
     page.back_online = back_online
     yield page
     context.close()
