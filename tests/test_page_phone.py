@@ -47,12 +47,10 @@ def test_an_evening_class_is_reached_by_scrolling_the_page_not_hidden_under_the_
     cue = page.locator("#more-below")
     expect(cue).to_be_visible()
     expect(cue).to_contain_text("more class")
-    page.screenshot(path="/work/notes/shots/phone-412x667-before-scroll.png")
     page.mouse.wheel(0, 5000)
     page.wait_for_function("scrollY > 0")
     expect(cue).to_be_hidden()
     assert uncovered(page, evening)
-    page.screenshot(path="/work/notes/shots/phone-412x667-scrolled.png")
     # the very end of the page is above the action bar too
     assert uncovered(page, ".bottom a")
 
